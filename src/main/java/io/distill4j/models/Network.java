@@ -1,0 +1,37 @@
+package io.distill4j.models;
+
+import ai.djl.nn.AbstractBlock;
+
+import java.util.List;
+
+/**
+ * A classifier network. Its forward pass returns {@code NDList(logits, features)}: logits (N, classes) at
+ * index 0 and the pooled penultimate features (N, D) at index 1, so feature-level methods need no hooks.
+ */
+public abstract class Network extends AbstractBlock {
+    private final String arch;
+    private final int numClasses;
+
+    protected Network(String arch, int numClasses) {
+        this.arch = arch;
+        this.numClasses = numClasses;
+    }
+
+    /** The architecture name this network was built from (e.g. {@code resnet20}). */
+    public String arch() { return arch; }
+
+    public int numClasses() { return numClasses; }
+
+    /** Dimension of the features returned at index 1 of the forward output. */
+    public abstract int featureDim();
+
+    /** The residual blocks in forward order (empty for plain networks). */
+    public List<ResidualUnit> residualUnits() { return List.of(); }
+
+    /** Switches every residual branch back on. */
+    public void activateAll() {
+        for (ResidualUnit u : residualUnits()) {
+            u.setActive(true);
+        }
+    }
+}
