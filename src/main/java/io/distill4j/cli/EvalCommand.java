@@ -1,0 +1,65 @@
+package io.distill4j.cli;
+
+import com.google.gson.GsonBuilder;
+import com.google.gson.JsonObject;
+import io.distill4j.config.ConfigLoader;
+import io.distill4j.config.RunConfig;
+import io.distill4j.training.Checkpoint;
+import io.distill4j.training.Checkpoints;
+import io.distill4j.training.Evaluator;
+import io.distill4j.training.Net;
+import io.distill4j.training.Run;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+@Command(name = "eval", mixinStandardHelpOptions = true,
+        description = "Evaluate the networks of a checkpoint on the test split of the config's dataset.")
+public final class EvalCommand implements Callable<Integer> {
+    @Option(names = {"-c", "--config"}, required = true, paramLabel = "CONFIG", description = "YAML config of the run")
+    Path config;
+
+    @Option(names = "--checkpoint", required = true, paramLabel = "PATH", description = "a checkpoint (e.g. OUT/checkpoints/best.ckpt)")
+    Path checkpoint;
+
+    @Option(names = "--set", paramLabel = "KEY=VALUE", description = "override a config key")
+    List<String> overrides = new ArrayList<>();
+
+    @Option(names = "--json", description = "print the scores as one JSON object")
+    boolean json;
+
+    @Override
+    public Integer call() {
+        RunConfig cfg = ConfigLoader.load(config, overrides);
+        Checkpoint ckpt = Checkpoint.read(checkpoint);
+        try (Run run = Run.build(cfg)) {
+            for (Net n : run.nets()) {
+                Checkpoints.loadNetwork(ckpt, n, null);
+            }
+            Map<String, Evaluator.Score> scores =
+                    Evaluator.evaluate(run.method(), run.nets(), run.testLoader(), run.manager());
+            if (json) {
+                JsonObject o = new JsonObject();
+                scores.forEach((k, s) -> {
+                    JsonObject e = new JsonObject();
+                    e.addProperty("top1", s.top1());
+                    e.addProperty("top5", s.top5());
+                    e.addProperty("loss", s.loss());
+                    o.add(k, e);
+                });
+                System.out.println(new GsonBuilder().create().toJson(o));
+            } else {
+                System.out.printf("%s on %s test (%d images)%n", checkpoint, cfg.data().name(), run.test().size());
+                scores.forEach((k, s) -> System.out.printf(Locale.ROOT, "%-14s top1 %6.2f%%  top5 %6.2f%%  loss %.4f%n",
+                        k, 100 * s.top1(), 100 * s.top5(), s.loss()));
+            }
+        }
+        return 0;
+    }
+}

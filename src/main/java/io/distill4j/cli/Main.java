@@ -1,0 +1,49 @@
+package io.distill4j.cli;
+
+import io.distill4j.UserError;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+import java.io.PrintWriter;
+
+/** {@code distill4j}: the command line. Bad input ends with one line naming the file, key or value, exit 2. */
+@Command(name = "distill4j", mixinStandardHelpOptions = true, version = "distill4j 0.1.0",
+        description = "Train compact image classifiers by knowledge distillation (DJL + PyTorch).",
+        subcommands = {TrainCommand.class, EvalCommand.class, DataCommand.class, CommandLine.HelpCommand.class})
+public final class Main implements Runnable {
+    public static final int USER_ERROR = 2;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(System.out);
+    }
+
+    public static void main(String[] args) {
+        System.exit(execute(args));
+    }
+
+    /** Runs the command line and returns the exit code (used by tests too). */
+    public static int execute(String... args) {
+        System.setProperty("ai.djl.offline", System.getProperty("ai.djl.offline", "true"));
+        CommandLine cl = new CommandLine(new Main());
+        cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
+            if (ex instanceof UserError) {
+                cmd.getErr().println("distill4j: error: " + ex.getMessage());
+                cmd.getErr().flush();
+                return USER_ERROR;
+            }
+            throw ex;
+        });
+        cl.setParameterExceptionHandler((ex, params) -> {
+            PrintWriter err = ex.getCommandLine().getErr();
+            err.println("distill4j: error: " + ex.getMessage());
+            err.println("(see '" + ex.getCommandLine().getCommandSpec().qualifiedName() + " --help')");
+            err.flush();
+            return USER_ERROR;
+        });
+        return cl.execute(args);
+    }
+}

@@ -1,0 +1,48 @@
+package io.distill4j.config;
+
+import io.distill4j.UserError;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A whole run's configuration, validated when built. The {@code method:} section is kept as a
+ * {@link ConfigNode} and read by the method's own factory (see {@code MethodRegistry}), which is what makes
+ * a method one file: its options live next to its code.
+ */
+public record RunConfig(ConfigNode root, long seed, DataConfig data, List<NetworkConfig> networks,
+                        TrainConfig train, OptimConfig optim, String methodName, ConfigNode method) {
+
+    public static RunConfig from(ConfigNode root) {
+        long seed = root.integer("seed", 0, 0, Long.MAX_VALUE);
+        DataConfig data = DataConfig.from(root.child("data"));
+        ConfigNode nets = root.child("networks");
+        if (nets.keys().isEmpty()) {
+            throw root.error("networks", "is required: at least one network, e.g. networks: {student: {arch: resnet20}}");
+        }
+        List<NetworkConfig> networks = new ArrayList<>();
+        for (String name : List.copyOf(nets.keys())) {
+            networks.add(NetworkConfig.from(name, nets.child(name)));
+        }
+        TrainConfig train = TrainConfig.from(root.child("train"));
+        OptimConfig optim = OptimConfig.from(root.child("optim"));
+        ConfigNode method = root.child("method");
+        String methodName = method.string("name", "baseline");
+        return new RunConfig(root, seed, data, List.copyOf(networks), train, optim, methodName, method);
+    }
+
+    public NetworkConfig network(String name) {
+        for (NetworkConfig n : networks) {
+            if (n.name().equals(name)) {
+                return n;
+            }
+        }
+        throw new UserError(root.source() + ": no network named '" + name + "' under networks");
+    }
+
+    /** The resolved configuration (given values and defaults), as written to OUT/config.yaml. */
+    public Map<String, Object> resolved() {
+        return root.resolvedView();
+    }
+}

@@ -1,0 +1,60 @@
+package io.distill4j.knowledge;
+
+import ai.djl.ndarray.NDArray;
+
+/**
+ * The project's one home for classification and distillation losses (METHODS.md, notation).
+ *
+ * <p>Every KL and soft cross-entropy here is summed over classes, averaged over the batch ("batchmean"),
+ * and multiplied by {@code T^2} when a temperature softens both sides. The target side is always detached:
+ * no gradient flows into a teacher, a peer's target or a stored soft label.
+ */
+public final class DistillLoss {
+    /** Probabilities below this count as 0 in {@code q log q}, so one-hot and confident targets give no NaN. */
+    private static final float TINY = 1e-30f;
+
+    private DistillLoss() {}
+
+    /** Cross-entropy with hard labels (int64, shape N), batch mean. */
+    public static NDArray crossEntropy(NDArray logits, NDArray labels) {
+        NDArray logp = logits.logSoftmax(1);
+        return logp.mul(labels.oneHot((int) logits.getShape().get(1), logits.getDataType()))
+                .sum(new int[] {1}).mean().neg();
+    }
+
+    /** Per-sample cross-entropy with hard labels, shape N. */
+    public static NDArray crossEntropyPerSample(NDArray logits, NDArray labels) {
+        NDArray logp = logits.logSoftmax(1);
+        return logp.mul(labels.oneHot((int) logits.getShape().get(1), logits.getDataType()))
+                .sum(new int[] {1}).neg();
+    }
+
+    /** {@code T^2 * KL(softmax(target/T) || softmax(student/T))}, batchmean; the target logits are detached. */
+    public static NDArray kl(NDArray targetLogits, NDArray studentLogits, double temperature) {
+        NDArray t = targetLogits.stopGradient();
+        float invT = (float) (1.0 / temperature);
+        NDArray logq = t.mul(invT).logSoftmax(1);
+        NDArray logp = studentLogits.mul(invT).logSoftmax(1);
+        NDArray perSample = logq.exp().mul(logq.sub(logp)).sum(new int[] {1});
+        return perSample.mean().mul((float) (temperature * temperature));
+    }
+
+    /**
+     * {@code T^2 * KL(q || softmax(student/T))} for a target given as probabilities {@code q} (already at the
+     * temperature, e.g. a mean of softmaxes or a stored soft label), batchmean; {@code q} is detached.
+     */
+    public static NDArray klToProbs(NDArray targetProbs, NDArray studentLogits, double temperature) {
+        NDArray q = targetProbs.stopGradient();
+        NDArray logp = studentLogits.mul((float) (1.0 / temperature)).logSoftmax(1);
+        NDArray logq = q.clip(TINY, 1f).log();
+        NDArray perSample = q.mul(logq.sub(logp)).sum(new int[] {1});
+        return perSample.mean().mul((float) (temperature * temperature));
+    }
+
+    /** Soft cross-entropy {@code -sum_c q_c log softmax(student/T)_c * T^2}, batchmean; {@code q} is detached. */
+    public static NDArray softCrossEntropy(NDArray targetProbs, NDArray studentLogits, double temperature) {
+        NDArray q = targetProbs.stopGradient();
+        NDArray logp = studentLogits.mul((float) (1.0 / temperature)).logSoftmax(1);
+        return q.mul(logp).sum(new int[] {1}).mean().neg().mul((float) (temperature * temperature));
+    }
+}

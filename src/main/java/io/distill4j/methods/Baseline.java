@@ -1,0 +1,25 @@
+package io.distill4j.methods;
+
+import io.distill4j.knowledge.DistillLoss;
+import io.distill4j.training.Net;
+
+/**
+ * Method {@code baseline}: every trainable network is trained alone with cross-entropy on the hard labels.
+ * With several networks this is independent training of each (the reference point for online methods).
+ */
+public final class Baseline implements Method {
+    public Baseline(MethodSetup setup) {
+        // no options beyond the name
+    }
+
+    @Override
+    public Losses step(Batch batch, StepContext ctx) {
+        return ctx.update(() -> {
+            Losses losses = new Losses();
+            for (Net n : ctx.trainable()) {
+                losses.add(n.name(), "ce", DistillLoss.crossEntropy(n.logits(batch.images(), true), batch.labels()));
+            }
+            return losses;
+        });
+    }
+}

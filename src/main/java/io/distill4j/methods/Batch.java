@@ -1,0 +1,52 @@
+package io.distill4j.methods;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import io.distill4j.data.HostBatch;
+
+/**
+ * A training batch on the engine side, inside the step's own native-memory scope. Views are independent
+ * augmentations of the same samples (view 0 always exists); {@link #indices()} are dataset indices.
+ */
+public final class Batch {
+    private final HostBatch host;
+    private final NDManager manager;
+    private final NDArray[] views;
+    private NDArray labels;
+
+    public Batch(HostBatch host, NDManager manager) {
+        this.host = host;
+        this.manager = manager;
+        this.views = new NDArray[host.views().length];
+    }
+
+    public NDArray view(int v) {
+        if (v >= views.length) {
+            throw new IllegalStateException("the method asked for view " + v + " but the loader made "
+                    + views.length + " (Method.views())");
+        }
+        if (views[v] == null) {
+            views[v] = host.view(manager, v);
+        }
+        return views[v];
+    }
+
+    public NDArray images() { return view(0); }
+
+    public NDArray labels() {
+        if (labels == null) {
+            labels = host.labels(manager);
+        }
+        return labels;
+    }
+
+    public int[] labelArray() { return host.labels(); }
+
+    public int[] indices() { return host.indices(); }
+
+    public int size() { return host.size(); }
+
+    public NDManager manager() { return manager; }
+
+    public HostBatch host() { return host; }
+}

@@ -1,0 +1,53 @@
+package io.distill4j.methods;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import io.distill4j.training.Checkpoint;
+import io.distill4j.training.Net;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A training method: it sees a batch and its networks, returns named losses per network, and owns the
+ * state it must checkpoint. One file per method, registered in {@link MethodRegistry}.
+ */
+public interface Method {
+    /** Independent augmented views per sample this method needs (view 0 always exists). */
+    default int views() {
+        return 1;
+    }
+
+    /** One training step. Typical body: {@code return ctx.update(() -> losses computed from forward passes);} */
+    Losses step(Batch batch, StepContext ctx);
+
+    /**
+     * Predictions to evaluate, as probabilities (N, classes) keyed by output name: by default each trainable
+     * network, and {@code "ensemble"} (mean of probabilities) when there are several.
+     */
+    default Map<String, NDArray> evaluate(NDArray images, List<Net> trainable) {
+        Map<String, NDArray> out = new LinkedHashMap<>();
+        NDArray sum = null;
+        for (Net n : trainable) {
+            NDArray p = n.logits(images, false).softmax(1);
+            out.put(n.name(), p);
+            sum = sum == null ? p : sum.add(p);
+        }
+        if (trainable.size() > 1) {
+            out.put("ensemble", sum.div(trainable.size()));
+        }
+        return out;
+    }
+
+    /** The evaluation output whose top-1 decides the best checkpoint. */
+    default String primaryOutput(List<Net> trainable) {
+        return trainable.size() > 1 ? "ensemble" : trainable.get(0).name();
+    }
+
+    /** Writes the method's own state (stored logits, knowledge, discriminator...) into a checkpoint. */
+    default void save(Checkpoint checkpoint) {}
+
+    /** Restores what {@link #save} wrote; arrays go into {@code manager} (long-lived). */
+    default void load(Checkpoint checkpoint, NDManager manager) {}
+}

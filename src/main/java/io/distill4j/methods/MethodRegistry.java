@@ -1,0 +1,32 @@
+package io.distill4j.methods;
+
+import io.distill4j.UserError;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
+
+/** The one place that maps method names to their implementations. A new method = one line here. */
+public final class MethodRegistry {
+    private static final Map<String, Function<MethodSetup, Method>> FACTORIES = new LinkedHashMap<>();
+
+    static {
+        FACTORIES.put("baseline", Baseline::new);
+    }
+
+    private MethodRegistry() {}
+
+    public static Method create(String name, MethodSetup setup) {
+        Function<MethodSetup, Method> f = FACTORIES.get(name);
+        if (f == null) {
+            throw setup.options().error("name", "unknown method '" + name + "' (known: "
+                    + String.join(", ", FACTORIES.keySet()) + ")");
+        }
+        return f.apply(setup);
+    }
+
+    public static Set<String> names() {
+        return FACTORIES.keySet();
+    }
+}

@@ -1,0 +1,105 @@
+package io.distill4j.report;
+
+import com.google.gson.Gson;
+import com.google.gson.GsonBuilder;
+import com.google.gson.JsonObject;
+import io.distill4j.UserError;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The end-of-run report: {@code OUT/summary.json} (a contract other tools read) and its table on the console.
+ * Accuracies are fractions in [0, 1].
+ */
+public final class Summary {
+    private static final Gson GSON = new GsonBuilder().setPrettyPrinting().serializeSpecialFloatingPointValues()
+            .create();
+
+    public record Entry(String arch, double bestTop1, double lastTop1, long params) {}
+
+    private final String method;
+    private final double wallSeconds;
+    private final double trainImagesPerSec;
+    private final int bestEpoch;
+    private final Map<String, Entry> networks = new LinkedHashMap<>();
+
+    public Summary(String method, double wallSeconds, double trainImagesPerSec, int bestEpoch) {
+        this.method = method;
+        this.wallSeconds = wallSeconds;
+        this.trainImagesPerSec = trainImagesPerSec;
+        this.bestEpoch = bestEpoch;
+    }
+
+    public void add(String name, String arch, double bestTop1, double lastTop1, long params) {
+        networks.put(name, new Entry(arch, bestTop1, lastTop1, params));
+    }
+
+    public boolean has(String name) { return networks.containsKey(name); }
+
+    public Map<String, Entry> networks() { return networks; }
+
+    public String method() { return method; }
+
+    public double wallSeconds() { return wallSeconds; }
+
+    public double trainImagesPerSec() { return trainImagesPerSec; }
+
+    public JsonObject toJson() {
+        JsonObject o = new JsonObject();
+        o.addProperty("method", method);
+        JsonObject nets = new JsonObject();
+        for (var e : networks.entrySet()) {
+            JsonObject n = new JsonObject();
+            n.addProperty("arch", e.getValue().arch());
+            n.addProperty("best_top1", e.getValue().bestTop1());
+            n.addProperty("last_top1", e.getValue().lastTop1());
+            n.addProperty("params", e.getValue().params());
+            nets.add(e.getKey(), n);
+        }
+        o.add("networks", nets);
+        o.addProperty("best_epoch", bestEpoch);
+        o.addProperty("wall_seconds", wallSeconds);
+        o.addProperty("train_images_per_sec", trainImagesPerSec);
+        return o;
+    }
+
+    public void write(Path file) {
+        try {
+            Files.writeString(file, GSON.toJson(toJson()) + "\n", StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UserError(file + ": cannot write summary: " + e.getMessage());
+        }
+    }
+
+    /** The human-readable report printed at the end of a run. */
+    public void print(PrintStream out, Path outDir) {
+        out.println();
+        out.printf(Locale.ROOT, "method %s  |  wall %s  |  %.0f train images/s%n", method,
+                io.distill4j.training.Progress.clock(wallSeconds), trainImagesPerSec);
+        out.printf(Locale.ROOT, "%-14s %-14s %10s %10s %10s%n", "network", "arch", "best top1", "last top1", "params");
+        String winner = null;
+        double top = -1;
+        for (var e : networks.entrySet()) {
+            Entry v = e.getValue();
+            out.printf(Locale.ROOT, "%-14s %-14s %9.2f%% %9.2f%% %10s%n", e.getKey(), v.arch(), 100 * v.bestTop1(),
+                    100 * v.lastTop1(), v.params() > 0 ? String.format(Locale.ROOT, "%.2fM", v.params() / 1e6) : "-");
+            if (v.bestTop1() > top) {
+                top = v.bestTop1();
+                winner = e.getKey();
+            }
+        }
+        if (networks.size() > 1 && winner != null) {
+            out.printf(Locale.ROOT, "best: %s (%.2f%%)%n", winner, 100 * top);
+        }
+        if (outDir != null) {
+            out.println("outputs: " + outDir + " (summary.json, metrics.jsonl, config.yaml, checkpoints/)");
+        }
+    }
+}

@@ -1,0 +1,156 @@
+package io.distill4j.training;
+
+import ai.djl.Device;
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDManager;
+import ai.djl.pytorch.jni.JniUtils;
+import io.distill4j.UserError;
+import io.distill4j.config.DataConfig;
+import io.distill4j.config.NetworkConfig;
+import io.distill4j.config.RunConfig;
+import io.distill4j.data.Augmenter;
+import io.distill4j.data.BatchLoader;
+import io.distill4j.data.DatasetSplits;
+import io.distill4j.data.Datasets;
+import io.distill4j.data.ImageDataset;
+import io.distill4j.data.Normalization;
+import io.distill4j.data.Subsets;
+import io.distill4j.methods.Method;
+import io.distill4j.methods.MethodRegistry;
+import io.distill4j.methods.MethodSetup;
+import io.distill4j.models.ModelRegistry;
+import io.distill4j.models.Network;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Everything a run is made of, built from a validated config: the data, the networks with their optimizers,
+ * and the method. Shared by {@code train} and {@code eval}.
+ */
+public final class Run implements AutoCloseable {
+    private final RunConfig config;
+    private final NDManager manager;
+    private final ImageDataset train;
+    private final ImageDataset test;
+    private final List<Net> nets;
+    private final Method method;
+    private final BatchLoader trainLoader;
+    private final BatchLoader testLoader;
+
+    private Run(RunConfig config, NDManager manager, ImageDataset train, ImageDataset test, List<Net> nets,
+                Method method, BatchLoader trainLoader, BatchLoader testLoader) {
+        this.config = config;
+        this.manager = manager;
+        this.train = train;
+        this.test = test;
+        this.nets = nets;
+        this.method = method;
+        this.trainLoader = trainLoader;
+        this.testLoader = testLoader;
+    }
+
+    public static Run build(RunConfig cfg) {
+        int threads = cfg.train().threads() > 0 ? cfg.train().threads() : Runtime.getRuntime().availableProcessors();
+        JniUtils.setNumThreads(threads);
+        Engine.getInstance().setRandomSeed((int) cfg.seed()); // parameter initialisation
+
+        DataConfig d = cfg.data();
+        DatasetSplits splits = Datasets.load(d.name(), d.root(), null, d.imageSize());
+        ImageDataset train = splits.train();
+        if (d.trainSubset() != null) {
+            if (d.trainSubset() > train.size()) {
+                throw cfg.root().child("data").error("train_subset", d.trainSubset() + " is more than the "
+                        + train.size() + " training samples of " + d.name());
+            }
+            train = train.select(Subsets.randomSubset(train.size(), d.trainSubset(), cfg.seed()),
+                    train.name() + "-subset" + d.trainSubset());
+        }
+        ImageDataset test = splits.test();
+
+        Normalization norm = Datasets.normalization(d.name(), train);
+        Augmenter.Builder aug = Augmenter.builder(norm);
+        if (d.padCrop() > 0) {
+            aug.padCrop(d.padCrop());
+        }
+        if (d.flip()) {
+            aug.horizontalFlip(0.5);
+        }
+        if (d.cutout() > 0) {
+            aug.cutout(d.cutout());
+        }
+
+        List<String> names = cfg.networks().stream().map(NetworkConfig::name).toList();
+        Method method = MethodRegistry.create(cfg.methodName(),
+                new MethodSetup(cfg.method(), cfg, names, train.numClasses(), train.size()));
+        cfg.root().finish(); // every key has now been read: anything left is unknown
+
+        NDManager manager = NDManager.newBaseManager();
+        List<Net> nets = new ArrayList<>();
+        try {
+            for (NetworkConfig nc : cfg.networks()) {
+                device(cfg, nc);
+                NDManager nm = manager.newSubManager();
+                Network block = ModelRegistry.buildAndInit(nc.arch(), train.channels(), train.numClasses(),
+                        train.height(), train.width(), nm);
+                Sgd sgd = new Sgd(Net.trainableParameters(block), nm, cfg.optim().momentum(),
+                        cfg.optim().weightDecay(), cfg.optim().nesterov());
+                Net net = new Net(nc.name(), block, nm, sgd);
+                if (nc.init() != null) {
+                    Checkpoints.loadNetwork(Checkpoint.read(java.nio.file.Path.of(nc.init())), net, null);
+                }
+                nets.add(net);
+            }
+        } catch (RuntimeException e) {
+            manager.close();
+            throw e;
+        }
+        BatchLoader trainLoader = new BatchLoader(train, cfg.train().batchSize(), true, true, aug.build(),
+                method.views(), cfg.seed());
+        if (trainLoader.batchesPerEpoch() == 0) {
+            throw cfg.root().child("train").error("batch_size", cfg.train().batchSize()
+                    + " is larger than the " + train.size() + " training samples");
+        }
+        BatchLoader testLoader = new BatchLoader(test, cfg.train().evalBatchSize(), false, false,
+                Augmenter.none(norm), 1, cfg.seed());
+        return new Run(cfg, manager, train, test, List.copyOf(nets), method, trainLoader, testLoader);
+    }
+
+    private static void device(RunConfig cfg, NetworkConfig nc) {
+        if (!nc.device().equals("cpu")) {
+            int id = nc.device().contains(":") ? Integer.parseInt(nc.device().substring(4)) : 0;
+            if (Engine.getInstance().getGpuCount() <= id) {
+                throw new UserError(cfg.root().source() + ": networks." + nc.name() + ".device: " + nc.device()
+                        + " requested but the engine sees " + Engine.getInstance().getGpuCount() + " GPU(s)"
+                        + " (this build ships CPU natives)");
+            }
+            Device.gpu(id); // validated; multi-device placement needs CUDA natives (ENGINE.md)
+        }
+    }
+
+    public RunConfig config() { return config; }
+    public NDManager manager() { return manager; }
+    public ImageDataset train() { return train; }
+    public ImageDataset test() { return test; }
+    public List<Net> nets() { return nets; }
+    public Method method() { return method; }
+    public BatchLoader trainLoader() { return trainLoader; }
+    public BatchLoader testLoader() { return testLoader; }
+
+    public Net net(String name) {
+        for (Net n : nets) {
+            if (n.name().equals(name)) {
+                return n;
+            }
+        }
+        throw new IllegalArgumentException("no network " + name);
+    }
+
+    @Override
+    public void close() {
+        for (Net n : nets) {
+            n.close();
+        }
+        manager.close();
+    }
+}

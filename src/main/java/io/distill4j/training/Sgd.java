@@ -1,0 +1,118 @@
+package io.distill4j.training;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
+import ai.djl.nn.Parameter;
+import ai.djl.pytorch.engine.PtNDArray;
+import ai.djl.pytorch.jni.JniUtils;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Stochastic gradient descent with PyTorch's semantics ({@code torch.optim.SGD}, dampening 0):
+ * <pre>
+ *   d = g + wd * w
+ *   b = momentum * b + d            (b starts at 0, so the first step sets b = d as PyTorch does)
+ *   d = nesterov ? d + momentum * b : b
+ *   w = w - lr * d
+ * </pre>
+ * A parameter that took no part in a step (no gradient, or listed as skipped, e.g. the branch of a residual
+ * block switched off for the step) is left alone: no weight decay, no momentum, as in PyTorch 2. DJL's own
+ * {@code Sgd} folds the learning rate into the buffer and has no Nesterov (ENGINE.md), hence this class.
+ */
+public final class Sgd implements AutoCloseable {
+    private final List<Parameter> params;
+    private final List<NDArray> buffers = new ArrayList<>();
+    private final NDManager manager;
+    private final float momentum;
+    private final float weightDecay;
+    private final boolean nesterov;
+
+    /** @param manager a long-lived manager for the momentum buffers (never a per-batch one) */
+    public Sgd(List<Parameter> params, NDManager manager, double momentum, double weightDecay, boolean nesterov) {
+        this.params = List.copyOf(params);
+        this.manager = manager.newSubManager();
+        this.momentum = (float) momentum;
+        this.weightDecay = (float) weightDecay;
+        this.nesterov = nesterov;
+        for (Parameter p : this.params) {
+            NDArray w = p.getArray();
+            buffers.add(momentum == 0 ? null : this.manager.zeros(w.getShape(), w.getDataType(), w.getDevice()));
+        }
+    }
+
+    /** Applies one update at the given learning rate, then clears the gradients. */
+    public void step(double lr, Set<Parameter> skip) {
+        float flr = (float) lr;
+        try (NDScope scope = new NDScope()) {
+            scope.suppressNotUsedWarning();
+            for (int i = 0; i < params.size(); i++) {
+                Parameter p = params.get(i);
+                PtNDArray w = (PtNDArray) p.getArray();
+                PtNDArray g = JniUtils.getGradient(w);
+                if (g == null) {
+                    continue; // took no part in this step
+                }
+                if (skip.contains(p)) {
+                    JniUtils.zeroGrad(w);
+                    continue;
+                }
+                NDArray d = weightDecay != 0 ? g.add(w.mul(weightDecay)) : g;
+                NDArray b = buffers.get(i);
+                if (b != null) {
+                    b.muli(momentum).addi(d);
+                    d = nesterov ? d.add(b.mul(momentum)) : b;
+                }
+                w.subi(d.mul(flr));
+                JniUtils.zeroGrad(w);
+            }
+        }
+    }
+
+    /** Clears gradients without updating (e.g. after a step whose loss was rejected). */
+    public void zeroGrad() {
+        for (Parameter p : params) {
+            JniUtils.zeroGrad((PtNDArray) p.getArray());
+        }
+    }
+
+    public List<Parameter> parameters() { return params; }
+
+    /** The momentum buffers, in parameter order, for checkpoints. */
+    public NDList state() {
+        NDList l = new NDList();
+        for (NDArray b : buffers) {
+            if (b != null) {
+                l.add(b);
+            }
+        }
+        return l;
+    }
+
+    /** Restores the momentum buffers saved by {@link #state()}. */
+    public void loadState(NDList saved) {
+        int k = 0;
+        for (NDArray b : buffers) {
+            if (b == null) {
+                continue;
+            }
+            if (k >= saved.size() || !saved.get(k).getShape().equals(b.getShape())) {
+                throw new IllegalArgumentException("optimizer state does not match the network's parameters");
+            }
+            b.set(saved.get(k).toFloatArray());
+            k++;
+        }
+        if (k != saved.size()) {
+            throw new IllegalArgumentException("optimizer state has " + saved.size() + " buffers, expected " + k);
+        }
+    }
+
+    @Override
+    public void close() {
+        manager.close();
+    }
+}

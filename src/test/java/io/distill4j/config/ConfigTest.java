@@ -1,0 +1,114 @@
+package io.distill4j.config;
+
+import io.distill4j.UserError;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class ConfigTest {
+    @TempDir
+    Path dir;
+
+    private Path write(String yaml) throws IOException {
+        Path p = dir.resolve("run.yaml");
+        Files.writeString(p, yaml);
+        return p;
+    }
+
+    private static final String GOOD = """
+            seed: 3
+            data: {name: fashion-mnist, train_subset: 5000}
+            networks:
+              student: {arch: resnet8}
+            train: {epochs: 4, batch_size: 64}
+            optim: {lr: 0.05, weight_decay: 5e-4, schedule: multistep, milestones: [2, 3]}
+            method: {name: baseline}
+            """;
+
+    @Test
+    void readsTheContractKeys() throws IOException {
+        RunConfig c = ConfigLoader.load(write(GOOD), List.of());
+        assertThat(c.seed()).isEqualTo(3);
+        assertThat(c.data().name()).isEqualTo("fashion-mnist");
+        assertThat(c.data().trainSubset()).isEqualTo(5000);
+        assertThat(c.train().epochs()).isEqualTo(4);
+        assertThat(c.train().batchSize()).isEqualTo(64);
+        assertThat(c.optim().lr()).isEqualTo(0.05);
+        assertThat(c.optim().weightDecay()).isEqualTo(5e-4); // "5e-4" is a string to YAML 1.1
+        assertThat(c.optim().milestones()).containsExactly(2.0, 3.0);
+        assertThat(c.methodName()).isEqualTo("baseline");
+        assertThat(c.networks()).extracting(NetworkConfig::arch).containsExactly("resnet8");
+    }
+
+    @Test
+    void setOverridesAnyKeyWithTypedValues() throws IOException {
+        RunConfig c = ConfigLoader.load(write(GOOD),
+                List.of("train.epochs=7", "optim.lr=0.2", "data.flip=false", "networks.student.arch=resnet20"));
+        assertThat(c.train().epochs()).isEqualTo(7);
+        assertThat(c.optim().lr()).isEqualTo(0.2);
+        assertThat(c.data().flip()).isFalse();
+        assertThat(c.network("student").arch()).isEqualTo("resnet20");
+    }
+
+    @Test
+    void unknownKeysAreErrorsNamingTheKey() throws IOException {
+        Path p = write(GOOD + "train2: {}\n");
+        assertThatThrownBy(() -> {
+            RunConfig c = ConfigLoader.load(p, List.of());
+            c.root().finish();
+        }).isInstanceOf(UserError.class).hasMessageContaining("unknown config key 'train2'")
+                .hasMessageContaining("run.yaml");
+        assertThatThrownBy(() -> {
+            RunConfig c = ConfigLoader.load(write(GOOD), List.of("train.epoch=3"));
+            c.root().finish();
+        }).isInstanceOf(UserError.class).hasMessageContaining("'train.epoch'");
+    }
+
+    @Test
+    void outOfRangeAndWrongTypesNameTheKey() throws IOException {
+        assertThatThrownBy(() -> ConfigLoader.load(write(GOOD), List.of("train.epochs=0")))
+                .isInstanceOf(UserError.class).hasMessageContaining("train.epochs").hasMessageContaining("0");
+        assertThatThrownBy(() -> ConfigLoader.load(write(GOOD), List.of("optim.lr=fast")))
+                .isInstanceOf(UserError.class).hasMessageContaining("optim.lr").hasMessageContaining("fast");
+        assertThatThrownBy(() -> ConfigLoader.load(write(GOOD), List.of("data.name=imagenet")))
+                .isInstanceOf(UserError.class).hasMessageContaining("data.name").hasMessageContaining("imagenet");
+        assertThatThrownBy(() -> ConfigLoader.load(write(GOOD), List.of("networks.student.arch=")))
+                .isInstanceOf(UserError.class).hasMessageContaining("networks.student.arch");
+        assertThatThrownBy(() -> ConfigLoader.load(write("seed: [1\n"), List.of()))
+                .isInstanceOf(UserError.class).hasMessageContaining("invalid YAML");
+        assertThatThrownBy(() -> ConfigLoader.load(dir.resolve("missing.yaml"), List.of()))
+                .isInstanceOf(UserError.class).hasMessageContaining("missing.yaml");
+    }
+
+    @Test
+    void resolvedConfigHoldsDefaultsAndReadsBackTheSame() throws IOException {
+        RunConfig c = ConfigLoader.load(write(GOOD), List.of());
+        c.root().finish();
+        String yaml = ConfigLoader.toYaml(c.resolved());
+        assertThat(yaml).contains("nesterov: true").contains("momentum: 0.9").contains("train_subset: 5000");
+        Path again = dir.resolve("resolved.yaml");
+        Files.writeString(again, yaml);
+        RunConfig c2 = ConfigLoader.load(again, List.of());
+        c2.root().finish();
+        assertThat(ConfigLoader.toYaml(c2.resolved())).isEqualTo(yaml);
+        assertThat(c2.optim()).isEqualTo(c.optim());
+        assertThat(c2.data()).isEqualTo(c.data());
+    }
+
+    @Test
+    void overrideSyntaxErrors() {
+        assertThatThrownBy(() -> ConfigLoader.applyOverride(new java.util.LinkedHashMap<>(), "noequals"))
+                .isInstanceOf(UserError.class).hasMessageContaining("noequals");
+        Map<String, Object> m = new java.util.LinkedHashMap<>(Map.of("seed", 1));
+        assertThatThrownBy(() -> ConfigLoader.applyOverride(m, "seed.x=1"))
+                .isInstanceOf(UserError.class).hasMessageContaining("seed");
+    }
+}

@@ -1,0 +1,61 @@
+"""Prints reference values computed with PyTorch (Debian's python3-torch) for distill4j's tests.
+
+Run: /usr/bin/python3 tools/reference_values.py
+The numbers are pasted into the Java tests that name this script; re-run to check them.
+"""
+import torch
+import torch.nn.functional as F
+
+torch.set_printoptions(precision=8)
+
+
+def fmt(t):
+    return ", ".join("%.8ef" % v for v in t.flatten().tolist())
+
+
+print("== SGD (momentum 0.9, nesterov, weight_decay 5e-4), lrs 0.1, 0.05, 0.02 ==")
+w = torch.tensor([[0.5, -1.0, 2.0], [0.0, 0.25, -0.75]], requires_grad=True)
+opt = torch.optim.SGD([w], lr=0.1, momentum=0.9, nesterov=True, weight_decay=5e-4)
+grads = [torch.tensor([[0.1, -0.2, 0.3], [0.4, -0.5, 0.6]]),
+         torch.tensor([[-0.3, 0.1, 0.0], [0.2, 0.2, -0.1]]),
+         torch.tensor([[0.05, 0.05, -0.4], [0.0, -0.3, 0.25]])]
+for lr, g in zip([0.1, 0.05, 0.02], grads):
+    for group in opt.param_groups:
+        group["lr"] = lr
+    w.grad = g.clone()
+    opt.step()
+    print("w after lr", lr, ":", fmt(w.detach()))
+
+print("== SGD plain momentum 0.9 (no nesterov), wd 0, lrs 0.1 0.1 ==")
+w = torch.tensor([1.0, -2.0], requires_grad=True)
+opt = torch.optim.SGD([w], lr=0.1, momentum=0.9)
+for g in [torch.tensor([0.5, 0.5]), torch.tensor([-1.0, 0.25])]:
+    w.grad = g.clone()
+    opt.step()
+    print("w:", fmt(w.detach()))
+
+print("== KL batchmean * T^2: kl_div(log_softmax(s/T), softmax(t/T)) ==")
+s = torch.tensor([[1.0, 2.0, 0.5, -1.0], [0.0, 0.0, 0.0, 0.0], [3.0, -2.0, 1.0, 0.0]])
+t = torch.tensor([[2.0, 1.0, 0.0, -0.5], [1.0, 2.0, 3.0, 4.0], [0.0, 0.0, 0.0, 0.0]])
+for T in [1.0, 2.0, 4.0]:
+    v = F.kl_div(F.log_softmax(s / T, 1), F.softmax(t / T, 1), reduction="batchmean") * T * T
+    print("T", T, "kl %.8e" % v.item())
+# very confident teacher / student
+tc = torch.tensor([[60.0, -60.0, 0.0, 0.0], [0.0, 0.0, 80.0, -80.0]])
+sc = torch.tensor([[-50.0, 50.0, 0.0, 0.0], [0.0, 0.0, 0.0, 0.0]])
+for T in [1.0, 4.0]:
+    v = F.kl_div(F.log_softmax(sc / T, 1), F.softmax(tc / T, 1), reduction="batchmean") * T * T
+    print("confident T", T, "kl %.8e" % v.item())
+# uniform against uniform: 0
+u = torch.zeros(2, 4)
+print("uniform kl %.8e" % F.kl_div(F.log_softmax(u, 1), F.softmax(u, 1), reduction="batchmean").item())
+# gradient of KL wrt student logits (T=2)
+ss = s.clone().requires_grad_(True)
+v = F.kl_div(F.log_softmax(ss / 2, 1), F.softmax(t / 2, 1), reduction="batchmean") * 4
+v.backward()
+print("grad T2:", fmt(ss.grad))
+print("== soft cross-entropy -sum q log softmax(s) batchmean, q = softmax(t) ==")
+q = F.softmax(t, 1)
+print("softce %.8e" % (-(q * F.log_softmax(s, 1)).sum(1).mean()).item())
+print("== cross-entropy hard labels [1, 3, 0] ==")
+print("ce %.8e" % F.cross_entropy(s, torch.tensor([1, 3, 0])).item())
