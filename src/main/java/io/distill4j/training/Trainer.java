@@ -97,7 +97,6 @@ public final class Trainer {
     private void loop(MetricsLog metrics, Long stopAfterStep, long started) {
         long total = (long) stepsPerEpoch * epochs;
         int logEvery = run.config().train().logEvery();
-        NDManager root = run.manager();
         double windowSeconds = 0;
         long windowImages = 0;
         while (step < total) {
@@ -110,13 +109,7 @@ public final class Trainer {
                 int index = (int) (step % stepsPerEpoch);
                 long t0 = System.nanoTime();
                 HostBatch hb = run.trainLoader().batch(epoch, index);
-                Map<String, Float> scalars;
-                try (NDManager bm = root.newSubManager()) {
-                    Batch batch = new Batch(hb, bm);
-                    Context ctx = new Context(epoch, bm);
-                    run.method().step(batch, ctx);
-                    scalars = ctx.scalars;
-                }
+                Map<String, Float> scalars = runStep(hb, epoch);
                 double secs = (System.nanoTime() - t0) / 1e9;
                 trainSeconds += secs;
                 trainImages += hb.size();
@@ -155,6 +148,30 @@ public final class Trainer {
                 }
             }
         }
+    }
+
+    /** One training step in its own native-memory scope; returns the step's loss values. */
+    private Map<String, Float> runStep(HostBatch hb, int epoch) {
+        try (NDManager bm = run.manager().newSubManager()) {
+            Batch batch = new Batch(hb, bm);
+            Context ctx = new Context(epoch, bm);
+            run.method().step(batch, ctx);
+            return ctx.scalars;
+        }
+    }
+
+    /** Runs training steps one at a time without metrics or checkpoints (tests, benchmarks). */
+    public interface StepDriver {
+        Map<String, Float> step();
+    }
+
+    public StepDriver driver() {
+        return () -> {
+            int epoch = (int) (step / stepsPerEpoch);
+            Map<String, Float> out = runStep(run.trainLoader().batch(epoch, (int) (step % stepsPerEpoch)), epoch);
+            step = (step + 1) % Math.max(1, schedule.totalSteps());
+            return out;
+        };
     }
 
     private static String lossText(Map<String, Float> losses) {

@@ -1,0 +1,123 @@
+package io.distill4j.cli;
+
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class CliTest {
+    @TempDir
+    Path dir;
+
+    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+    private PrintStream oldOut;
+    private PrintStream oldErr;
+
+    @BeforeEach
+    void capture() {
+        oldOut = System.out;
+        oldErr = System.err;
+        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+    }
+
+    @AfterEach
+    void restore() {
+        System.setOut(oldOut);
+        System.setErr(oldErr);
+    }
+
+    private String err() { return err.toString(StandardCharsets.UTF_8); }
+
+    private Path config(String yaml) throws IOException {
+        Path p = dir.resolve("c.yaml");
+        Files.writeString(p, yaml);
+        return p;
+    }
+
+    private static final String TINY = """
+            seed: 1
+            data: {name: fashion-mnist-mini, train_subset: 256}
+            networks: {student: {arch: resnet8}}
+            train: {epochs: 2, batch_size: 64, threads: 1}
+            optim: {lr: 0.05}
+            """;
+
+    @Test
+    void everyCommandHasHelp() {
+        for (List<String> cmd : List.of(List.of("--help"), List.of("train", "--help"), List.of("eval", "--help"),
+                List.of("data", "fetch", "--help"))) {
+            out.reset();
+            assertThat(Main.execute(cmd.toArray(String[]::new))).as("%s", cmd).isZero();
+            assertThat(out.toString(StandardCharsets.UTF_8)).contains("Usage:");
+        }
+    }
+
+    @Test
+    void badInputExitsNonZeroWithOneLineNamingTheCulprit() throws IOException {
+        Path c = config(TINY);
+        assertThat(Main.execute("train", "-c", c.toString(), "--set", "train.epoch=3")).isEqualTo(2);
+        assertThat(err()).contains("train.epoch").doesNotContain("Exception").hasLineCount(1);
+        err.reset();
+        assertThat(Main.execute("train", "-c", dir.resolve("nope.yaml").toString())).isEqualTo(2);
+        assertThat(err()).contains("nope.yaml").hasLineCount(1);
+        err.reset();
+        assertThat(Main.execute("train", "-c", c.toString(), "--set", "networks.student.arch=resnet9")).isEqualTo(2);
+        assertThat(err()).contains("resnet9").hasLineCount(1);
+        err.reset();
+        assertThat(Main.execute("train", "-c", c.toString(), "--set", "method.name=magic")).isEqualTo(2);
+        assertThat(err()).contains("magic").hasLineCount(1);
+        err.reset();
+        assertThat(Main.execute("train", "--bogus")).isEqualTo(2);
+        assertThat(err()).contains("--bogus");
+    }
+
+    @Test
+    void trainWritesTheOutputContractAndEvalReadsTheCheckpoint() throws IOException {
+        Path c = config(TINY);
+        Path o = dir.resolve("run");
+        assertThat(Main.execute("train", "-c", c.toString(), "-o", o.toString())).as(err()).isZero();
+        JsonObject s = JsonParser.parseString(Files.readString(o.resolve("summary.json"))).getAsJsonObject();
+        assertThat(s.get("method").getAsString()).isEqualTo("baseline");
+        JsonObject student = s.getAsJsonObject("networks").getAsJsonObject("student");
+        assertThat(student.get("best_top1").getAsDouble()).isBetween(0.0, 1.0);
+        assertThat(student.get("last_top1").getAsDouble()).isBetween(0.0, 1.0);
+        assertThat(student.get("params").getAsLong()).isPositive();
+        assertThat(s.get("wall_seconds").getAsDouble()).isPositive();
+        assertThat(s.get("train_images_per_sec").getAsDouble()).isPositive();
+        List<String> lines = Files.readAllLines(o.resolve("metrics.jsonl"));
+        JsonObject firstEval = lines.stream().map(l -> JsonParser.parseString(l).getAsJsonObject())
+                .filter(j -> j.get("event").getAsString().equals("eval")).findFirst().orElseThrow();
+        assertThat(firstEval.keySet()).contains("epoch", "network", "top1", "top5", "loss");
+        JsonObject firstTrain = JsonParser.parseString(lines.get(0)).getAsJsonObject();
+        assertThat(firstTrain.keySet()).contains("event", "epoch", "step", "lr", "student/ce", "images_per_sec");
+        assertThat(o.resolve("config.yaml")).exists();
+        assertThat(o.resolve("checkpoints/last.ckpt")).exists();
+        assertThat(o.resolve("checkpoints/best.ckpt")).exists();
+
+        out.reset();
+        assertThat(Main.execute("eval", "-c", c.toString(), "--checkpoint", o.resolve("checkpoints/last.ckpt").toString(),
+                "--json")).as(err()).isZero();
+        JsonObject e = JsonParser.parseString(out.toString(StandardCharsets.UTF_8).trim()).getAsJsonObject();
+        assertThat(e.getAsJsonObject("student").get("top1").getAsDouble())
+                .isEqualTo(student.get("last_top1").getAsDouble());
+
+        err.reset();
+        assertThat(Main.execute("eval", "-c", c.toString(), "--set", "networks.student.arch=resnet14",
+                "--checkpoint", o.resolve("checkpoints/last.ckpt").toString())).isEqualTo(2);
+        assertThat(err()).contains("last.ckpt").contains("resnet8").hasLineCount(1);
+    }
+}

@@ -1,0 +1,57 @@
+package io.distill4j.training;
+
+import io.distill4j.config.ConfigLoader;
+import io.distill4j.config.RunConfig;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Native memory is scoped per batch: nothing accumulates in the long-lived managers over many steps. */
+class MemoryTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void longLivedManagersDoNotGrowAndRssStaysFlat() throws IOException {
+        Path p = ResumeTest.config(dir, ResumeTest.CONFIG.replace("epochs: 2", "epochs: 50"));
+        RunConfig cfg = ConfigLoader.load(p, List.of());
+        try (Run run = Run.build(cfg)) {
+            Trainer.StepDriver driver = new Trainer(run, dir.resolve("out"), System.err).driver();
+            for (int i = 0; i < 20; i++) {
+                driver.step();
+            }
+            int arrays = countArrays(run);
+            long rss = rssKb();
+            for (int i = 0; i < 200; i++) {
+                driver.step();
+            }
+            assertThat(countArrays(run)).isEqualTo(arrays);
+            // a leak of one batch's activations per step would be hundreds of MB here
+            assertThat(rssKb() - rss).as("RSS growth in KiB over 200 steps").isLessThan(64 * 1024);
+        }
+    }
+
+    /** Arrays held by the run's manager and by every network's manager (parameters, buffers, gradients). */
+    static int countArrays(Run run) {
+        int n = run.manager().getManagedArrays().size();
+        for (Net net : run.nets()) {
+            n += net.manager().getManagedArrays().size();
+        }
+        return n;
+    }
+
+    static long rssKb() throws IOException {
+        for (String l : Files.readAllLines(Path.of("/proc/self/status"))) {
+            if (l.startsWith("VmRSS:")) {
+                return Long.parseLong(l.replaceAll("\\D", ""));
+            }
+        }
+        return 0;
+    }
+}
