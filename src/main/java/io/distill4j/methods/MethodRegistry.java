@@ -13,6 +13,7 @@ public final class MethodRegistry {
 
     static {
         FACTORIES.put("baseline", Baseline::new);
+        FACTORIES.put("dlb", Dlb::new);
     }
 
     private MethodRegistry() {}

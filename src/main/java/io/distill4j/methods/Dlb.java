@@ -1,0 +1,146 @@
+package io.distill4j.methods;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import io.distill4j.UserError;
+import io.distill4j.knowledge.DistillLoss;
+import io.distill4j.training.Checkpoint;
+import io.distill4j.training.Net;
+
+import java.util.Arrays;
+
+/**
+ * Method {@code dlb}: self-distillation from the last mini-batch (METHODS.md section 5, seed 004).
+ *
+ * <p>Step t forwards {@code [B_{t-1} view 1 ; B_t view 0]} in one pass and minimises
+ * {@code CE(all, labels) + alpha * T^2 * KL(softmax(z_prev/T) || softmax(z(B_{t-1} view 1)/T))}, where
+ * {@code z_prev} are the logits of {@code B_{t-1} view 0} computed (and detached) at step t-1. So every sample
+ * is trained in two consecutive steps and distilled the second time. The first step of a run has CE only;
+ * the stored batch and logits carry across epochs and are saved in checkpoints.
+ */
+public final class Dlb implements Method {
+    private final double temperature;
+    private final double alpha;
+
+    /** The last batch: its second view, labels, dataset indices, and its view-0 logits from that step. */
+    private float[] prevImages;
+    private long[] prevShape;
+    private int[] prevLabels;
+    private int[] prevIndices;
+    private float[] prevLogits;
+    private int classes;
+
+    /** What the last step trained and distilled (dataset indices), for tests and diagnostics. */
+    int[] lastTrained = new int[0];
+    int[] lastDistilled = new int[0];
+
+    public Dlb(MethodSetup setup) {
+        if (setup.networks().size() != 1) {
+            throw setup.options().error("name", "dlb trains one network; the config has " + setup.networks().size());
+        }
+        this.temperature = setup.options().number("temperature", 3.0, 1e-3, 1e3);
+        this.alpha = setup.options().number("alpha", 1.0, 0, 1e6);
+        this.classes = setup.numClasses();
+    }
+
+    @Override
+    public int views() {
+        return 2;
+    }
+
+    @Override
+    public Losses step(Batch batch, StepContext ctx) {
+        Net net = ctx.trainable().get(0);
+        NDManager m = batch.manager();
+        int n = batch.size();
+        int p = prevLabels == null ? 0 : prevLabels.length;
+        NDArray images = batch.view(0);
+        NDArray labels = batch.labels();
+        NDArray prevTarget = null;
+        if (p > 0) {
+            NDArray prevX = m.create(prevImages, new Shape(prevShape));
+            images = NDArrays.concat(new NDList(prevX, images));
+            labels = NDArrays.concat(new NDList(m.create(toLong(prevLabels)), labels));
+            prevTarget = m.create(prevLogits, new Shape(p, classes));
+        }
+        NDArray x = images;
+        NDArray y = labels;
+        NDArray target = prevTarget;
+        NDArray[] current = new NDArray[1];
+        Losses losses = ctx.update(() -> {
+            NDArray logits = net.logits(x, true);
+            Losses l = new Losses().add(net.name(), "ce", DistillLoss.crossEntropy(logits, y));
+            if (target != null) {
+                NDArray zPrev = logits.get("0:" + p);
+                l.add(net.name(), "dlb_kl", DistillLoss.kl(target, zPrev, temperature).mul((float) alpha));
+            }
+            current[0] = logits.get(p + ":").stopGradient();
+            return l;
+        });
+        lastTrained = concat(prevIndices, batch.indices());
+        lastDistilled = prevIndices == null ? new int[0] : prevIndices.clone();
+        // remember this batch for the next step: its second view and the logits of its first view
+        prevImages = batch.host().views()[1];
+        prevShape = new long[] {n, batch.host().channels(), batch.host().height(), batch.host().width()};
+        prevLabels = batch.labelArray().clone();
+        prevIndices = batch.indices().clone();
+        prevLogits = current[0].toFloatArray();
+        return losses;
+    }
+
+    private static long[] toLong(int[] a) {
+        long[] out = new long[a.length];
+        for (int i = 0; i < a.length; i++) {
+            out[i] = a[i];
+        }
+        return out;
+    }
+
+    private static int[] concat(int[] a, int[] b) {
+        if (a == null) {
+            return b.clone();
+        }
+        int[] out = Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
+    }
+
+    @Override
+    public void save(Checkpoint c) {
+        c.meta().addProperty("dlb_has_previous", prevLabels != null);
+        if (prevLabels == null) {
+            return;
+        }
+        try (NDManager m = NDManager.newBaseManager()) {
+            c.putArrays("method/dlb", new NDList(
+                    m.create(prevImages, new Shape(prevShape)),
+                    m.create(prevLabels),
+                    m.create(prevIndices),
+                    m.create(prevLogits, new Shape(prevLabels.length, classes))));
+        }
+    }
+
+    @Override
+    public void load(Checkpoint c, NDManager manager) {
+        if (!c.meta().has("dlb_has_previous")) {
+            throw new UserError(c.origin() + ": not a dlb checkpoint (no stored last batch)");
+        }
+        if (!c.meta().get("dlb_has_previous").getAsBoolean()) {
+            prevLabels = null;
+            prevIndices = null;
+            return;
+        }
+        try (NDManager m = manager.newSubManager()) {
+            NDList l = c.arrays("method/dlb", m);
+            prevImages = l.get(0).toFloatArray();
+            prevShape = l.get(0).getShape().getShape();
+            prevLabels = l.get(1).toIntArray();
+            prevIndices = l.get(2).toIntArray();
+            prevLogits = l.get(3).toFloatArray();
+            classes = (int) l.get(3).getShape().get(1);
+        }
+    }
+}
