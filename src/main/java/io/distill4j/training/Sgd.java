@@ -20,8 +20,10 @@ import java.util.Set;
  *   d = nesterov ? d + momentum * b : b
  *   w = w - lr * d
  * </pre>
- * A parameter that took no part in a step (no gradient, or listed as skipped, e.g. the branch of a residual
- * block switched off for the step) is left alone: no weight decay, no momentum, as in PyTorch 2. DJL's own
+ * A parameter that took no part in a step is left alone (no weight decay, no momentum), as PyTorch 2 does
+ * for parameters whose gradient is None. libtorch keeps a zeroed gradient defined once it exists, so it
+ * cannot tell us: the caller names such parameters (e.g. the branch of a residual block switched off for the
+ * step), and a parameter that never had a gradient is skipped too. DJL's own
  * {@code Sgd} folds the learning rate into the buffer and has no Nesterov (ENGINE.md), hence this class.
  */
 public final class Sgd implements AutoCloseable {

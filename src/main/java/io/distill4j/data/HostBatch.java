@@ -1,0 +1,29 @@
+package io.distill4j.data;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+
+/**
+ * A batch prepared on the Java side: one or more views (independent augmentations of the same samples,
+ * each N*C*H*W normalised floats), the labels and the dataset index of every sample.
+ */
+public record HostBatch(float[][] views, int[] labels, int[] indices, int channels, int height, int width) {
+    public int size() {
+        return labels.length;
+    }
+
+    /** View {@code v} as a float32 (N, C, H, W) array in {@code m}. */
+    public NDArray view(NDManager m, int v) {
+        return m.create(views[v], new Shape(labels.length, channels, height, width));
+    }
+
+    /** Labels as an int64 (N) array in {@code m}. */
+    public NDArray labels(NDManager m) {
+        long[] l = new long[labels.length];
+        for (int i = 0; i < l.length; i++) {
+            l[i] = labels[i];
+        }
+        return m.create(l);
+    }
+}

@@ -1,0 +1,21 @@
+package io.distill4j.data;
+
+import io.distill4j.util.Seeds;
+
+import java.util.Arrays;
+
+/** Seeded subsets of a dataset's indices. */
+public final class Subsets {
+    private Subsets() {}
+
+    /** {@code k} distinct indices of {@code 0..n-1}, uniformly at random for the seed, in increasing order. */
+    public static int[] randomSubset(int n, int k, long seed) {
+        if (k > n || k < 0) {
+            throw new IllegalArgumentException("subset of " + k + " from " + n);
+        }
+        int[] perm = Seeds.permutation(n, Seeds.rng(seed, "subset"));
+        int[] out = Arrays.copyOf(perm, k);
+        Arrays.sort(out);
+        return out;
+    }
+}

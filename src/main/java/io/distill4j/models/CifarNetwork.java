@@ -1,0 +1,87 @@
+package io.distill4j.models;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Block;
+import ai.djl.nn.core.Linear;
+import ai.djl.training.ParameterStore;
+import ai.djl.util.PairList;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The common shape of this project's networks: stem, a body of blocks, an optional head, global average
+ * pooling (so any input resolution works) and a linear classifier. Returns {@code (logits, features)}.
+ */
+final class CifarNetwork extends Network {
+    private final Block stem;
+    private final List<Block> body = new ArrayList<>();
+    private final Block head;
+    private final Block fc;
+    private final int featureDim;
+    private final List<ResidualUnit> units = new ArrayList<>();
+
+    CifarNetwork(String arch, int numClasses, Block stem, List<Block> body, Block head, int featureDim) {
+        super(arch, numClasses);
+        this.stem = addChildBlock("stem", stem);
+        for (int i = 0; i < body.size(); i++) {
+            Block b = addChildBlock("block" + i, body.get(i));
+            this.body.add(b);
+            if (b instanceof ResidualUnit u) {
+                units.add(u);
+            }
+        }
+        this.head = head == null ? null : addChildBlock("head", head);
+        this.fc = addChildBlock("fc", Linear.builder().setUnits(numClasses).build());
+        this.featureDim = featureDim;
+    }
+
+    @Override
+    public int featureDim() { return featureDim; }
+
+    @Override
+    public List<ResidualUnit> residualUnits() { return units; }
+
+    @Override
+    protected NDList forwardInternal(ParameterStore ps, NDList inputs, boolean training,
+                                     PairList<String, Object> params) {
+        NDList x = stem.forward(ps, inputs, training);
+        for (Block b : body) {
+            x = b.forward(ps, x, training);
+        }
+        if (head != null) {
+            x = head.forward(ps, x, training);
+        }
+        NDArray last = x.singletonOrThrow();
+        Shape shape = last.getShape(); // global average pooling (the engine averages one axis at a time)
+        NDArray features = last.reshape(shape.get(0), shape.get(1), -1).mean(new int[] {2});
+        NDArray logits = fc.forward(ps, new NDList(features), training).singletonOrThrow();
+        return new NDList(logits, features);
+    }
+
+    @Override
+    public Shape[] getOutputShapes(Shape[] inputShapes) {
+        long n = inputShapes[0].get(0);
+        return new Shape[] {new Shape(n, numClasses()), new Shape(n, featureDim)};
+    }
+
+    @Override
+    protected void initializeChildBlocks(NDManager manager, DataType dataType, Shape... inputShapes) {
+        Shape[] s = inputShapes;
+        stem.initialize(manager, dataType, s);
+        s = stem.getOutputShapes(s);
+        for (Block b : body) {
+            b.initialize(manager, dataType, s);
+            s = b.getOutputShapes(s);
+        }
+        if (head != null) {
+            head.initialize(manager, dataType, s);
+            s = head.getOutputShapes(s);
+        }
+        fc.initialize(manager, dataType, new Shape(s[0].get(0), s[0].get(1)));
+    }
+}
