@@ -37,7 +37,7 @@ for g in [torch.tensor([0.5, 0.5]), torch.tensor([-1.0, 0.25])]:
 print("== KL batchmean * T^2: kl_div(log_softmax(s/T), softmax(t/T)) ==")
 s = torch.tensor([[1.0, 2.0, 0.5, -1.0], [0.0, 0.0, 0.0, 0.0], [3.0, -2.0, 1.0, 0.0]])
 t = torch.tensor([[2.0, 1.0, 0.0, -0.5], [1.0, 2.0, 3.0, 4.0], [0.0, 0.0, 0.0, 0.0]])
-for T in [1.0, 2.0, 4.0]:
+for T in [1.0, 2.0, 3.0, 4.0]:
     v = F.kl_div(F.log_softmax(s / T, 1), F.softmax(t / T, 1), reduction="batchmean") * T * T
     print("T", T, "kl %.8e" % v.item())
 # very confident teacher / student

@@ -108,6 +108,12 @@ public final class Dlb implements Method {
         return out;
     }
 
+    float[] prevImages() { return prevImages; }
+
+    long[] prevShape() { return prevShape; }
+
+    float[] prevLogits() { return prevLogits; }
+
     @Override
     public void save(Checkpoint c) {
         c.meta().addProperty("dlb_has_previous", prevLabels != null);

@@ -25,6 +25,7 @@ class DistillLossTest {
             NDArray t = m.create(T, new Shape(3, 4));
             assertThat(DistillLoss.kl(t, s, 1).getFloat()).isCloseTo(7.14776933e-01f, within(1e-6f));
             assertThat(DistillLoss.kl(t, s, 2).getFloat()).isCloseTo(8.20884049e-01f, within(1e-6f));
+            assertThat(DistillLoss.kl(t, s, 3).getFloat()).isCloseTo(8.44117284e-01f, within(1e-6f)); // DLB's T
             assertThat(DistillLoss.kl(t, s, 4).getFloat()).isCloseTo(8.51665974e-01f, within(1e-6f));
             // the same from probabilities
             for (double temp : new double[] {1, 2, 4}) {

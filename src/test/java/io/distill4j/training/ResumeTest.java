@@ -94,4 +94,16 @@ class ResumeTest {
         }
         assertThat(metricsWithoutTiming(dir.resolve("c"))).isEqualTo(metricsWithoutTiming(dir.resolve("a")));
     }
+
+    @Test
+    void dlbResumesMidEpochExactlyWithItsStoredBatch() throws IOException {
+        Path cfg = config(dir, CONFIG.replace("method: {name: baseline}", "method: {name: dlb}"));
+        List<float[]> straight = train(cfg, dir.resolve("a"), false, null);
+        train(cfg, dir.resolve("d"), false, 3L);
+        List<float[]> resumed = train(cfg, dir.resolve("d"), true, null);
+        for (int i = 0; i < straight.size(); i++) {
+            assertThat(resumed.get(i)).as("parameter %d", i).containsExactly(straight.get(i));
+        }
+        assertThat(metricsWithoutTiming(dir.resolve("d"))).isEqualTo(metricsWithoutTiming(dir.resolve("a")));
+    }
 }
