@@ -1,0 +1,140 @@
+package io.distill4j.cli;
+
+import io.distill4j.UserError;
+import io.distill4j.config.ConfigLoader;
+import io.distill4j.config.RunConfig;
+import io.distill4j.training.Run;
+import io.distill4j.training.Trainer;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.PrintStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+/**
+ * Training throughput as ratios measured in one run: each method of the list on the config's networks and
+ * data (the first is the reference), and optionally PyTorch on the same ResNet ({@code tools/bench_pytorch.py}).
+ */
+@Command(name = "bench", mixinStandardHelpOptions = true,
+        description = "Measure training images/s of methods on a config, and optionally of PyTorch on the same ResNet.")
+public final class BenchCommand implements Callable<Integer> {
+    @Option(names = {"-c", "--config"}, required = true, paramLabel = "CONFIG")
+    Path config;
+
+    @Option(names = "--methods", split = ",", paramLabel = "NAME", description = "methods to time (default: the config's)")
+    List<String> methods = new ArrayList<>();
+
+    @Option(names = "--steps", defaultValue = "60", description = "timed steps per method (default ${DEFAULT-VALUE})")
+    int steps;
+
+    @Option(names = "--warmup", defaultValue = "15", description = "untimed steps first (default ${DEFAULT-VALUE})")
+    int warmup;
+
+    @Option(names = "--rounds", defaultValue = "2", description = "alternating rounds, best kept (default ${DEFAULT-VALUE})")
+    int rounds;
+
+    @Option(names = "--pytorch", description = "also time PyTorch (python3 with torch) on the same CIFAR ResNet")
+    boolean pytorch;
+
+    @Option(names = "--set", paramLabel = "KEY=VALUE")
+    List<String> overrides = new ArrayList<>();
+
+    @Override
+    public Integer call() throws IOException {
+        RunConfig base = ConfigLoader.load(config, overrides);
+        if (methods.isEmpty()) {
+            methods.add(base.methodName());
+        }
+        Map<String, Double> best = new LinkedHashMap<>();
+        PrintStream quiet = new PrintStream(OutputStream.nullOutputStream());
+        Path scratch = Files.createTempDirectory("distill4j-bench");
+        for (int r = 0; r < rounds; r++) {
+            for (String method : methods) {
+                List<String> o = new ArrayList<>(overrides);
+                o.add("method.name=" + method);
+                RunConfig cfg = ConfigLoader.load(config, o);
+                try (Run run = Run.build(cfg)) {
+                    Trainer.StepDriver d = new Trainer(run, scratch, quiet).driver();
+                    for (int i = 0; i < warmup; i++) {
+                        d.step();
+                    }
+                    long t0 = System.nanoTime();
+                    for (int i = 0; i < steps; i++) {
+                        d.step();
+                    }
+                    double ips = (double) steps * cfg.train().batchSize() / ((System.nanoTime() - t0) / 1e9);
+                    best.merge(method, ips, Math::max);
+                    System.out.printf(Locale.ROOT, "round %d  %-10s %8.1f images/s%n", r + 1, method, ips);
+                }
+            }
+            if (pytorch) {
+                double ips = pytorch(base);
+                best.merge("pytorch", ips, Math::max);
+                System.out.printf(Locale.ROOT, "round %d  %-10s %8.1f images/s%n", r + 1, "pytorch", ips);
+            }
+        }
+        String ref = methods.get(0);
+        System.out.printf(Locale.ROOT, "%nbest of %d rounds, %d steps after %d warm-up, batch %d, network %s:%n",
+                rounds, steps, warmup, base.train().batchSize(), base.networks().get(0).arch());
+        for (var e : best.entrySet()) {
+            System.out.printf(Locale.ROOT, "%-10s %8.1f images/s   ratio to %s %.3f%s%n", e.getKey(), e.getValue(), ref,
+                    e.getValue() / best.get(ref),
+                    best.containsKey("pytorch") && !e.getKey().equals("pytorch")
+                            ? String.format(Locale.ROOT, "   ratio to pytorch %.3f", e.getValue() / best.get("pytorch"))
+                            : "");
+        }
+        return 0;
+    }
+
+    private double pytorch(RunConfig cfg) throws IOException {
+        String arch = cfg.networks().get(0).arch();
+        if (!arch.matches("resnet\\d+")) {
+            throw new UserError("bench --pytorch: the reference script builds plain CIFAR ResNets; " + arch + " is not one");
+        }
+        int channels;
+        int size;
+        int classes;
+        try (Run run = Run.build(cfg)) {
+            channels = run.train().channels();
+            size = run.train().height();
+            classes = run.train().numClasses();
+        }
+        Path script = Path.of("tools", "bench_pytorch.py");
+        if (!Files.exists(script)) {
+            throw new UserError(script + ": not found (run bench --pytorch from the project folder)");
+        }
+        int threads = cfg.train().threads() > 0 ? cfg.train().threads() : Runtime.getRuntime().availableProcessors();
+        ProcessBuilder pb = new ProcessBuilder("/usr/bin/python3", script.toString(), "--depth", arch.substring(6),
+                "--channels", "" + channels, "--size", "" + size, "--classes", "" + classes,
+                "--batch", "" + cfg.train().batchSize(), "--steps", "" + steps, "--warmup", "" + warmup,
+                "--threads", "" + threads).redirectErrorStream(true);
+        Process p = pb.start();
+        String result = null;
+        StringBuilder all = new StringBuilder();
+        try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+            for (String line; (line = r.readLine()) != null; ) {
+                all.append(line).append(' ');
+                if (line.startsWith("pytorch images_per_sec=")) {
+                    result = line.split("=")[1].split(" ")[0];
+                }
+            }
+        }
+        if (result == null) {
+            throw new UserError("bench --pytorch: /usr/bin/python3 " + script + " failed (apt-get install python3-torch): "
+                    + all.toString().trim());
+        }
+        return Double.parseDouble(result);
+    }
+}

@@ -1,0 +1,83 @@
+"""PyTorch reference for `distill4j bench --pytorch`: the same CIFAR ResNet (basic blocks, projection
+shortcuts), the same SGD (momentum 0.9, Nesterov, weight decay 5e-4), cross-entropy, random inputs.
+
+Prints one line: `pytorch images_per_sec=<float> steps=<int> threads=<int>`.
+Usage: python3 tools/bench_pytorch.py --depth 20 --channels 1 --size 28 --batch 128 --steps 100 --warmup 20
+"""
+import argparse
+import time
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+
+class Block(nn.Module):
+    def __init__(self, cin, cout, stride):
+        super().__init__()
+        self.c1 = nn.Conv2d(cin, cout, 3, stride, 1, bias=False)
+        self.b1 = nn.BatchNorm2d(cout)
+        self.c2 = nn.Conv2d(cout, cout, 3, 1, 1, bias=False)
+        self.b2 = nn.BatchNorm2d(cout)
+        self.short = None
+        if stride != 1 or cin != cout:
+            self.short = nn.Sequential(nn.Conv2d(cin, cout, 1, stride, bias=False), nn.BatchNorm2d(cout))
+
+    def forward(self, x):
+        y = self.b2(self.c2(F.relu(self.b1(self.c1(x)))))
+        return F.relu(y + (x if self.short is None else self.short(x)))
+
+
+class ResNet(nn.Module):
+    def __init__(self, depth, channels, classes):
+        super().__init__()
+        n = (depth - 2) // 6
+        self.stem = nn.Sequential(nn.Conv2d(channels, 16, 3, 1, 1, bias=False), nn.BatchNorm2d(16), nn.ReLU())
+        blocks, cin = [], 16
+        for s, w in enumerate([16, 32, 64]):
+            for b in range(n):
+                blocks.append(Block(cin, w, 2 if s > 0 and b == 0 else 1))
+                cin = w
+        self.body = nn.Sequential(*blocks)
+        self.fc = nn.Linear(64, classes)
+
+    def forward(self, x):
+        return self.fc(self.body(self.stem(x)).mean((2, 3)))
+
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument("--depth", type=int, default=20)
+    p.add_argument("--channels", type=int, default=1)
+    p.add_argument("--size", type=int, default=28)
+    p.add_argument("--classes", type=int, default=10)
+    p.add_argument("--batch", type=int, default=128)
+    p.add_argument("--steps", type=int, default=100)
+    p.add_argument("--warmup", type=int, default=20)
+    p.add_argument("--threads", type=int, default=0)
+    a = p.parse_args()
+    if a.threads > 0:
+        torch.set_num_threads(a.threads)
+    torch.manual_seed(0)
+    net = ResNet(a.depth, a.channels, a.classes)
+    opt = torch.optim.SGD(net.parameters(), lr=0.05, momentum=0.9, nesterov=True, weight_decay=5e-4)
+    x = torch.randn(a.batch, a.channels, a.size, a.size)
+    y = torch.randint(0, a.classes, (a.batch,))
+    net.train()
+
+    def step():
+        opt.zero_grad(set_to_none=True)
+        F.cross_entropy(net(x), y).backward()
+        opt.step()
+
+    for _ in range(a.warmup):
+        step()
+    t = time.perf_counter()
+    for _ in range(a.steps):
+        step()
+    secs = time.perf_counter() - t
+    print("pytorch images_per_sec=%.2f steps=%d threads=%d" % (a.steps * a.batch / secs, a.steps, torch.get_num_threads()))
+
+
+if __name__ == "__main__":
+    main()
