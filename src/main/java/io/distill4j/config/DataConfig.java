@@ -12,9 +12,15 @@ import java.util.List;
  * @param flip         random horizontal flips with probability 0.5
  * @param cutout       side of a random square set to zero after normalisation (0 = none)
  * @param imageSize    resize image-folder images to this side (0 = keep, all must match)
+ * @param labelNoise   fraction of training labels replaced (seeded; 0 = clean)
+ * @param labelNoiseType {@code symmetric} (a uniformly random other class) or {@code asymmetric} (class c to
+ *                     {@code label_noise_mapping[c]}, default c+1 mod C)
+ * @param cutmix       probability that a training batch is mixed with CutMix (0 = never)
+ * @param cutmixAlpha  CutMix's Beta(alpha, alpha) for the kept area
  */
 public record DataConfig(String name, String root, Integer trainSubset, int padCrop, boolean flip, int cutout,
-                         int imageSize) {
+                         int imageSize, double labelNoise, String labelNoiseType, int[] labelNoiseMapping,
+                         double cutmix, double cutmixAlpha) {
     public static final List<String> NAMES =
             List.of("fashion-mnist-mini", "fashion-mnist", "mnist", "cifar10", "cifar100", "image-folder");
 
@@ -27,6 +33,13 @@ public record DataConfig(String name, String root, Integer trainSubset, int padC
         boolean flip = n.bool("flip", !mnistLike);
         int cutout = (int) n.integer("cutout", 0, 0, 1024);
         int imageSize = (int) n.integer("image_size", 0, 0, 4096);
-        return new DataConfig(name, root, subset == null ? null : subset.intValue(), padCrop, flip, cutout, imageSize);
+        double noise = n.number("label_noise", 0, 0, 1);
+        String noiseType = n.choice("label_noise_type", "symmetric", List.of("symmetric", "asymmetric"));
+        List<Double> mapping = n.numbers("label_noise_mapping", List.of());
+        int[] map = mapping.isEmpty() ? null : mapping.stream().mapToInt(Double::intValue).toArray();
+        double cutmix = n.number("cutmix", 0, 0, 1);
+        double alpha = n.number("cutmix_alpha", 1.0, 1e-3, 1e3);
+        return new DataConfig(name, root, subset == null ? null : subset.intValue(), padCrop, flip, cutout, imageSize,
+                noise, noiseType, map, cutmix, alpha);
     }
 }

@@ -15,6 +15,7 @@ public final class BatchLoader {
     private final Augmenter augmenter;
     private final int views;
     private final long seed;
+    private CutMix cutMix;
     private int cachedEpoch = Integer.MIN_VALUE;
     private int[] cachedOrder;
 
@@ -30,6 +31,12 @@ public final class BatchLoader {
         this.augmenter = augmenter;
         this.views = views;
         this.seed = seed;
+    }
+
+    /** Mixes batches with CutMix (training loaders only). */
+    public BatchLoader withCutMix(CutMix cutMix) {
+        this.cutMix = cutMix;
+        return this;
     }
 
     public int batchesPerEpoch() {
@@ -79,6 +86,7 @@ public final class BatchLoader {
                 augmenter.apply(px, i * sample, c, h, w, out[v], k * sample, Seeds.rng(seed, "augment", epoch, i, v));
             }
         }
-        return new HostBatch(out, labels, indices, c, h, w);
+        HostBatch b = new HostBatch(out, labels, indices, c, h, w);
+        return cutMix == null ? b : cutMix.apply(b, Seeds.rng(seed, "cutmix", epoch, index));
     }
 }

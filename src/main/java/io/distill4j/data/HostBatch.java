@@ -8,9 +8,35 @@ import ai.djl.ndarray.types.Shape;
  * A batch prepared on the Java side: one or more views (independent augmentations of the same samples,
  * each N*C*H*W normalised floats), the labels and the dataset index of every sample.
  */
-public record HostBatch(float[][] views, int[] labels, int[] indices, int channels, int height, int width) {
+public record HostBatch(float[][] views, int[] labels, int[] indices, int channels, int height, int width,
+                        int[] partnerLabels, float lambda) {
+    /** A batch without mixing. */
+    public HostBatch(float[][] views, int[] labels, int[] indices, int channels, int height, int width) {
+        this(views, labels, indices, channels, height, width, null, 1f);
+    }
+
     public int size() {
         return labels.length;
+    }
+
+    /** True when CutMix pasted a partner's patch into every image (all views alike). */
+    public boolean mixed() {
+        return partnerLabels != null;
+    }
+
+    /**
+     * The training targets as distributions (N * classes): one-hot labels, or for a mixed batch
+     * {@code lambda * onehot(label) + (1 - lambda) * onehot(partner label)}.
+     */
+    public float[] targets(int classes) {
+        float[] t = new float[labels.length * classes];
+        for (int i = 0; i < labels.length; i++) {
+            t[i * classes + labels[i]] += mixed() ? lambda : 1f;
+            if (mixed()) {
+                t[i * classes + partnerLabels[i]] += 1f - lambda;
+            }
+        }
+        return t;
     }
 
     /** View {@code v} as a float32 (N, C, H, W) array in {@code m}. */

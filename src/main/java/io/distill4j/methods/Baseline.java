@@ -1,6 +1,5 @@
 package io.distill4j.methods;
 
-import io.distill4j.knowledge.DistillLoss;
 import io.distill4j.training.Net;
 
 /**
@@ -17,7 +16,7 @@ public final class Baseline implements Method {
         return ctx.update(() -> {
             Losses losses = new Losses();
             for (Net n : ctx.trainable()) {
-                losses.add(n.name(), "ce", DistillLoss.crossEntropy(n.logits(batch.images(), true), batch.labels()));
+                losses.add(n.name(), "ce", batch.crossEntropy(n.logits(batch.images(), true)));
             }
             return losses;
         });

@@ -3,6 +3,7 @@ package io.distill4j.methods;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import io.distill4j.data.HostBatch;
+import io.distill4j.knowledge.DistillLoss;
 
 /**
  * A training batch on the engine side, inside the step's own native-memory scope. Views are independent
@@ -41,6 +42,19 @@ public final class Batch {
     }
 
     public int[] labelArray() { return host.labels(); }
+
+    /** Targets as distributions (N, classes): one-hot, or CutMix's mixture of two labels. */
+    public NDArray targets(int classes) {
+        return manager.create(host.targets(classes), new ai.djl.ndarray.types.Shape(host.size(), classes));
+    }
+
+    /** Cross-entropy of logits against this batch's labels, mixed-label when CutMix mixed the batch. */
+    public NDArray crossEntropy(NDArray logits) {
+        if (!host.mixed()) {
+            return DistillLoss.crossEntropy(logits, labels());
+        }
+        return DistillLoss.softCrossEntropy(targets((int) logits.getShape().get(1)), logits, 1);
+    }
 
     public int[] indices() { return host.indices(); }
 

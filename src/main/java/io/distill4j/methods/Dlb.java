@@ -25,10 +25,10 @@ public final class Dlb implements Method {
     private final double temperature;
     private final double alpha;
 
-    /** The last batch: its second view, labels, dataset indices, and its view-0 logits from that step. */
+    /** The last batch: its second view, targets, dataset indices, and its view-0 logits from that step. */
     private float[] prevImages;
     private long[] prevShape;
-    private int[] prevLabels;
+    private float[] prevTargets;
     private int[] prevIndices;
     private float[] prevLogits;
     private int classes;
@@ -56,14 +56,15 @@ public final class Dlb implements Method {
         Net net = ctx.trainable().get(0);
         NDManager m = batch.manager();
         int n = batch.size();
-        int p = prevLabels == null ? 0 : prevLabels.length;
+        int p = prevIndices == null ? 0 : prevIndices.length;
         NDArray images = batch.view(0);
-        NDArray labels = batch.labels();
+        // targets as distributions, so that CutMix-mixed batches (mixed alike in both views) work too
+        NDArray labels = batch.targets(classes);
         NDArray prevTarget = null;
         if (p > 0) {
             NDArray prevX = m.create(prevImages, new Shape(prevShape));
             images = NDArrays.concat(new NDList(prevX, images));
-            labels = NDArrays.concat(new NDList(m.create(toLong(prevLabels)), labels));
+            labels = NDArrays.concat(new NDList(m.create(prevTargets, new Shape(p, classes)), labels));
             prevTarget = m.create(prevLogits, new Shape(p, classes));
         }
         NDArray x = images;
@@ -72,7 +73,7 @@ public final class Dlb implements Method {
         NDArray[] current = new NDArray[1];
         Losses losses = ctx.update(() -> {
             NDArray logits = net.logits(x, true);
-            Losses l = new Losses().add(net.name(), "ce", DistillLoss.crossEntropy(logits, y));
+            Losses l = new Losses().add(net.name(), "ce", DistillLoss.softCrossEntropy(y, logits, 1));
             if (target != null) {
                 NDArray zPrev = logits.get("0:" + p);
                 l.add(net.name(), "dlb_kl", DistillLoss.kl(target, zPrev, temperature).mul((float) alpha));
@@ -85,18 +86,10 @@ public final class Dlb implements Method {
         // remember this batch for the next step: its second view and the logits of its first view
         prevImages = batch.host().views()[1];
         prevShape = new long[] {n, batch.host().channels(), batch.host().height(), batch.host().width()};
-        prevLabels = batch.labelArray().clone();
+        prevTargets = batch.host().targets(classes);
         prevIndices = batch.indices().clone();
         prevLogits = current[0].toFloatArray();
         return losses;
-    }
-
-    private static long[] toLong(int[] a) {
-        long[] out = new long[a.length];
-        for (int i = 0; i < a.length; i++) {
-            out[i] = a[i];
-        }
-        return out;
     }
 
     private static int[] concat(int[] a, int[] b) {
@@ -116,16 +109,16 @@ public final class Dlb implements Method {
 
     @Override
     public void save(Checkpoint c) {
-        c.meta().addProperty("dlb_has_previous", prevLabels != null);
-        if (prevLabels == null) {
+        c.meta().addProperty("dlb_has_previous", prevIndices != null);
+        if (prevIndices == null) {
             return;
         }
         try (NDManager m = NDManager.newBaseManager()) {
             c.putArrays("method/dlb", new NDList(
                     m.create(prevImages, new Shape(prevShape)),
-                    m.create(prevLabels),
+                    m.create(prevTargets, new Shape(prevIndices.length, classes)),
                     m.create(prevIndices),
-                    m.create(prevLogits, new Shape(prevLabels.length, classes))));
+                    m.create(prevLogits, new Shape(prevIndices.length, classes))));
         }
     }
 
@@ -135,7 +128,7 @@ public final class Dlb implements Method {
             throw new UserError(c.origin() + ": not a dlb checkpoint (no stored last batch)");
         }
         if (!c.meta().get("dlb_has_previous").getAsBoolean()) {
-            prevLabels = null;
+            prevTargets = null;
             prevIndices = null;
             return;
         }
@@ -143,7 +136,7 @@ public final class Dlb implements Method {
             NDList l = c.arrays("method/dlb", m);
             prevImages = l.get(0).toFloatArray();
             prevShape = l.get(0).getShape().getShape();
-            prevLabels = l.get(1).toIntArray();
+            prevTargets = l.get(1).toFloatArray();
             prevIndices = l.get(2).toIntArray();
             prevLogits = l.get(3).toFloatArray();
             classes = (int) l.get(3).getShape().get(1);

@@ -10,6 +10,8 @@ import io.distill4j.config.NetworkConfig;
 import io.distill4j.config.RunConfig;
 import io.distill4j.data.Augmenter;
 import io.distill4j.data.BatchLoader;
+import io.distill4j.data.CutMix;
+import io.distill4j.data.LabelNoise;
 import io.distill4j.data.DatasetSplits;
 import io.distill4j.data.Datasets;
 import io.distill4j.data.ImageDataset;
@@ -37,9 +39,11 @@ public final class Run implements AutoCloseable {
     private final Method method;
     private final BatchLoader trainLoader;
     private final BatchLoader testLoader;
+    private final LabelNoise.Result labelNoise;
 
     private Run(RunConfig config, NDManager manager, ImageDataset train, ImageDataset test, List<Net> nets,
-                Method method, BatchLoader trainLoader, BatchLoader testLoader) {
+                Method method, BatchLoader trainLoader, BatchLoader testLoader, LabelNoise.Result labelNoise) {
+        this.labelNoise = labelNoise;
         this.config = config;
         this.manager = manager;
         this.train = train;
@@ -68,6 +72,18 @@ public final class Run implements AutoCloseable {
                     train.name() + "-subset" + d.trainSubset());
         }
         ImageDataset test = splits.test();
+        LabelNoise.Result noise = null;
+        if (d.labelNoise() > 0) {
+            int[] map = d.labelNoiseMapping();
+            int classes = train.numClasses();
+            if (map != null && (map.length != classes
+                    || java.util.Arrays.stream(map).anyMatch(c -> c < 0 || c >= classes))) {
+                throw cfg.root().child("data").error("label_noise_mapping", "needs " + train.numClasses()
+                        + " class indices in 0.." + (train.numClasses() - 1));
+            }
+            noise = LabelNoise.apply(train, d.labelNoise(), d.labelNoiseType(), map, cfg.seed());
+            train = noise.dataset();
+        }
 
         Normalization norm = Datasets.normalization(d.name(), train);
         Augmenter.Builder aug = Augmenter.builder(norm);
@@ -108,13 +124,16 @@ public final class Run implements AutoCloseable {
         }
         BatchLoader trainLoader = new BatchLoader(train, cfg.train().batchSize(), true, true, aug.build(),
                 method.views(), cfg.seed());
+        if (d.cutmix() > 0) {
+            trainLoader.withCutMix(new CutMix(d.cutmix(), d.cutmixAlpha()));
+        }
         if (trainLoader.batchesPerEpoch() == 0) {
             throw cfg.root().child("train").error("batch_size", cfg.train().batchSize()
                     + " is larger than the " + train.size() + " training samples");
         }
         BatchLoader testLoader = new BatchLoader(test, cfg.train().evalBatchSize(), false, false,
                 Augmenter.none(norm), 1, cfg.seed());
-        return new Run(cfg, manager, train, test, List.copyOf(nets), method, trainLoader, testLoader);
+        return new Run(cfg, manager, train, test, List.copyOf(nets), method, trainLoader, testLoader, noise);
     }
 
     private static void device(RunConfig cfg, NetworkConfig nc) {
@@ -137,6 +156,9 @@ public final class Run implements AutoCloseable {
     public Method method() { return method; }
     public BatchLoader trainLoader() { return trainLoader; }
     public BatchLoader testLoader() { return testLoader; }
+
+    /** The injected label noise (which samples, their true labels), or null for clean labels. */
+    public LabelNoise.Result labelNoise() { return labelNoise; }
 
     public Net net(String name) {
         for (Net n : nets) {

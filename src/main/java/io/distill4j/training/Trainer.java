@@ -82,6 +82,13 @@ public final class Trainer {
             metricsLength = restore(configYaml);
         } else {
             writeString(out.resolve("config.yaml"), configYaml);
+            if (run.labelNoise() != null) {
+                JsonObject noise = new JsonObject();
+                noise.addProperty("fraction_changed", (double) run.labelNoise().changed().length / run.train().size());
+                noise.add("indices", new com.google.gson.Gson().toJsonTree(run.labelNoise().changed()));
+                noise.add("true_labels", new com.google.gson.Gson().toJsonTree(run.labelNoise().trueLabels()));
+                writeString(out.resolve("label_noise.json"), noise.toString());
+            }
             metricsLength = 0;
         }
         try (MetricsLog metrics = new MetricsLog(MetricsLog.path(out), metricsLength)) {
