@@ -178,8 +178,12 @@ public final class ConfigNode {
 
     /** Rejects any key of this section (and of its children) that no getter asked for. */
     public void finish() {
-        Set<String> unknown = new TreeSet<>(values.keySet());
-        unknown.removeAll(resolved.keySet());
+        Set<String> unknown = new TreeSet<>();
+        for (var e : values.entrySet()) {
+            if (e.getValue() != null && !resolved.containsKey(e.getKey())) { // "key: null" means unset
+                unknown.add(e.getKey());
+            }
+        }
         if (!unknown.isEmpty()) {
             String first = unknown.iterator().next();
             throw new UserError(source + ": unknown config key '" + key(first) + "'"
