@@ -27,6 +27,13 @@ public final class MethodRegistry {
         return f.apply(setup);
     }
 
+    /** Adds a method from outside this package (a plug-in, or a test). */
+    public static synchronized void register(String name, Function<MethodSetup, Method> factory) {
+        if (FACTORIES.putIfAbsent(name, factory) != null) {
+            throw new IllegalArgumentException("method " + name + " is already registered");
+        }
+    }
+
     public static Set<String> names() {
         return FACTORIES.keySet();
     }

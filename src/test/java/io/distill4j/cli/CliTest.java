@@ -120,4 +120,20 @@ class CliTest {
                 "--checkpoint", o.resolve("checkpoints/last.ckpt").toString())).isEqualTo(2);
         assertThat(err()).contains("last.ckpt").contains("resnet8").hasLineCount(1);
     }
+
+    @Test
+    void divergingLossStopsWithAOneLineError() throws IOException {
+        Path c = config(TINY);
+        if (!io.distill4j.methods.MethodRegistry.names().contains("nan-after-2")) {
+            // a method whose loss turns NaN at the third step, as a diverging run's would
+            io.distill4j.methods.MethodRegistry.register("nan-after-2", setup -> (batch, ctx) -> ctx.update(() ->
+                    new io.distill4j.methods.Losses().add("student", "ce", ctx.trainable().get(0)
+                            .logits(batch.images(), true).mean().mul(ctx.step() >= 2 ? Float.NaN : 0f))));
+        }
+        assertThat(Main.execute("train", "-c", c.toString(), "-o", dir.resolve("nan").toString(),
+                "--set", "method.name=nan-after-2")).isEqualTo(2);
+        assertThat(err()).contains("at step 3");
+        assertThat(err()).contains("loss 'student/ce' is").contains("at step").containsPattern("NaN|Infinity");
+        assertThat(err().lines().filter(l -> l.startsWith("distill4j: error")).count()).isEqualTo(1);
+    }
 }
