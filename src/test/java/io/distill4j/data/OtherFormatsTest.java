@@ -1,0 +1,220 @@
+package io.distill4j.data;
+
+import com.sun.net.httpserver.HttpServer;
+import io.distill4j.UserError;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
+import org.apache.commons.compress.compressors.gzip.GzipCompressorOutputStream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import javax.imageio.ImageIO;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** CIFAR binaries, image folders (incl. Tiny ImageNet's layout) and the fetcher, on files the test makes. */
+class OtherFormatsTest {
+    @TempDir
+    Path dir;
+
+    private static byte[] cifarRecords(int labelBytes, int[]... labels) {
+        ByteArrayOutputStream b = new ByteArrayOutputStream();
+        for (int i = 0; i < labels.length; i++) {
+            for (int l : labels[i]) {
+                b.write(l);
+            }
+            for (int p = 0; p < 3072; p++) {
+                b.write((i * 31 + p) % 256);
+            }
+        }
+        return b.toByteArray();
+    }
+
+    @Test
+    void cifar10AndCifar100ReadExactly() throws IOException {
+        Path c10 = Files.createDirectories(dir.resolve("cifar-10-batches-bin"));
+        for (int i = 1; i <= 5; i++) {
+            Files.write(c10.resolve("data_batch_" + i + ".bin"), cifarRecords(1, new int[] {i}, new int[] {9}));
+        }
+        Files.write(c10.resolve("test_batch.bin"), cifarRecords(1, new int[] {3}));
+        DatasetSplits s = CifarReader.cifar10(dir); // the parent of the unpacked folder works
+        assertThat(s.train().size()).isEqualTo(10);
+        assertThat(s.train().labels()).containsExactly(1, 9, 2, 9, 3, 9, 4, 9, 5, 9);
+        assertThat(s.train().channels()).isEqualTo(3);
+        assertThat(s.train().pixels()[3072 + 5] & 0xff).isEqualTo((31 + 5) % 256);
+        assertThat(s.test().classNames().get(3)).isEqualTo("cat");
+
+        Path c100 = Files.createDirectories(dir.resolve("c100"));
+        Files.write(c100.resolve("train.bin"), cifarRecords(2, new int[] {1, 77}, new int[] {2, 5}));
+        Files.write(c100.resolve("test.bin"), cifarRecords(2, new int[] {19, 99}));
+        DatasetSplits t = CifarReader.cifar100(c100);
+        assertThat(t.train().labels()).containsExactly(77, 5);
+        assertThat(t.test().labels()).containsExactly(99);
+        assertThat(t.train().numClasses()).isEqualTo(100);
+    }
+
+    @Test
+    void cifarErrorsNameTheFile() throws IOException {
+        Path c = Files.createDirectories(dir.resolve("c100"));
+        Files.write(c.resolve("train.bin"), Arrays.copyOf(cifarRecords(2, new int[] {1, 2}), 3000));
+        Files.write(c.resolve("test.bin"), cifarRecords(2, new int[] {1, 2}));
+        assertThatThrownBy(() -> CifarReader.cifar100(c)).isInstanceOf(UserError.class)
+                .hasMessageContaining("train.bin").hasMessageContaining("truncated");
+        Files.write(c.resolve("train.bin"), cifarRecords(2, new int[] {1, 200}));
+        assertThatThrownBy(() -> CifarReader.cifar100(c)).hasMessageContaining("train.bin").hasMessageContaining("label 200");
+        Files.delete(c.resolve("test.bin"));
+        Files.write(c.resolve("train.bin"), cifarRecords(2, new int[] {1, 2}));
+        assertThatThrownBy(() -> CifarReader.cifar100(c)).hasMessageContaining("test.bin").hasMessageContaining("not found");
+    }
+
+    private static void png(Path f, int w, int h, boolean gray, int seed) throws IOException {
+        Files.createDirectories(f.getParent());
+        BufferedImage img = new BufferedImage(w, h, gray ? BufferedImage.TYPE_BYTE_GRAY : BufferedImage.TYPE_INT_RGB);
+        for (int y = 0; y < h; y++) {
+            for (int x = 0; x < w; x++) {
+                int v = (seed * 40 + y * 10 + x) % 256;
+                if (gray) {
+                    img.getRaster().setSample(x, y, 0, v); // raw sample: no colour-space conversion
+                } else {
+                    img.setRGB(x, y, v << 16 | ((v + 1) % 256) << 8 | ((v + 2) % 256));
+                }
+            }
+        }
+        ImageIO.write(img, "png", f.toFile());
+    }
+
+    @Test
+    void imageFolderReadsPixelsAndLabels() throws IOException {
+        Path root = dir.resolve("imgs");
+        png(root.resolve("train/cat/a.png"), 4, 3, false, 1);
+        png(root.resolve("train/dog/b.png"), 4, 3, false, 2);
+        png(root.resolve("train/dog/c.PNG"), 4, 3, false, 3);
+        png(root.resolve("val/dog/d.png"), 4, 3, false, 4);
+        DatasetSplits s = ImageFolderReader.read(root, 0);
+        assertThat(s.train().classNames()).containsExactly("cat", "dog");
+        assertThat(s.train().labels()).containsExactly(0, 1, 1);
+        assertThat(s.test().labels()).containsExactly(1);
+        assertThat(s.train().channels()).isEqualTo(3);
+        // sample 1 (b.png, seed 2): R plane at (y=1, x=2) = 80 + 10 + 2, G = R + 1
+        byte[] px = s.train().pixels();
+        assertThat(px[36 + 1 * 4 + 2] & 0xff).isEqualTo(92);
+        assertThat(px[36 + 12 + 1 * 4 + 2] & 0xff).isEqualTo(93);
+
+        png(root.resolve("train/dog/e.png"), 5, 3, false, 5);
+        assertThatThrownBy(() -> ImageFolderReader.read(root, 0)).isInstanceOf(UserError.class)
+                .hasMessageContaining("e.png").hasMessageContaining("data.image_size");
+        assertThat(ImageFolderReader.read(root, 8).train().height()).isEqualTo(8);
+        png(root.resolve("val/horse/f.png"), 4, 3, false, 6);
+        assertThatThrownBy(() -> ImageFolderReader.read(root, 8)).hasMessageContaining("horse");
+    }
+
+    @Test
+    void grayscaleFoldersStayOneChannel() throws IOException {
+        Path root = dir.resolve("gray");
+        png(root.resolve("train/a/1.png"), 3, 3, true, 1);
+        png(root.resolve("test/a/2.png"), 3, 3, true, 2);
+        DatasetSplits s = ImageFolderReader.read(root, 0);
+        assertThat(s.train().channels()).isEqualTo(1);
+        assertThat(s.train().pixels()[4] & 0xff).isEqualTo(40 + 10 + 1);
+    }
+
+    @Test
+    void tinyImageNetLayout() throws IOException {
+        Path root = dir.resolve("tiny");
+        png(root.resolve("train/n02/images/n02_0.JPEG.png"), 4, 4, false, 1);
+        png(root.resolve("train/n01/images/n01_0.png"), 4, 4, false, 2);
+        png(root.resolve("val/images/val_0.png"), 4, 4, false, 3);
+        png(root.resolve("val/images/val_1.png"), 4, 4, false, 4);
+        Files.writeString(root.resolve("wnids.txt"), "n02\nn01\n");
+        Files.writeString(root.resolve("words.txt"), "n01\tgoldfish, carp\nn02\tbullfrog\n");
+        Files.writeString(root.resolve("val/val_annotations.txt"), "val_0.png\tn01\t0\t0\t3\t3\nval_1.png\tn02\t0\t0\t1\t1\n");
+        DatasetSplits s = ImageFolderReader.read(root, 0);
+        assertThat(s.train().classNames()).containsExactly("bullfrog", "goldfish");
+        assertThat(s.train().labels()).containsExactly(0, 1);
+        assertThat(s.test().labels()).containsExactly(1, 0);
+    }
+
+    private static String md5(byte[] b) throws Exception {
+        return HexFormat.of().formatHex(MessageDigest.getInstance("MD5").digest(b));
+    }
+
+    private static byte[] tarGz(Map<String, byte[]> entries) throws IOException {
+        ByteArrayOutputStream b = new ByteArrayOutputStream();
+        try (TarArchiveOutputStream tar = new TarArchiveOutputStream(new GzipCompressorOutputStream(b))) {
+            for (var e : entries.entrySet()) {
+                TarArchiveEntry t = new TarArchiveEntry(e.getKey());
+                t.setSize(e.getValue().length);
+                tar.putArchiveEntry(t);
+                tar.write(e.getValue());
+                tar.closeArchiveEntry();
+            }
+        }
+        return b.toByteArray();
+    }
+
+    @Test
+    void fetcherDownloadsVerifiesAndUnpacks() throws Exception {
+        byte[] plain = "hello".getBytes(StandardCharsets.UTF_8);
+        byte[] archive = tarGz(Map.of("folder/inside.bin", new byte[] {1, 2, 3}));
+        byte[] evil = tarGz(Map.of("../escape.bin", new byte[] {9}));
+        HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        Map<String, byte[]> files = Map.of("/plain.txt", plain, "/a.tar.gz", archive, "/evil.tar.gz", evil);
+        server.createContext("/", ex -> {
+            byte[] body = files.get(ex.getRequestURI().getPath());
+            ex.sendResponseHeaders(body == null ? 404 : 200, body == null ? -1 : body.length);
+            if (body != null) {
+                ex.getResponseBody().write(body);
+            }
+            ex.close();
+        });
+        server.start();
+        try {
+            String base = "http://127.0.0.1:" + server.getAddress().getPort();
+            PrintStream log = new PrintStream(new ByteArrayOutputStream());
+            DatasetFetcher f = new DatasetFetcher(Map.of(
+                    "good", List.of(new DatasetFetcher.Source(base + "/plain.txt", "plain.txt", md5(plain), false),
+                            new DatasetFetcher.Source(base + "/a.tar.gz", "a.tar.gz", md5(archive), true)),
+                    "bad", List.of(new DatasetFetcher.Source(base + "/plain.txt", "plain.txt", "0".repeat(32), false)),
+                    "evil", List.of(new DatasetFetcher.Source(base + "/evil.tar.gz", "evil.tar.gz", md5(evil), true)),
+                    "gone", List.of(new DatasetFetcher.Source(base + "/missing", "missing", "0".repeat(32), false))));
+            Path good = f.fetch("good", dir.resolve("good"), log);
+            assertThat(Files.readAllBytes(good.resolve("plain.txt"))).isEqualTo(plain);
+            assertThat(Files.readAllBytes(good.resolve("folder/inside.bin"))).containsExactly(1, 2, 3);
+            f.fetch("good", dir.resolve("good"), log); // present and verified: no second download needed
+
+            assertThatThrownBy(() -> f.fetch("bad", dir.resolve("bad"), log)).isInstanceOf(UserError.class)
+                    .hasMessageContaining(base + "/plain.txt").hasMessageContaining("checksum");
+            try (var s = Files.list(dir.resolve("bad"))) {
+                assertThat(s.toList()).isEmpty(); // no partial file left behind
+            }
+            assertThatThrownBy(() -> f.fetch("evil", dir.resolve("evil"), log)).isInstanceOf(UserError.class)
+                    .hasMessageContaining("outside");
+            assertThat(dir.resolve("escape.bin")).doesNotExist();
+            assertThatThrownBy(() -> f.fetch("gone", dir.resolve("gone"), log)).hasMessageContaining("HTTP 404");
+            assertThatThrownBy(() -> f.fetch("nope", dir, log)).hasMessageContaining("nope").hasMessageContaining("good");
+        } finally {
+            server.stop(0);
+        }
+    }
+
+    @Test
+    void officialCatalogueNamesEveryDataset() {
+        assertThat(DatasetFetcher.official().keySet())
+                .containsExactly("mnist", "fashion-mnist", "cifar10", "cifar100", "tiny-imagenet");
+        DatasetFetcher.official().values().forEach(l -> l.forEach(s -> assertThat(s.md5()).matches("[0-9a-f]{32}")));
+    }
+}
