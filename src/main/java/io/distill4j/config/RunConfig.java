@@ -12,7 +12,8 @@ import java.util.Map;
  * a method one file: its options live next to its code.
  */
 public record RunConfig(ConfigNode root, long seed, DataConfig data, List<NetworkConfig> networks,
-                        TrainConfig train, OptimConfig optim, String methodName, ConfigNode method) {
+                        List<TeacherConfig> teachers, TrainConfig train, OptimConfig optim, String methodName,
+                        ConfigNode method) {
 
     public static RunConfig from(ConfigNode root) {
         long seed = root.integer("seed", 0, 0, Long.MAX_VALUE);
@@ -25,11 +26,20 @@ public record RunConfig(ConfigNode root, long seed, DataConfig data, List<Networ
         for (String name : List.copyOf(nets.keys())) {
             networks.add(NetworkConfig.from(name, nets.child(name)));
         }
+        ConfigNode t = root.child("teachers");
+        List<TeacherConfig> teachers = new ArrayList<>();
+        for (String name : List.copyOf(t.keys())) {
+            if (networks.stream().anyMatch(nc -> nc.name().equals(name))) {
+                throw t.error(name, "a teacher and a network cannot share the name '" + name + "'");
+            }
+            teachers.add(TeacherConfig.from(name, t.child(name)));
+        }
         TrainConfig train = TrainConfig.from(root.child("train"));
         OptimConfig optim = OptimConfig.from(root.child("optim"));
         ConfigNode method = root.child("method");
         String methodName = method.string("name", "baseline");
-        return new RunConfig(root, seed, data, List.copyOf(networks), train, optim, methodName, method);
+        return new RunConfig(root, seed, data, List.copyOf(networks), List.copyOf(teachers), train, optim,
+                methodName, method);
     }
 
     public NetworkConfig network(String name) {

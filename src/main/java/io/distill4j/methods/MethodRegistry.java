@@ -14,6 +14,7 @@ public final class MethodRegistry {
     static {
         FACTORIES.put("baseline", Baseline::new);
         FACTORIES.put("dlb", Dlb::new);
+        FACTORIES.put("kd", Kd::new);
     }
 
     private MethodRegistry() {}

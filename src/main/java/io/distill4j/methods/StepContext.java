@@ -14,6 +14,9 @@ public interface StepContext {
     /** The trainable networks, in config order. */
     List<Net> trainable();
 
+    /** The frozen teachers, in config order (run them outside {@link #update}: no graph is needed). */
+    List<Net> teachers();
+
     /** Global step (0-based), epoch (0-based), steps per epoch and total steps. */
     long step();
 

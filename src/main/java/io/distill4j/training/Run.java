@@ -1,6 +1,5 @@
 package io.distill4j.training;
 
-import ai.djl.Device;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDManager;
 import ai.djl.pytorch.jni.JniUtils;
@@ -8,6 +7,7 @@ import io.distill4j.UserError;
 import io.distill4j.config.DataConfig;
 import io.distill4j.config.NetworkConfig;
 import io.distill4j.config.RunConfig;
+import io.distill4j.config.TeacherConfig;
 import io.distill4j.data.Augmenter;
 import io.distill4j.data.BatchLoader;
 import io.distill4j.data.CutMix;
@@ -36,14 +36,16 @@ public final class Run implements AutoCloseable {
     private final ImageDataset train;
     private final ImageDataset test;
     private final List<Net> nets;
+    private final List<Net> teachers;
     private final Method method;
     private final BatchLoader trainLoader;
     private final BatchLoader testLoader;
     private final LabelNoise.Result labelNoise;
 
     private Run(RunConfig config, NDManager manager, ImageDataset train, ImageDataset test, List<Net> nets,
-                Method method, BatchLoader trainLoader, BatchLoader testLoader, LabelNoise.Result labelNoise) {
+                List<Net> teachers, Method method, BatchLoader trainLoader, BatchLoader testLoader, LabelNoise.Result labelNoise) {
         this.labelNoise = labelNoise;
+        this.teachers = teachers;
         this.config = config;
         this.manager = manager;
         this.train = train;
@@ -104,6 +106,7 @@ public final class Run implements AutoCloseable {
 
         NDManager manager = NDManager.newBaseManager();
         List<Net> nets = new ArrayList<>();
+        List<Net> teachers = new ArrayList<>();
         try {
             for (NetworkConfig nc : cfg.networks()) {
                 device(cfg, nc);
@@ -117,6 +120,9 @@ public final class Run implements AutoCloseable {
                     Checkpoints.loadNetwork(Checkpoint.read(java.nio.file.Path.of(nc.init())), net, null);
                 }
                 nets.add(net);
+            }
+            for (TeacherConfig tc : cfg.teachers()) {
+                teachers.add(teacher(tc, train, manager));
             }
         } catch (RuntimeException e) {
             manager.close();
@@ -133,9 +139,27 @@ public final class Run implements AutoCloseable {
         }
         BatchLoader testLoader = new BatchLoader(test, cfg.train().evalBatchSize(), false, false,
                 Augmenter.none(norm), 1, cfg.seed());
-        return new Run(cfg, manager, train, test, List.copyOf(nets), method, trainLoader, testLoader, noise);
+        return new Run(cfg, manager, train, test, List.copyOf(nets), List.copyOf(teachers), method, trainLoader,
+                testLoader, noise);
     }
 
+    /**
+     * A frozen teacher: built, loaded from its checkpoint (architecture and every parameter shape verified),
+     * no gradient, no optimizer, always in inference mode.
+     */
+    private static Net teacher(TeacherConfig tc, ImageDataset train, NDManager manager) {
+        NDManager tm = manager.newSubManager();
+        Network block = ModelRegistry.buildAndInit(tc.arch(), train.channels(), train.numClasses(), train.height(),
+                train.width(), tm);
+        Net net = new Net(tc.name(), block, tm, null);
+        Checkpoints.loadNetwork(Checkpoint.read(java.nio.file.Path.of(tc.checkpoint())), net, tc.network());
+        for (var p : block.getParameters()) {
+            p.getValue().getArray().setRequiresGradient(false);
+        }
+        return net;
+    }
+
+    /** Checks a network's device; placing networks on GPUs needs CUDA natives this build does not ship. */
     private static void device(RunConfig cfg, NetworkConfig nc) {
         if (!nc.device().equals("cpu")) {
             int id = nc.device().contains(":") ? Integer.parseInt(nc.device().substring(4)) : 0;
@@ -144,7 +168,6 @@ public final class Run implements AutoCloseable {
                         + " requested but the engine sees " + Engine.getInstance().getGpuCount() + " GPU(s)"
                         + " (this build ships CPU natives)");
             }
-            Device.gpu(id); // validated; multi-device placement needs CUDA natives (ENGINE.md)
         }
     }
 
@@ -154,6 +177,9 @@ public final class Run implements AutoCloseable {
     public ImageDataset test() { return test; }
     public List<Net> nets() { return nets; }
     public Method method() { return method; }
+
+    /** The frozen teachers, in config order. */
+    public List<Net> teachers() { return teachers; }
     public BatchLoader trainLoader() { return trainLoader; }
     public BatchLoader testLoader() { return testLoader; }
 
@@ -166,12 +192,20 @@ public final class Run implements AutoCloseable {
                 return n;
             }
         }
+        for (Net n : teachers) {
+            if (n.name().equals(name)) {
+                return n;
+            }
+        }
         throw new IllegalArgumentException("no network " + name);
     }
 
     @Override
     public void close() {
         for (Net n : nets) {
+            n.close();
+        }
+        for (Net n : teachers) {
             n.close();
         }
         manager.close();

@@ -321,6 +321,7 @@ public final class Trainer {
 
         @Override public Net net(String name) { return run.net(name); }
         @Override public List<Net> trainable() { return run.nets(); }
+        @Override public List<Net> teachers() { return run.teachers(); }
         @Override public long step() { return step; }
         @Override public int epoch() { return epoch; }
         @Override public int stepsPerEpoch() { return stepsPerEpoch; }
