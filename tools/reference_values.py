@@ -59,3 +59,8 @@ q = F.softmax(t, 1)
 print("softce %.8e" % (-(q * F.log_softmax(s, 1)).sum(1).mean()).item())
 print("== cross-entropy hard labels [1, 3, 0] ==")
 print("ce %.8e" % F.cross_entropy(s, torch.tensor([1, 3, 0])).item())
+
+print("== BCE with logits, mean (MEAL V2's discriminator loss) ==")
+x = torch.tensor([[0.5, -1.0], [2.0, 0.3], [-30.0, 40.0]])
+y = torch.tensor([[1.0, 0.0], [0.0, 1.0], [1.0, 0.0]])
+print("bce %.8e" % F.binary_cross_entropy_with_logits(x, y).item())

@@ -57,4 +57,11 @@ public final class DistillLoss {
         NDArray logp = studentLogits.mul((float) (1.0 / temperature)).logSoftmax(1);
         return q.mul(logp).sum(new int[] {1}).mean().neg().mul((float) (temperature * temperature));
     }
+
+    /** Binary cross-entropy with logits against 0/1 targets of the same shape, mean over all elements. */
+    public static NDArray binaryCrossEntropyWithLogits(NDArray logits, NDArray targets) {
+        // max(x, 0) - x * y + log(1 + exp(-|x|)): stable for large |x|
+        NDArray softplus = logits.abs().neg().exp().add(1f).log();
+        return logits.maximum(0f).sub(logits.mul(targets)).add(softplus).mean();
+    }
 }

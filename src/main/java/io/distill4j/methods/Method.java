@@ -45,6 +45,17 @@ public interface Method {
         return trainable.size() > 1 ? "ensemble" : trainable.get(0).name();
     }
 
+    /**
+     * Networks the method trains besides the run's (e.g. MEAL V2's discriminator): stepped by
+     * {@link StepContext#update} when they have a loss term, saved in checkpoints. Built in {@link #attach}.
+     */
+    default List<Net> ownNetworks() {
+        return List.of();
+    }
+
+    /** Called once the run's networks exist, with a long-lived manager for the method's own networks. */
+    default void attach(NDManager manager) {}
+
     /** Writes the method's own state (stored logits, knowledge, discriminator...) into a checkpoint. */
     default void save(Checkpoint checkpoint) {}
 

@@ -15,6 +15,7 @@ public final class MethodRegistry {
         FACTORIES.put("baseline", Baseline::new);
         FACTORIES.put("dlb", Dlb::new);
         FACTORIES.put("kd", Kd::new);
+        FACTORIES.put("meal-v2", MealV2::new);
     }
 
     private MethodRegistry() {}

@@ -124,6 +124,7 @@ public final class Run implements AutoCloseable {
             for (TeacherConfig tc : cfg.teachers()) {
                 teachers.add(teacher(tc, train, manager));
             }
+            method.attach(manager);
         } catch (RuntimeException e) {
             manager.close();
             throw e;
@@ -178,6 +179,13 @@ public final class Run implements AutoCloseable {
     public List<Net> nets() { return nets; }
     public Method method() { return method; }
 
+    /** Every network with an optimizer: the trainable networks, then the method's own (e.g. a discriminator). */
+    public List<Net> optimized() {
+        List<Net> all = new ArrayList<>(nets);
+        all.addAll(method.ownNetworks());
+        return all;
+    }
+
     /** The frozen teachers, in config order. */
     public List<Net> teachers() { return teachers; }
     public BatchLoader trainLoader() { return trainLoader; }
@@ -206,6 +214,9 @@ public final class Run implements AutoCloseable {
             n.close();
         }
         for (Net n : teachers) {
+            n.close();
+        }
+        for (Net n : method.ownNetworks()) {
             n.close();
         }
         manager.close();

@@ -235,7 +235,7 @@ public final class Trainer {
         m.add("best", toJson(best));
         m.add("last", toJson(last));
         m.addProperty("config", ConfigLoader.toYaml(run.config().resolved()));
-        for (Net n : run.nets()) {
+        for (Net n : run.optimized()) {
             Checkpoints.saveNetwork(c, n);
         }
         run.method().save(c);
@@ -273,7 +273,7 @@ public final class Trainer {
         bestPrimary = m.get("best_primary").getAsDouble();
         m.getAsJsonObject("best").entrySet().forEach(e -> best.put(e.getKey(), e.getValue().getAsDouble()));
         m.getAsJsonObject("last").entrySet().forEach(e -> last.put(e.getKey(), e.getValue().getAsDouble()));
-        for (Net n : run.nets()) {
+        for (Net n : run.optimized()) {
             Checkpoints.loadNetwork(c, n, n.name(), true);
         }
         run.method().load(c, run.manager());
@@ -350,7 +350,7 @@ public final class Trainer {
             }
             scalars.putAll(values);
             double lr = schedule.lr(step);
-            for (Net n : run.nets()) {
+            for (Net n : run.optimized()) {
                 if (losses.networks().contains(n.name())) {
                     n.optimizer().step(lr, n.inactiveParameters());
                 } else {

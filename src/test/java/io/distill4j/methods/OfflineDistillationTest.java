@@ -1,0 +1,236 @@
+package io.distill4j.methods;
+
+import ai.djl.ndarray.NDManager;
+import ai.djl.nn.Parameter;
+import ai.djl.util.Pair;
+import io.distill4j.UserError;
+import io.distill4j.config.ConfigLoader;
+import io.distill4j.models.ModelRegistry;
+import io.distill4j.models.Network;
+import io.distill4j.training.Checkpoint;
+import io.distill4j.training.Checkpoints;
+import io.distill4j.training.Net;
+import io.distill4j.training.Run;
+import io.distill4j.training.Trainer;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class OfflineDistillationTest {
+    @TempDir
+    static Path dir;
+    static Path teacherCkpt;
+
+    static final String BASE = """
+            seed: 2
+            data: {name: fashion-mnist-mini, train_subset: 256}
+            networks: {student: {arch: resnet8}}
+            train: {epochs: 1, batch_size: 64, threads: 1}
+            optim: {lr: 0.05}
+            """;
+
+    static Run run(String yaml) throws IOException {
+        Path p = Files.createTempFile(dir, "cfg", ".yaml");
+        Files.writeString(p, yaml);
+        return Run.build(ConfigLoader.load(p, List.of()));
+    }
+
+    static Path secondTeacherCkpt;
+
+    @BeforeAll
+    static void trainTeachers() throws IOException {
+        try (Run r = run(BASE.replace("arch: resnet8", "arch: resnet14"))) {
+            new Trainer(r, dir.resolve("teacher"), new PrintStream(new ByteArrayOutputStream())).train(false, null);
+        }
+        teacherCkpt = dir.resolve("teacher/checkpoints/last.ckpt");
+        try (Run r = run(BASE.replace("seed: 2", "seed: 3"))) {
+            new Trainer(r, dir.resolve("teacher2"), new PrintStream(new ByteArrayOutputStream())).train(false, null);
+        }
+        secondTeacherCkpt = dir.resolve("teacher2/checkpoints/last.ckpt");
+    }
+
+    static String meal(String options) {
+        return BASE + "teachers:\n  t: {arch: resnet14, checkpoint: '" + teacherCkpt + "'}\n"
+                + "  u: {arch: resnet8, checkpoint: '" + secondTeacherCkpt + "'}\n"
+                + "method: {name: meal-v2" + options + "}\n";
+    }
+
+    static List<float[]> train(String yaml, int steps, Map<Integer, Map<String, Float>> losses) throws IOException {
+        try (Run r = run(yaml)) {
+            Trainer.StepDriver d = new Trainer(r, dir.resolve("o" + System.nanoTime()), System.err).driver();
+            for (int i = 0; i < steps; i++) {
+                Map<String, Float> l = d.step();
+                if (losses != null) {
+                    losses.put(i, l);
+                }
+            }
+            return values(r.nets().get(0));
+        }
+    }
+
+    @Test
+    void mealV2WithOneTeacherAndNoDiscriminatorIsSoftLabelKdAtT1() throws IOException {
+        String oneTeacher = BASE + "teachers: {t: {arch: resnet14, checkpoint: '" + teacherCkpt + "'}}\n";
+        List<float[]> meal = train(oneTeacher + "method: {name: meal-v2, discriminator: false}\n", 4, null);
+        List<float[]> kd = train(oneTeacher + "method: {name: kd, temperature: 1, ce_weight: 0, kd_weight: 1}\n", 4, null);
+        for (int i = 0; i < kd.size(); i++) {
+            assertThat(meal.get(i)).containsExactly(kd.get(i), org.assertj.core.api.Assertions.within(2e-5f));
+        }
+    }
+
+    @Test
+    void discriminatorInputIsStudentRowsThenTeacherMeanLogitsWithOneHotTargets() {
+        try (NDManager m = NDManager.newBaseManager()) {
+            ai.djl.ndarray.NDArray s = m.create(new float[] {1, 2, 3, 4, 5, 6}, new ai.djl.ndarray.types.Shape(2, 3));
+            ai.djl.ndarray.NDArray t = m.create(new float[] {7, 8, 9, 10, 11, 12}, new ai.djl.ndarray.types.Shape(2, 3));
+            ai.djl.ndarray.NDList pair = MealV2.discriminatorBatch(s, t);
+            assertThat(pair.get(0).getShape()).isEqualTo(new ai.djl.ndarray.types.Shape(4, 3));
+            assertThat(pair.get(0).toFloatArray()).containsExactly(1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12);
+            assertThat(pair.get(1).toFloatArray()).containsExactly(1, 0, 1, 0, 0, 1, 0, 1);
+            // BCE with logits against torch.nn.functional.binary_cross_entropy_with_logits (tools/reference_values.py)
+            ai.djl.ndarray.NDArray x = m.create(new float[] {0.5f, -1, 2, 0.3f, -30, 40}, new ai.djl.ndarray.types.Shape(3, 2));
+            ai.djl.ndarray.NDArray y = m.create(new float[] {1, 0, 0, 1, 1, 0}, new ai.djl.ndarray.types.Shape(3, 2));
+            assertThat(io.distill4j.knowledge.DistillLoss.binaryCrossEntropyWithLogits(x, y).getFloat())
+                    .isCloseTo(1.22447701e+01f, org.assertj.core.api.Assertions.within(1e-4f));
+        }
+    }
+
+    @Test
+    void gradientReversalNegatesTheGradientOnly() {
+        try (NDManager m = NDManager.newBaseManager()) {
+            ai.djl.ndarray.NDArray z = m.create(new float[] {1.5f, -2f});
+            z.setRequiresGradient(true);
+            try (ai.djl.training.GradientCollector gc = ai.djl.engine.Engine.getInstance().newGradientCollector()) {
+                ai.djl.ndarray.NDArray r = MealV2.reverseGradient(z);
+                assertThat(r.toFloatArray()).containsExactly(1.5f, -2f);
+                gc.backward(r.mul(m.create(new float[] {3f, 5f})).sum());
+            }
+            assertThat(z.getGradient().toFloatArray()).containsExactly(-3f, -5f);
+        }
+    }
+
+    @Test
+    void mealV2TrainsTheDiscriminatorAndResumesExactly() throws IOException {
+        Path cfg = Files.createTempFile(dir, "meal", ".yaml");
+        Files.writeString(cfg, meal("").replace("epochs: 1", "epochs: 2"));
+        PrintStream quiet = new PrintStream(new ByteArrayOutputStream());
+        List<float[]> straight;
+        List<float[]> straightDisc;
+        try (Run r = Run.build(ConfigLoader.load(cfg, List.of()))) {
+            new Trainer(r, dir.resolve("m1"), quiet).train(false, null);
+            straight = values(r.nets().get(0));
+            straightDisc = values(r.method().ownNetworks().get(0));
+        }
+        Checkpoint c = Checkpoint.read(dir.resolve("m1/checkpoints/last.ckpt"));
+        assertThat(c.meta().getAsJsonObject("networks").keySet()).containsExactly("student", "discriminator");
+        try (Run r = Run.build(ConfigLoader.load(cfg, List.of()))) {
+            new Trainer(r, dir.resolve("m2"), quiet).train(false, 5L);
+        }
+        try (Run r = Run.build(ConfigLoader.load(cfg, List.of()))) {
+            new Trainer(r, dir.resolve("m2"), quiet).train(true, null);
+            List<float[]> resumed = values(r.nets().get(0));
+            List<float[]> resumedDisc = values(r.method().ownNetworks().get(0));
+            for (int i = 0; i < straight.size(); i++) {
+                assertThat(resumed.get(i)).containsExactly(straight.get(i));
+            }
+            for (int i = 0; i < straightDisc.size(); i++) {
+                assertThat(resumedDisc.get(i)).containsExactly(straightDisc.get(i));
+            }
+        }
+        Map<Integer, Map<String, Float>> losses = new java.util.HashMap<>();
+        train(meal(""), 2, losses);
+        assertThat(losses.get(1)).containsKeys("student/soft_ce", "discriminator/bce");
+        train(meal(", mode: adversarial, hard_label_weight: 0.5"), 2, losses);
+        assertThat(losses.get(1)).containsKeys("student/soft_ce", "student/ce", "discriminator/bce");
+    }
+
+    static String kd(String options) {
+        return BASE + "teachers: {t: {arch: resnet14, checkpoint: '" + teacherCkpt + "'}}\n"
+                + "method: {name: kd" + options + "}\n";
+    }
+
+    static List<float[]> values(Net n) {
+        List<float[]> out = new ArrayList<>();
+        for (Pair<String, Parameter> p : n.block().getParameters()) {
+            out.add(p.getValue().getArray().toFloatArray());
+        }
+        return out;
+    }
+
+    @Test
+    void teacherIsFrozenBitForBitAndGetsNoGradient() throws IOException {
+        try (Run r = run(kd(""))) {
+            Net teacher = r.teachers().get(0);
+            List<float[]> before = values(teacher);
+            Trainer.StepDriver d = new Trainer(r, dir.resolve("o1"), System.err).driver();
+            for (int i = 0; i < 4; i++) {
+                Map<String, Float> losses = d.step();
+                assertThat(losses).containsKeys("student/ce", "student/kd");
+            }
+            List<float[]> after = values(teacher);
+            for (int i = 0; i < before.size(); i++) {
+                assertThat(after.get(i)).containsExactly(before.get(i)); // weights and BatchNorm statistics
+            }
+            for (Pair<String, Parameter> p : teacher.block().getParameters()) {
+                assertThat(p.getValue().getArray().hasGradient()).as(p.getKey()).isFalse();
+            }
+            assertThat(teacher.trainable()).isFalse();
+        }
+    }
+
+    @Test
+    void kdWithoutItsKlTermIsTheBaselineStepForStep() throws IOException {
+        List<float[]> viaKd;
+        List<Float> kdLosses = new ArrayList<>();
+        try (Run r = run(kd(", ce_weight: 1.0, kd_weight: 0.0"))) {
+            Trainer.StepDriver d = new Trainer(r, dir.resolve("o2"), System.err).driver();
+            for (int i = 0; i < 4; i++) {
+                kdLosses.add(d.step().get("student/ce"));
+            }
+            viaKd = values(r.nets().get(0));
+        }
+        List<Float> baseLosses = new ArrayList<>();
+        try (Run r = run(BASE + "method: {name: baseline}\n")) {
+            Trainer.StepDriver d = new Trainer(r, dir.resolve("o3"), System.err).driver();
+            for (int i = 0; i < 4; i++) {
+                baseLosses.add(d.step().get("student/ce"));
+            }
+            List<float[]> viaBase = values(r.nets().get(0));
+            assertThat(kdLosses).isEqualTo(baseLosses);
+            for (int i = 0; i < viaBase.size(); i++) {
+                assertThat(viaKd.get(i)).containsExactly(viaBase.get(i));
+            }
+        }
+    }
+
+    @Test
+    void teacherCheckpointOfTheWrongArchitectureOrShapeIsNamed() throws IOException {
+        assertThatThrownBy(() -> run(kd("").replace("arch: resnet14, checkpoint", "arch: resnet8, checkpoint")))
+                .isInstanceOf(UserError.class).hasMessageContaining("last.ckpt").hasMessageContaining("resnet14");
+        // a resnet14 saved for 3-channel inputs, loaded where inputs have 1 channel
+        Path rgb = dir.resolve("rgb.ckpt");
+        try (NDManager m = NDManager.newBaseManager()) {
+            Network block = ModelRegistry.buildAndInit("resnet14", 3, 10, 32, 32, m);
+            Checkpoint c = new Checkpoint();
+            Checkpoints.saveNetwork(c, new Net("student", block, m.newSubManager(), null));
+            c.write(rgb);
+        }
+        assertThatThrownBy(() -> run(kd("").replace(teacherCkpt.toString(), rgb.toString())))
+                .isInstanceOf(UserError.class).hasMessageContaining("rgb.ckpt").hasMessageContaining("shape")
+                .hasMessageContaining("(16, 3, 3, 3)").hasMessageContaining("(16, 1, 3, 3)");
+        assertThatThrownBy(() -> run(BASE + "method: {name: kd}\n")).isInstanceOf(UserError.class)
+                .hasMessageContaining("teacher");
+    }
+}
