@@ -8,6 +8,7 @@ import java.util.List;
  * @param name         dataset name ({@code fashion-mnist-mini} is embedded in the jar)
  * @param root         folder holding the files, or null for the standard lookup
  * @param trainSubset  a seeded random subset of this many training samples, or null for all
+ * @param subsetSeed   the seed of that subset (null: the run's seed), so runs of several seeds can share data
  * @param padCrop      zero padding before a random crop back to size (0 = no crop)
  * @param flip         random horizontal flips with probability 0.5
  * @param cutout       side of a random square set to zero after normalisation (0 = none)
@@ -18,7 +19,7 @@ import java.util.List;
  * @param cutmix       probability that a training batch is mixed with CutMix (0 = never)
  * @param cutmixAlpha  CutMix's Beta(alpha, alpha) for the kept area
  */
-public record DataConfig(String name, String root, Integer trainSubset, int padCrop, boolean flip, int cutout,
+public record DataConfig(String name, String root, Integer trainSubset, Long subsetSeed, int padCrop, boolean flip, int cutout,
                          int imageSize, double labelNoise, String labelNoiseType, int[] labelNoiseMapping,
                          double cutmix, double cutmixAlpha) {
     public static final List<String> NAMES =
@@ -28,6 +29,7 @@ public record DataConfig(String name, String root, Integer trainSubset, int padC
         String name = n.choice("name", "fashion-mnist-mini", NAMES);
         String root = n.string("root", null);
         Long subset = n.optionalInteger("train_subset", 1, Integer.MAX_VALUE);
+        Long subsetSeed = n.optionalInteger("subset_seed", 0, Long.MAX_VALUE);
         boolean mnistLike = name.equals("mnist");
         int padCrop = (int) n.integer("pad_crop", name.contains("mnist") ? 2 : 4, 0, 64);
         boolean flip = n.bool("flip", !mnistLike);
@@ -39,7 +41,7 @@ public record DataConfig(String name, String root, Integer trainSubset, int padC
         int[] map = mapping.isEmpty() ? null : mapping.stream().mapToInt(Double::intValue).toArray();
         double cutmix = n.number("cutmix", 0, 0, 1);
         double alpha = n.number("cutmix_alpha", 1.0, 1e-3, 1e3);
-        return new DataConfig(name, root, subset == null ? null : subset.intValue(), padCrop, flip, cutout, imageSize,
+        return new DataConfig(name, root, subset == null ? null : subset.intValue(), subsetSeed, padCrop, flip, cutout, imageSize,
                 noise, noiseType, map, cutmix, alpha);
     }
 }

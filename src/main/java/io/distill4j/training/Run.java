@@ -70,7 +70,8 @@ public final class Run implements AutoCloseable {
                 throw cfg.root().child("data").error("train_subset", d.trainSubset() + " is more than the "
                         + train.size() + " training samples of " + d.name());
             }
-            train = train.select(Subsets.randomSubset(train.size(), d.trainSubset(), cfg.seed()),
+            long subsetSeed = d.subsetSeed() != null ? d.subsetSeed() : cfg.seed();
+            train = train.select(Subsets.randomSubset(train.size(), d.trainSubset(), subsetSeed),
                     train.name() + "-subset" + d.trainSubset());
         }
         ImageDataset test = splits.test();
