@@ -34,8 +34,15 @@ public final class EvalCommand implements Callable<Integer> {
     @Option(names = "--json", description = "print the scores as one JSON object")
     boolean json;
 
+    @Option(names = "--split", defaultValue = "test", description = "test, or train (the training split as trained on: "
+            + "subset and label noise applied, no augmentation)")
+    String split;
+
     @Override
     public Integer call() {
+        if (!split.equals("test") && !split.equals("train")) {
+            throw new io.distill4j.UserError("--split: '" + split + "' is not test or train");
+        }
         RunConfig cfg = ConfigLoader.load(config, overrides);
         Checkpoint ckpt = Checkpoint.read(checkpoint);
         try (Run run = Run.build(cfg)) {
@@ -43,7 +50,8 @@ public final class EvalCommand implements Callable<Integer> {
                 Checkpoints.loadNetwork(ckpt, n, null);
             }
             Map<String, Evaluator.Score> scores =
-                    Evaluator.evaluate(run.method(), run.nets(), run.testLoader(), run.manager());
+                    Evaluator.evaluate(run.method(), run.nets(),
+                            split.equals("train") ? run.trainEvalLoader() : run.testLoader(), run.manager());
             if (json) {
                 JsonObject o = new JsonObject();
                 scores.forEach((k, s) -> {
@@ -55,7 +63,8 @@ public final class EvalCommand implements Callable<Integer> {
                 });
                 System.out.println(new GsonBuilder().create().toJson(o));
             } else {
-                System.out.printf("%s on %s test (%d images)%n", checkpoint, cfg.data().name(), run.test().size());
+                System.out.printf("%s on %s %s (%d images)%n", checkpoint, cfg.data().name(), split,
+                        split.equals("train") ? run.train().size() : run.test().size());
                 scores.forEach((k, s) -> System.out.printf(Locale.ROOT, "%-14s top1 %6.2f%%  top5 %6.2f%%  loss %.4f%n",
                         k, 100 * s.top1(), 100 * s.top5(), s.loss()));
             }

@@ -41,6 +41,7 @@ public final class Run implements AutoCloseable {
     private final BatchLoader trainLoader;
     private final BatchLoader testLoader;
     private final LabelNoise.Result labelNoise;
+    private Normalization normalization;
 
     private Run(RunConfig config, NDManager manager, ImageDataset train, ImageDataset test, List<Net> nets,
                 List<Net> teachers, Method method, BatchLoader trainLoader, BatchLoader testLoader, LabelNoise.Result labelNoise) {
@@ -141,8 +142,10 @@ public final class Run implements AutoCloseable {
         }
         BatchLoader testLoader = new BatchLoader(test, cfg.train().evalBatchSize(), false, false,
                 Augmenter.none(norm), 1, cfg.seed());
-        return new Run(cfg, manager, train, test, List.copyOf(nets), List.copyOf(teachers), method, trainLoader,
+        Run run = new Run(cfg, manager, train, test, List.copyOf(nets), List.copyOf(teachers), method, trainLoader,
                 testLoader, noise);
+        run.normalization = norm;
+        return run;
     }
 
     /**
@@ -191,6 +194,15 @@ public final class Run implements AutoCloseable {
     public List<Net> teachers() { return teachers; }
     public BatchLoader trainLoader() { return trainLoader; }
     public BatchLoader testLoader() { return testLoader; }
+
+    /**
+     * The training split as used for training (subset, label noise) but without augmentation, for measuring
+     * how well the networks fit it.
+     */
+    public BatchLoader trainEvalLoader() {
+        return new BatchLoader(train, config.train().evalBatchSize(), false, false, Augmenter.none(normalization), 1,
+                config.seed());
+    }
 
     /** The injected label noise (which samples, their true labels), or null for clean labels. */
     public LabelNoise.Result labelNoise() { return labelNoise; }

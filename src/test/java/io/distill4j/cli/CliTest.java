@@ -115,6 +115,12 @@ class CliTest {
         assertThat(e.getAsJsonObject("student").get("top1").getAsDouble())
                 .isEqualTo(student.get("last_top1").getAsDouble());
 
+        out.reset();
+        assertThat(Main.execute("eval", "-c", c.toString(), "--checkpoint", o.resolve("checkpoints/last.ckpt").toString(),
+                "--json", "--split", "train")).as(err()).isZero();
+        assertThat(JsonParser.parseString(out.toString(StandardCharsets.UTF_8).trim()).getAsJsonObject()
+                .getAsJsonObject("student").get("top1").getAsDouble()).isBetween(0.0, 1.0);
+
         err.reset();
         assertThat(Main.execute("eval", "-c", c.toString(), "--set", "networks.student.arch=resnet14",
                 "--checkpoint", o.resolve("checkpoints/last.ckpt").toString())).isEqualTo(2);
