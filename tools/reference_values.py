@@ -64,3 +64,14 @@ print("== BCE with logits, mean (MEAL V2's discriminator loss) ==")
 x = torch.tensor([[0.5, -1.0], [2.0, 0.3], [-30.0, 40.0]])
 y = torch.tensor([[1.0, 0.0], [0.0, 1.0], [1.0, 0.0]])
 print("bce %.8e" % F.binary_cross_entropy_with_logits(x, y).item())
+
+print("== DML, K = 3, labels [1, 3, 0], T = 1: per peer CE + mean KL (peers) and CE + KL(mean) (ensemble) ==")
+zs = [s, t, torch.tensor([[0.5, 0.5, -1.0, 2.0], [1.0, -1.0, 0.0, 0.5], [-2.0, 0.0, 2.0, 1.0]])]
+y = torch.tensor([1, 3, 0])
+for k in range(3):
+    ce = F.cross_entropy(zs[k], y)
+    others = [j for j in range(3) if j != k]
+    peers = sum(F.kl_div(F.log_softmax(zs[k], 1), F.softmax(zs[j], 1), reduction="batchmean") for j in others) / 2
+    mean = sum(F.softmax(zs[j], 1) for j in others) / 2
+    ens = F.kl_div(F.log_softmax(zs[k], 1), mean, reduction="batchmean")
+    print("peer %d ce %.8e kl_peers %.8e kl_ensemble %.8e" % (k, ce.item(), peers.item(), ens.item()))

@@ -18,10 +18,13 @@ import java.util.List;
  *                     {@code label_noise_mapping[c]}, default c+1 mod C)
  * @param cutmix       probability that a training batch is mixed with CutMix (0 = never)
  * @param cutmixAlpha  CutMix's Beta(alpha, alpha) for the kept area
+ * @param labeledFraction semi-supervised: a seeded fraction of the training set keeps its labels; the rest
+ *                     gives no cross-entropy (only methods' unsupervised terms, e.g. DML's mutual KL)
+ * @param dropUnlabeled remove the unlabelled samples from the training set instead (the labelled-only control)
  */
 public record DataConfig(String name, String root, Integer trainSubset, Long subsetSeed, int padCrop, boolean flip, int cutout,
                          int imageSize, double labelNoise, String labelNoiseType, int[] labelNoiseMapping,
-                         double cutmix, double cutmixAlpha) {
+                         double cutmix, double cutmixAlpha, double labeledFraction, boolean dropUnlabeled) {
     public static final List<String> NAMES =
             List.of("fashion-mnist-mini", "fashion-mnist", "mnist", "cifar10", "cifar100", "image-folder");
 
@@ -41,7 +44,9 @@ public record DataConfig(String name, String root, Integer trainSubset, Long sub
         int[] map = mapping.isEmpty() ? null : mapping.stream().mapToInt(Double::intValue).toArray();
         double cutmix = n.number("cutmix", 0, 0, 1);
         double alpha = n.number("cutmix_alpha", 1.0, 1e-3, 1e3);
+        double labeled = n.number("labeled_fraction", 1.0, 0, 1);
+        boolean drop = n.bool("drop_unlabeled", false);
         return new DataConfig(name, root, subset == null ? null : subset.intValue(), subsetSeed, padCrop, flip, cutout, imageSize,
-                noise, noiseType, map, cutmix, alpha);
+                noise, noiseType, map, cutmix, alpha, labeled, drop);
     }
 }

@@ -15,10 +15,30 @@ public final class Batch {
     private final NDArray[] views;
     private NDArray labels;
 
+    private final boolean[] labelledByIndex;
+
     public Batch(HostBatch host, NDManager manager) {
+        this(host, manager, null);
+    }
+
+    /** @param labelledByIndex which dataset samples keep their label (semi-supervised), or null for all */
+    public Batch(HostBatch host, NDManager manager, boolean[] labelledByIndex) {
         this.host = host;
         this.manager = manager;
         this.views = new NDArray[host.views().length];
+        this.labelledByIndex = labelledByIndex;
+    }
+
+    /** Per sample of this batch: does it keep its label? Null when every sample does. */
+    public boolean[] labelledMask() {
+        if (labelledByIndex == null) {
+            return null;
+        }
+        boolean[] m = new boolean[host.size()];
+        for (int i = 0; i < m.length; i++) {
+            m[i] = labelledByIndex[host.indices()[i]];
+        }
+        return m;
     }
 
     public NDArray view(int v) {
@@ -50,10 +70,24 @@ public final class Batch {
 
     /** Cross-entropy of logits against this batch's labels, mixed-label when CutMix mixed the batch. */
     public NDArray crossEntropy(NDArray logits) {
-        if (!host.mixed()) {
-            return DistillLoss.crossEntropy(logits, labels());
+        boolean[] mask = labelledMask();
+        if (mask == null) {
+            return host.mixed() ? DistillLoss.softCrossEntropy(targets((int) logits.getShape().get(1)), logits, 1)
+                    : DistillLoss.crossEntropy(logits, labels());
         }
-        return DistillLoss.softCrossEntropy(targets((int) logits.getShape().get(1)), logits, 1);
+        // semi-supervised: the mean over the labelled samples only (0 when the batch has none)
+        float[] w = new float[mask.length];
+        int count = 0;
+        for (int i = 0; i < mask.length; i++) {
+            if (mask[i]) {
+                w[i] = 1f;
+                count++;
+            }
+        }
+        NDArray perSample = host.mixed()
+                ? targets((int) logits.getShape().get(1)).mul(logits.logSoftmax(1)).sum(new int[] {1}).neg()
+                : DistillLoss.crossEntropyPerSample(logits, labels());
+        return perSample.mul(manager.create(w)).sum().div((float) Math.max(1, count));
     }
 
     public int[] indices() { return host.indices(); }

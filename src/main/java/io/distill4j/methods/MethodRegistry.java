@@ -16,6 +16,7 @@ public final class MethodRegistry {
         FACTORIES.put("dlb", Dlb::new);
         FACTORIES.put("kd", Kd::new);
         FACTORIES.put("meal-v2", MealV2::new);
+        FACTORIES.put("dml", Dml::new);
     }
 
     private MethodRegistry() {}

@@ -42,6 +42,7 @@ public final class Run implements AutoCloseable {
     private final BatchLoader testLoader;
     private final LabelNoise.Result labelNoise;
     private Normalization normalization;
+    private boolean[] labelled;
 
     private Run(RunConfig config, NDManager manager, ImageDataset train, ImageDataset test, List<Net> nets,
                 List<Net> teachers, Method method, BatchLoader trainLoader, BatchLoader testLoader, LabelNoise.Result labelNoise) {
@@ -89,6 +90,19 @@ public final class Run implements AutoCloseable {
             train = noise.dataset();
         }
 
+        boolean[] labelled = null;
+        if (d.labeledFraction() < 1) {
+            int k = (int) Math.round(d.labeledFraction() * train.size());
+            int[] keep = Subsets.randomSubset(train.size(), k, io.distill4j.util.Seeds.derive(cfg.seed(), 0x1abe1));
+            if (d.dropUnlabeled()) {
+                train = train.select(keep, train.name() + "-labelled");
+            } else {
+                labelled = new boolean[train.size()];
+                for (int i : keep) {
+                    labelled[i] = true;
+                }
+            }
+        }
         Normalization norm = Datasets.normalization(d.name(), train);
         Augmenter.Builder aug = Augmenter.builder(norm);
         if (d.padCrop() > 0) {
@@ -145,6 +159,7 @@ public final class Run implements AutoCloseable {
         Run run = new Run(cfg, manager, train, test, List.copyOf(nets), List.copyOf(teachers), method, trainLoader,
                 testLoader, noise);
         run.normalization = norm;
+        run.labelled = labelled;
         return run;
     }
 
@@ -189,6 +204,9 @@ public final class Run implements AutoCloseable {
         all.addAll(method.ownNetworks());
         return all;
     }
+
+    /** Which training samples keep their label (semi-supervised), or null when all do. */
+    public boolean[] labelled() { return labelled; }
 
     /** The frozen teachers, in config order. */
     public List<Net> teachers() { return teachers; }

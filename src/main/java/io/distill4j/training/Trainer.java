@@ -160,7 +160,7 @@ public final class Trainer {
     /** One training step in its own native-memory scope; returns the step's loss values. */
     private Map<String, Float> runStep(HostBatch hb, int epoch) {
         try (NDManager bm = run.manager().newSubManager()) {
-            Batch batch = new Batch(hb, bm);
+            Batch batch = new Batch(hb, bm, run.labelled());
             Context ctx = new Context(epoch, bm);
             run.method().step(batch, ctx);
             return ctx.scalars;
@@ -291,6 +291,15 @@ public final class Trainer {
             ensembleParams += params;
             s.add(n.name(), n.block().arch(), best.getOrDefault(n.name(), Double.NaN),
                     last.getOrDefault(n.name(), Double.NaN), params);
+        }
+        if (run.nets().size() > 1) { // online methods: the peers' mean is the headline next to the ensemble
+            double b = 0;
+            double l = 0;
+            for (Net n : run.nets()) {
+                b += best.getOrDefault(n.name(), Double.NaN);
+                l += last.getOrDefault(n.name(), Double.NaN);
+            }
+            s.add("peers_mean", "mean of " + run.nets().size(), b / run.nets().size(), l / run.nets().size(), 0);
         }
         for (String k : last.keySet()) {
             if (!s.has(k)) {

@@ -1,0 +1,45 @@
+package io.distill4j.methods;
+
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import io.distill4j.config.ConfigLoader;
+import io.distill4j.training.Run;
+import io.distill4j.training.Trainer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class DmlRunTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void peersTrainTogetherAndReportEachPeerTheirMeanAndTheEnsemble() throws IOException {
+        for (String update : List.of("simultaneous", "sequential")) {
+            Path cfg = dir.resolve(update + ".yaml");
+            Files.writeString(cfg, """
+                    seed: 4
+                    data: {name: fashion-mnist-mini, train_subset: 256, labeled_fraction: 0.5}
+                    networks: {a: {arch: resnet8}, b: {arch: resnet14}}
+                    train: {epochs: 1, batch_size: 64, threads: 1}
+                    method: {name: dml, update: UPDATE}
+                    """.replace("UPDATE", update));
+            Path out = dir.resolve(update);
+            try (Run r = Run.build(ConfigLoader.load(cfg, List.of()))) {
+                new Trainer(r, out, new PrintStream(new ByteArrayOutputStream())).train(false, null);
+            }
+            JsonObject s = JsonParser.parseString(Files.readString(out.resolve("summary.json"))).getAsJsonObject();
+            assertThat(s.getAsJsonObject("networks").keySet()).containsExactly("a", "b", "peers_mean", "ensemble");
+            String metrics = Files.readString(out.resolve("metrics.jsonl"));
+            assertThat(metrics).contains("\"a/kl\"").contains("\"b/ce\"").contains("\"network\":\"ensemble\"");
+        }
+    }
+}
