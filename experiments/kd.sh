@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 out="${1:-runs/experiments/kd}"
 d4j="${DISTILL4J:-bin/distill4j}"
 mkdir -p "$out/teachers"
-run() { local dir=$1; shift; [ -f "$dir/summary.json" ] || $d4j train "$@" -o "$dir" > "$dir.log" 2>&1; }
+run() { local dir=$1; shift; [ -f "$dir/summary.json" ] || $d4j train "$@" ${EXTRA_SET:-} -o "$dir" > "$dir.log" 2>&1; }
 run "$out/teachers/resnet20-a" -c configs/fashion-mnist/kd-teacher.yaml
 run "$out/teachers/resnet20-b" -c configs/fashion-mnist/kd-teacher.yaml --set seed=1
 ta="teachers.teacher.checkpoint=$out/teachers/resnet20-a/checkpoints/best.ckpt"
