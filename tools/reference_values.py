@@ -75,3 +75,39 @@ for k in range(3):
     mean = sum(F.softmax(zs[j], 1) for j in others) / 2
     ens = F.kl_div(F.log_softmax(zs[k], 1), mean, reduction="batchmean")
     print("peer %d ce %.8e kl_peers %.8e kl_ensemble %.8e" % (k, ce.item(), peers.item(), ens.item()))
+
+print("== OKDCR, M = 3 peers x 2 heads, labels [1, 3, 0], T = 3, tau_w = 1, lambdas intra 1 inter 0.5 ens 2, ramp 0.5 ==")
+g = torch.Generator().manual_seed(7)
+Z = (torch.randn(3, 2, 3, 4, generator=g) * 2).requires_grad_()  # peer, head, sample, class
+print("logits:", fmt(Z.detach()))
+
+
+def kl_ps(a, b):  # per-sample KL(softmax(a) || softmax(b))
+    return (F.softmax(a, 1) * (F.log_softmax(a, 1) - F.log_softmax(b, 1))).sum(1)
+
+
+divs = {"symmetric_kl": lambda a, b: 0.5 * (kl_ps(a, b) + kl_ps(b, a)),
+        "l1": lambda a, b: (F.softmax(a, 1) - F.softmax(b, 1)).abs().sum(1)}
+for name, D in divs.items():
+    if Z.grad is not None:
+        Z.grad = None
+    T, li, lx, le, ramp = 3.0, 1.0, 0.5, 2.0, 0.5
+    d = torch.stack([D(Z[m, 0], Z[m, 1]).detach() for m in range(3)], 1)
+    w = F.softmax(-d / 1.0, 1)
+    ens = sum(w[:, m:m + 1] * (F.softmax(Z[m, 0].detach() / T, 1) + F.softmax(Z[m, 1].detach() / T, 1)) / 2
+              for m in range(3))
+    print(name, "weights:", fmt(w))
+    total = 0
+    for m in range(3):
+        terms = []
+        for c in range(2):
+            ce = F.cross_entropy(Z[m, c], y)
+            inter = lx * sum(D(Z[m, c], Z[o, c].detach()).mean() for o in range(3) if o != m)
+            en = le * ramp * T * T * F.kl_div(F.log_softmax(Z[m, c] / T, 1), ens, reduction="batchmean")
+            terms += [ce, inter, en]
+            total = total + ce + inter + en
+        intra = li * D(Z[m, 0], Z[m, 1]).mean()
+        total = total + intra
+        print(name, "peer %d" % m, "c1 ce/inter/ens c2 ce/inter/ens intra:", fmt(torch.stack(terms + [intra]).detach()))
+    total.backward()
+    print(name, "grad:", fmt(Z.grad))

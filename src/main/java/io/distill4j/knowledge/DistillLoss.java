@@ -64,4 +64,23 @@ public final class DistillLoss {
         NDArray softplus = logits.abs().neg().exp().add(1f).log();
         return logits.maximum(0f).sub(logits.mul(targets)).add(softplus).mean();
     }
+    /**
+     * Per-sample {@code KL(softmax(a) || softmax(b))}, shape N, with no detaching and no temperature: a
+     * consistency term between two predictions that both learn (detach a side with {@code stopGradient()}).
+     */
+    public static NDArray klPerSample(NDArray aLogits, NDArray bLogits) {
+        NDArray loga = aLogits.logSoftmax(1);
+        NDArray logb = bLogits.logSoftmax(1);
+        return loga.exp().mul(loga.sub(logb)).sum(new int[] {1});
+    }
+
+    /** Per-sample symmetric KL {@code (KL(p_a || p_b) + KL(p_b || p_a)) / 2}, shape N; both sides learn. */
+    public static NDArray symmetricKlPerSample(NDArray aLogits, NDArray bLogits) {
+        return klPerSample(aLogits, bLogits).add(klPerSample(bLogits, aLogits)).mul(0.5f);
+    }
+
+    /** Per-sample L1 distance of the probabilities {@code sum_c |p_a,c - p_b,c|}, shape N; both sides learn. */
+    public static NDArray l1PerSample(NDArray aLogits, NDArray bLogits) {
+        return aLogits.softmax(1).sub(bLogits.softmax(1)).abs().sum(new int[] {1});
+    }
 }

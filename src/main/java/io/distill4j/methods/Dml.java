@@ -24,6 +24,9 @@ public final class Dml implements Method {
     private final boolean sequential;
     private final double temperature;
 
+    /** The logits each peer learned from at the last step: {@code targetsSeen[k][j]} = peer j's, for tests. */
+    float[][][] targetsSeen = new float[0][][];
+
     public Dml(MethodSetup setup) {
         if (setup.networks().size() < 2) {
             throw setup.options().error("name", "dml needs at least two networks (peers); the config has "
@@ -40,6 +43,7 @@ public final class Dml implements Method {
     public Losses step(Batch batch, StepContext ctx) {
         List<Net> peers = ctx.trainable();
         NDArray x = batch.images();
+        targetsSeen = new float[peers.size()][peers.size()][];
         if (!sequential) {
             return ctx.update(() -> {
                 List<NDArray> logits = new ArrayList<>();
@@ -48,6 +52,7 @@ public final class Dml implements Method {
                 }
                 Losses l = new Losses();
                 for (int k = 0; k < peers.size(); k++) {
+                    record(k, logits);
                     addPeerLosses(l, peers.get(k).name(), k, logits, batch);
                 }
                 return l;
@@ -63,6 +68,7 @@ public final class Dml implements Method {
             Losses lk = ctx.update(() -> {
                 List<NDArray> current = new ArrayList<>(logits);
                 current.set(peer, peers.get(peer).logits(x, true));
+                record(peer, current);
                 Losses l = new Losses();
                 addPeerLosses(l, peers.get(peer).name(), peer, current, batch);
                 return l;
@@ -71,6 +77,14 @@ public final class Dml implements Method {
             logits.set(k, peers.get(k).logits(x, true)); // the updated peer's new prediction
         }
         return all;
+    }
+
+    private void record(int k, List<NDArray> logits) {
+        for (int j = 0; j < logits.size(); j++) {
+            if (j != k) {
+                targetsSeen[k][j] = logits.get(j).toFloatArray();
+            }
+        }
     }
 
     void addPeerLosses(Losses l, String name, int k, List<NDArray> logits, Batch batch) {

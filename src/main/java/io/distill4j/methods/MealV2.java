@@ -60,7 +60,7 @@ public final class MealV2 implements Method {
     }
 
     @Override
-    public void attach(NDManager manager) {
+    public void attach(NDManager manager, List<Net> trainable) {
         if (!useDiscriminator) {
             return;
         }

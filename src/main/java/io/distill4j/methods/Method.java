@@ -53,8 +53,11 @@ public interface Method {
         return List.of();
     }
 
-    /** Called once the run's networks exist, with a long-lived manager for the method's own networks. */
-    default void attach(NDManager manager) {}
+    /**
+     * Called once the run's networks exist, with a long-lived manager for the method's own networks and the
+     * trainable networks (e.g. to size a head on their features).
+     */
+    default void attach(NDManager manager, List<Net> trainable) {}
 
     /** Writes the method's own state (stored logits, knowledge, discriminator...) into a checkpoint. */
     default void save(Checkpoint checkpoint) {}

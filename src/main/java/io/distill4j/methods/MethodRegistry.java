@@ -17,6 +17,7 @@ public final class MethodRegistry {
         FACTORIES.put("kd", Kd::new);
         FACTORIES.put("meal-v2", MealV2::new);
         FACTORIES.put("dml", Dml::new);
+        FACTORIES.put("okdcr", Okdcr::new);
     }
 
     private MethodRegistry() {}

@@ -140,7 +140,7 @@ public final class Run implements AutoCloseable {
             for (TeacherConfig tc : cfg.teachers()) {
                 teachers.add(teacher(tc, train, manager));
             }
-            method.attach(manager);
+            method.attach(manager, nets);
         } catch (RuntimeException e) {
             manager.close();
             throw e;

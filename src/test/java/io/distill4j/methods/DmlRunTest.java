@@ -3,6 +3,9 @@ package io.distill4j.methods;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import io.distill4j.config.ConfigLoader;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import io.distill4j.training.Net;
 import io.distill4j.training.Run;
 import io.distill4j.training.Trainer;
 import org.junit.jupiter.api.Test;
@@ -16,6 +19,7 @@ import java.nio.file.Path;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 class DmlRunTest {
     @TempDir
@@ -40,6 +44,41 @@ class DmlRunTest {
             assertThat(s.getAsJsonObject("networks").keySet()).containsExactly("a", "b", "peers_mean", "ensemble");
             String metrics = Files.readString(out.resolve("metrics.jsonl"));
             assertThat(metrics).contains("\"a/kl\"").contains("\"b/ce\"").contains("\"network\":\"ensemble\"");
+        }
+    }
+
+    /**
+     * Sequential DML: the second peer learns from the first peer's prediction made with its updated weights;
+     * simultaneous DML: from the prediction made before any update.
+     */
+    @Test
+    void sequentialUpdatesTeachWithTheUpdatedPeersNewPrediction() throws IOException {
+        for (String update : List.of("sequential", "simultaneous")) {
+            Path cfg = dir.resolve("order-" + update + ".yaml");
+            Files.writeString(cfg, """
+                    seed: 9
+                    data: {name: fashion-mnist-mini, train_subset: 128}
+                    networks: {a: {arch: resnet8}, b: {arch: resnet8}}
+                    train: {epochs: 1, batch_size: 64, threads: 1}
+                    optim: {lr: 0.2}
+                    method: {name: dml, update: UPDATE}
+                    """.replace("UPDATE", update));
+            try (Run r = Run.build(ConfigLoader.load(cfg, List.of())); NDManager m = NDManager.newBaseManager()) {
+                Dml dml = (Dml) r.method();
+                Net a = r.nets().get(0);
+                NDArray x = r.trainLoader().batch(0, 0).view(m, 0);
+                float[] aBefore = a.logits(x, true).toFloatArray();
+                new Trainer(r, dir.resolve("order-" + update), new PrintStream(new ByteArrayOutputStream()))
+                        .driver().step();
+                float[] aAfter = a.logits(x, true).toFloatArray();
+                assertThat(aAfter).isNotEqualTo(aBefore); // a took a step
+                float[] bLearnedFrom = dml.targetsSeen[1][0];
+                if (update.equals("sequential")) {
+                    assertThat(bLearnedFrom).containsExactly(aAfter, within(1e-5f));
+                } else {
+                    assertThat(bLearnedFrom).containsExactly(aBefore, within(1e-5f));
+                }
+            }
         }
     }
 }

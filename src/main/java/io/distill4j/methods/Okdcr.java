@@ -1,0 +1,209 @@
+package io.distill4j.methods;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import io.distill4j.config.OptimConfig;
+import io.distill4j.knowledge.DistillLoss;
+import io.distill4j.models.LinearHead;
+import io.distill4j.training.Net;
+import io.distill4j.training.Sgd;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+
+/**
+ * Method {@code okdcr}: online knowledge distillation by consistency regularisation (METHODS.md section 4,
+ * seed 003). The article's full text is not public: this is the reconstruction METHODS.md describes, with
+ * every choice a config option (see the README's config reference).
+ *
+ * <p>M >= 2 peers. Peer m is a feature extractor {@code F_m} with two task classifiers: {@code C_m^1} is the
+ * network's own classifier, {@code C_m^2} a second linear head on the same pooled features, owned by this
+ * method (named {@code <peer>.c2}, saved in checkpoints). Each image is augmented twice independently; view 1
+ * feeds classifier 1 and view 2 classifier 2, both through {@code F_m} in one forward pass. Peer m minimises
+ * <pre>
+ *   CE(z_m^1) + CE(z_m^2)
+ *   + lambda_intra * D(p_m^1, p_m^2)                                  (intra-model consistency)
+ *   + lambda_inter * sum_{n != m} sum_c D(p_m^c, sg p_n^c)            (inter-model consistency)
+ *   + lambda_ens * r(s) * T^2 * sum_c KL(p_ens^T || p_m^{c,T})        (ensemble distillation)
+ * </pre>
+ * with {@code D} the symmetric KL or the L1 distance of probabilities (batch mean), the adaptive ensemble
+ * {@code p_ens = sum_m w_m (p_m^1 + p_m^2) / 2}, {@code w_m = softmax_m(-d_m / tau_w)} per sample where
+ * {@code d_m = D(p_m^1, p_m^2)} on that sample (the more self-consistent peer weighs more), detached, and the
+ * ramp-up {@code r(s) = min(1, rampup * s / S)}. Evaluation: each classifier ({@code <peer>.c1},
+ * {@code <peer>.c2}), each peer (mean of its two heads' probabilities) and the adaptive ensemble, with both
+ * heads seeing the same test image.
+ */
+public final class Okdcr implements Method {
+    static final String HEAD1 = ".c1";
+    static final String HEAD2 = ".c2";
+
+    private final List<String> peers;
+    private final boolean l1;
+    private final double lambdaIntra;
+    private final double lambdaInter;
+    private final double lambdaEns;
+    private final double temperature;
+    private final double weightTemperature;
+    private final double rampup;
+    private final int classes;
+    private final OptimConfig optim;
+    private final List<Net> heads = new ArrayList<>();
+
+    public Okdcr(MethodSetup setup) {
+        if (setup.networks().size() < 2) {
+            throw setup.options().error("name", "okdcr needs at least two networks (peers); the config has "
+                    + setup.networks().size());
+        }
+        this.peers = List.copyOf(setup.networks());
+        for (String p : peers) {
+            if (setup.networks().contains(p + HEAD2) || setup.networks().contains(p + HEAD1)) {
+                throw setup.options().error("name", "the network names '" + p + HEAD1 + "' and '" + p + HEAD2
+                        + "' are taken by okdcr's classifiers");
+            }
+        }
+        this.l1 = setup.options().choice("divergence", "symmetric_kl", List.of("symmetric_kl", "l1")).equals("l1");
+        this.lambdaIntra = setup.options().number("lambda_intra", 1.0, 0, 1e6);
+        this.lambdaInter = setup.options().number("lambda_inter", 1.0, 0, 1e6);
+        this.lambdaEns = setup.options().number("lambda_ens", 1.0, 0, 1e6);
+        this.temperature = setup.options().number("temperature", 3.0, 1e-3, 1e3);
+        this.weightTemperature = setup.options().number("weight_temperature", 1.0, 1e-6, 1e6);
+        this.rampup = setup.options().number("rampup", 1.25, 0, 1e6);
+        this.classes = setup.numClasses();
+        this.optim = setup.run().optim();
+    }
+
+    @Override
+    public int views() {
+        return 2;
+    }
+
+    @Override
+    public void attach(NDManager manager, List<Net> trainable) {
+        for (Net peer : trainable) {
+            NDManager hm = manager.newSubManager();
+            int dim = peer.block().featureDim();
+            LinearHead head = LinearHead.create("linear-" + dim + "-" + classes, dim, classes, hm);
+            Sgd sgd = new Sgd(Net.trainableParameters(head), hm, optim.momentum(), optim.weightDecay(),
+                    optim.nesterov());
+            heads.add(new Net(peer.name() + HEAD2, head, hm, sgd));
+        }
+    }
+
+    @Override
+    public List<Net> ownNetworks() {
+        return heads;
+    }
+
+    /** The ramp-up of the ensemble-distillation weight, {@code min(1, rampup * s / S)}. */
+    static double rampUp(double rampup, long step, long totalSteps) {
+        return totalSteps <= 0 ? 1 : Math.min(1.0, rampup * step / totalSteps);
+    }
+
+    @Override
+    public Losses step(Batch batch, StepContext ctx) {
+        List<Net> nets = ctx.trainable();
+        int n = batch.size();
+        NDArray x = NDArrays.concat(new NDList(batch.view(0), batch.view(1)));
+        double ramp = rampUp(rampup, ctx.step(), ctx.totalSteps());
+        return ctx.update(() -> {
+            List<NDArray> z1 = new ArrayList<>();
+            List<NDArray> z2 = new ArrayList<>();
+            for (int m = 0; m < nets.size(); m++) {
+                NDList out = nets.get(m).forward(x, true);
+                z1.add(out.get(0).get("0:" + n));
+                z2.add(heads.get(m).logits(out.get(1).get(n + ":"), true));
+            }
+            return losses(z1, z2, batch::crossEntropy, ramp);
+        });
+    }
+
+    /** Every peer's loss terms for the two heads' logits {@code z1.get(m)}, {@code z2.get(m)}. */
+    Losses losses(List<NDArray> z1, List<NDArray> z2, Function<NDArray, NDArray> ce, double ramp) {
+        int count = z1.size();
+        NDArray ensemble = ensemble(z1, z2, ensembleWeights(z1, z2), temperature);
+        Losses l = new Losses();
+        for (int m = 0; m < count; m++) {
+            String c1 = peers.get(m);
+            String c2 = peers.get(m) + HEAD2;
+            l.add(c1, "ce", ce.apply(z1.get(m)));
+            l.add(c2, "ce", ce.apply(z2.get(m)));
+            if (lambdaIntra > 0) {
+                l.add(c1, "intra", divergence(z1.get(m), z2.get(m)).mean().mul((float) lambdaIntra));
+            }
+            if (lambdaInter > 0) {
+                NDArray inter1 = null;
+                NDArray inter2 = null;
+                for (int o = 0; o < count; o++) {
+                    if (o != m) {
+                        NDArray d1 = divergence(z1.get(m), z1.get(o).stopGradient()).mean();
+                        NDArray d2 = divergence(z2.get(m), z2.get(o).stopGradient()).mean();
+                        inter1 = inter1 == null ? d1 : inter1.add(d1);
+                        inter2 = inter2 == null ? d2 : inter2.add(d2);
+                    }
+                }
+                l.add(c1, "inter", inter1.mul((float) lambdaInter));
+                l.add(c2, "inter", inter2.mul((float) lambdaInter));
+            }
+            if (lambdaEns > 0) {
+                float w = (float) (lambdaEns * ramp);
+                l.add(c1, "ens", DistillLoss.klToProbs(ensemble, z1.get(m), temperature).mul(w));
+                l.add(c2, "ens", DistillLoss.klToProbs(ensemble, z2.get(m), temperature).mul(w));
+            }
+        }
+        return l;
+    }
+
+    /** The consistency divergence per sample (shape N); gradient flows into both sides unless detached. */
+    NDArray divergence(NDArray a, NDArray b) {
+        return l1 ? DistillLoss.l1PerSample(a, b) : DistillLoss.symmetricKlPerSample(a, b);
+    }
+
+    /** Per-sample peer weights (N, M), detached: {@code softmax_m(-D(p_m^1, p_m^2) / tau_w)}; rows sum to 1. */
+    NDArray ensembleWeights(List<NDArray> z1, List<NDArray> z2) {
+        NDList d = new NDList();
+        for (int m = 0; m < z1.size(); m++) {
+            d.add(divergence(z1.get(m).stopGradient(), z2.get(m).stopGradient()));
+        }
+        return NDArrays.stack(d, 1).mul((float) (-1 / weightTemperature)).softmax(1);
+    }
+
+    /** {@code sum_m w_m (softmax(z_m^1 / T) + softmax(z_m^2 / T)) / 2}, detached, shape (N, classes). */
+    static NDArray ensemble(List<NDArray> z1, List<NDArray> z2, NDArray weights, double temperature) {
+        float invT = (float) (1 / temperature);
+        NDArray sum = null;
+        for (int m = 0; m < z1.size(); m++) {
+            NDArray p = z1.get(m).stopGradient().mul(invT).softmax(1)
+                    .add(z2.get(m).stopGradient().mul(invT).softmax(1)).mul(0.5f);
+            NDArray term = p.mul(weights.get(":, " + m + ":" + (m + 1)));
+            sum = sum == null ? term : sum.add(term);
+        }
+        return sum;
+    }
+
+    @Override
+    public Map<String, NDArray> evaluate(NDArray images, List<Net> trainable) {
+        Map<String, NDArray> out = new LinkedHashMap<>();
+        List<NDArray> z1 = new ArrayList<>();
+        List<NDArray> z2 = new ArrayList<>();
+        for (int m = 0; m < trainable.size(); m++) {
+            NDList o = trainable.get(m).forward(images, false);
+            z1.add(o.get(0));
+            z2.add(heads.get(m).logits(o.get(1), false));
+        }
+        for (int m = 0; m < trainable.size(); m++) {
+            String name = trainable.get(m).name();
+            NDArray p1 = z1.get(m).softmax(1);
+            NDArray p2 = z2.get(m).softmax(1);
+            out.put(name, p1.add(p2).mul(0.5f));
+            out.put(name + HEAD1, p1);
+            out.put(name + HEAD2, p2);
+        }
+        out.put("ensemble", ensemble(z1, z2, ensembleWeights(z1, z2), 1.0));
+        return out;
+    }
+}
