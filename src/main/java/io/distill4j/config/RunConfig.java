@@ -19,16 +19,18 @@ public record RunConfig(ConfigNode root, long seed, DataConfig data, List<Networ
         long seed = root.integer("seed", 0, 0, Long.MAX_VALUE);
         DataConfig data = DataConfig.from(root.child("data"));
         ConfigNode nets = root.child("networks");
-        if (nets.keys().isEmpty()) {
+        // "name: null" unsets an entry, so that --set networks.NAME=null removes a network (or a teacher)
+        List<String> netNames = nets.keys().stream().filter(nets::has).toList();
+        if (netNames.isEmpty()) {
             throw root.error("networks", "is required: at least one network, e.g. networks: {student: {arch: resnet20}}");
         }
         List<NetworkConfig> networks = new ArrayList<>();
-        for (String name : List.copyOf(nets.keys())) {
+        for (String name : netNames) {
             networks.add(NetworkConfig.from(name, nets.child(name)));
         }
         ConfigNode t = root.child("teachers");
         List<TeacherConfig> teachers = new ArrayList<>();
-        for (String name : List.copyOf(t.keys())) {
+        for (String name : t.keys().stream().filter(t::has).toList()) {
             if (networks.stream().anyMatch(nc -> nc.name().equals(name))) {
                 throw t.error(name, "a teacher and a network cannot share the name '" + name + "'");
             }

@@ -59,6 +59,16 @@ class ConfigTest {
     }
 
     @Test
+    void settingANetworkToNullRemovesIt() throws IOException {
+        String two = GOOD.replace("student: {arch: resnet8}", "student: {arch: resnet8}\n  peer: {arch: resnet14}");
+        assertThat(ConfigLoader.load(write(two), List.of()).networks()).hasSize(2);
+        RunConfig c = ConfigLoader.load(write(two), List.of("networks.peer=null"));
+        assertThat(c.networks()).extracting(NetworkConfig::name).containsExactly("student");
+        assertThatThrownBy(() -> ConfigLoader.load(write(two), List.of("networks.peer=null", "networks.student=null")))
+                .isInstanceOf(UserError.class).hasMessageContaining("networks").hasMessageContaining("required");
+    }
+
+    @Test
     void unknownKeysAreErrorsNamingTheKey() throws IOException {
         Path p = write(GOOD + "train2: {}\n");
         assertThatThrownBy(() -> {

@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# The online-distillation experiment of RESULTS.md: resnet8 alone vs DML (2 peers; 3 peers with the peers and
+# with the ensemble as teacher) vs OKDCR (2 peers), and semi-supervised DML with 10% labels vs DML on the
+# labelled 10% alone; 3 seeds; a fixed 3k-image Fashion-MNIST subset, pad-2 crop + flip, 20 epochs.
+# Usage: experiments/online.sh [OUT] [SEEDS]   (default runs/experiments/online, "0 1 2")
+set -euo pipefail
+cd "$(dirname "$0")/.."
+out="${1:-runs/experiments/online}"
+seeds="${2:-0 1 2}"
+d4j="${DISTILL4J:-bin/distill4j}"
+mkdir -p "$out"
+run() { local dir=$out/$1; shift; [ -f "$dir/summary.json" ] || $d4j train "$@" ${EXTRA_SET:-} -o "$dir" > "$dir.log" 2>&1; }
+fit() { local r=$out/$1; [ -f "$r.fit.json" ] || $d4j eval -c "$r/config.yaml" --checkpoint "$r/checkpoints/last.ckpt" --split train --json > "$r.fit.json"; }
+dml=configs/fashion-mnist/dml.yaml
+for seed in $seeds; do
+  s=(--set seed=$seed)
+  run "baseline-seed$seed" -c $dml "${s[@]}" --set networks.peer2=null --set method.name=baseline \
+      --set method.teacher=null --set method.update=null --set method.temperature=null
+  fit "baseline-seed$seed"
+  run "dml2-seed$seed" -c $dml "${s[@]}"
+  run "okdcr2-seed$seed" -c configs/fashion-mnist/okdcr.yaml "${s[@]}"
+  run "dml3-seed$seed" -c configs/fashion-mnist/dml-3peers.yaml "${s[@]}"
+  run "dml3-ens-seed$seed" -c configs/fashion-mnist/dml-3peers.yaml "${s[@]}" --set method.teacher=ensemble
+  semi=(-c configs/fashion-mnist/dml-semi.yaml "${s[@]}")
+  run "semi10-dml-seed$seed" "${semi[@]}"
+  run "semi10-labelled-only-seed$seed" "${semi[@]}" --set data.drop_unlabeled=true
+  # the same number of steps as the semi-supervised run: 10x the epochs on a tenth of the data
+  run "semi10-labelled-only-same-steps-seed$seed" "${semi[@]}" --set data.drop_unlabeled=true \
+      --set train.epochs=200 --set train.eval_every=50
+done
+$d4j report "$out"/*-seed[0-9] | tee "$out/table.md"
