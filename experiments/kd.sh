@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The offline-distillation experiment of RESULTS.md: resnet8 alone vs KD from a resnet20 vs MEAL V2 from two
-# resnet20s, 3 seeds, a fixed 5k-image Fashion-MNIST subset. Usage: experiments/kd.sh [OUT]
+# resnet20s, 3 seeds, a fixed 3k-image Fashion-MNIST subset. Usage: experiments/kd.sh [OUT]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out="${1:-runs/experiments/kd}"
