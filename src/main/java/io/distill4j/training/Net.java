@@ -1,5 +1,6 @@
 package io.distill4j.training;
 
+import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
@@ -42,9 +43,24 @@ public final class Net implements AutoCloseable {
 
     public NDManager manager() { return manager; }
 
-    /** Forward pass: {@code NDList(logits, features)}. Frozen networks ignore {@code training}. */
+    /**
+     * Forward pass: {@code NDList(logits, features)}. Frozen networks ignore {@code training}. A network placed
+     * on another device than its input (config {@code networks.NAME.device}) gets the input copied there and
+     * hands its outputs back on the input's device; both copies are differentiable, so losses that combine
+     * networks on different devices back-propagate into each.
+     */
     public NDList forward(NDArray x, boolean training) {
-        return block.forward(store, new NDList(x), training && trainable());
+        Device home = x.getDevice();
+        Device own = manager.getDevice();
+        if (home.equals(own)) {
+            return block.forward(store, new NDList(x), training && trainable());
+        }
+        NDList out = block.forward(store, new NDList(x.toDevice(own, false)), training && trainable());
+        NDList back = new NDList(out.size());
+        for (NDArray a : out) {
+            back.add(a.toDevice(home, false));
+        }
+        return back;
     }
 
     public NDArray logits(NDArray x, boolean training) {

@@ -1,5 +1,6 @@
 package io.distill4j.training;
 
+import ai.djl.Device;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDManager;
 import ai.djl.pytorch.jni.JniUtils;
@@ -125,8 +126,7 @@ public final class Run implements AutoCloseable {
         List<Net> teachers = new ArrayList<>();
         try {
             for (NetworkConfig nc : cfg.networks()) {
-                device(cfg, nc);
-                NDManager nm = manager.newSubManager();
+                NDManager nm = manager.newSubManager(device(cfg, nc));
                 Network block = ModelRegistry.buildAndInit(nc.arch(), train.channels(), train.numClasses(),
                         train.height(), train.width(), nm);
                 Sgd sgd = new Sgd(Net.trainableParameters(block), nm, cfg.optim().momentum(),
@@ -179,16 +179,18 @@ public final class Run implements AutoCloseable {
         return net;
     }
 
-    /** Checks a network's device; placing networks on GPUs needs CUDA natives this build does not ship. */
-    private static void device(RunConfig cfg, NetworkConfig nc) {
-        if (!nc.device().equals("cpu")) {
-            int id = nc.device().contains(":") ? Integer.parseInt(nc.device().substring(4)) : 0;
-            if (Engine.getInstance().getGpuCount() <= id) {
-                throw new UserError(cfg.root().source() + ": networks." + nc.name() + ".device: " + nc.device()
-                        + " requested but the engine sees " + Engine.getInstance().getGpuCount() + " GPU(s)"
-                        + " (this build ships CPU natives)");
-            }
+    /** A network's device (checked: placing networks on GPUs needs CUDA natives this build does not ship). */
+    private static Device device(RunConfig cfg, NetworkConfig nc) {
+        if (nc.device().equals("cpu")) {
+            return Device.cpu();
         }
+        int id = nc.device().contains(":") ? Integer.parseInt(nc.device().substring(4)) : 0;
+        if (Engine.getInstance().getGpuCount() <= id) {
+            throw new UserError(cfg.root().source() + ": networks." + nc.name() + ".device: " + nc.device()
+                    + " requested but the engine sees " + Engine.getInstance().getGpuCount() + " GPU(s)"
+                    + " (this build ships CPU natives)");
+        }
+        return Device.gpu(id);
     }
 
     public RunConfig config() { return config; }

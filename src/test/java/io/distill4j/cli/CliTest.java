@@ -81,6 +81,9 @@ class CliTest {
         assertThat(Main.execute("train", "-c", c.toString(), "--set", "method.name=magic")).isEqualTo(2);
         assertThat(err()).contains("magic").hasLineCount(1);
         err.reset();
+        assertThat(Main.execute("train", "-c", c.toString(), "--set", "networks.student.device=gpu:7")).isEqualTo(2);
+        assertThat(err()).contains("networks.student.device", "gpu:7").hasLineCount(1);
+        err.reset();
         assertThat(Main.execute("train", "--bogus")).isEqualTo(2);
         assertThat(err()).contains("--bogus");
     }
