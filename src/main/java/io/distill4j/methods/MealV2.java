@@ -18,7 +18,8 @@ import java.util.List;
 
 /**
  * Method {@code meal-v2} (METHODS.md section 2, seed 002): K frozen teachers, soft target = mean of their
- * softmaxes, soft cross-entropy for the student (optional hard-label term), and a discriminator on logits
+ * softmaxes (at {@code temperature}, 1 in the article), soft cross-entropy for the student (times T^2; optional
+ * hard-label term), and a discriminator on logits
  * that tells the student's rows from the teachers' mean logits (BCE with logits).
  *
  * <p>{@code mode: joint} (the reference): the discriminator's loss is added to the student's and one backward
@@ -34,6 +35,7 @@ public final class MealV2 implements Method {
     private final boolean adversarial;
     private final boolean reluAfterLast;
     private final double discriminatorWeight;
+    private final double temperature;
     private final int classes;
     private final OptimConfig optim;
     private Net discriminator;
@@ -55,6 +57,8 @@ public final class MealV2 implements Method {
                 .equals("adversarial");
         this.reluAfterLast = setup.options().bool("relu_after_last", true);
         this.discriminatorWeight = setup.options().number("discriminator_weight", 1.0, 0, 1e6);
+        // the article uses T = 1; T > 1 softens both sides (soft CE times T^2), as in Hinton's KD
+        this.temperature = setup.options().number("temperature", 1.0, 1e-3, 1e3);
         this.classes = setup.numClasses();
         this.optim = setup.run().optim();
     }
@@ -86,7 +90,8 @@ public final class MealV2 implements Method {
         NDArray logitSum = null;
         for (Net t : ctx.teachers()) {
             NDArray z = t.logits(x, false);
-            probSum = probSum == null ? z.softmax(1) : probSum.add(z.softmax(1));
+            NDArray p = z.mul((float) (1 / temperature)).softmax(1);
+            probSum = probSum == null ? p : probSum.add(p);
             logitSum = logitSum == null ? z : logitSum.add(z);
         }
         int k = ctx.teachers().size();
@@ -94,7 +99,7 @@ public final class MealV2 implements Method {
         NDArray teacherLogits = logitSum.div(k);
         return ctx.update(() -> {
             NDArray z = student.logits(x, true);
-            Losses l = new Losses().add(student.name(), "soft_ce", DistillLoss.softCrossEntropy(softTarget, z, 1));
+            Losses l = new Losses().add(student.name(), "soft_ce", DistillLoss.softCrossEntropy(softTarget, z, temperature));
             if (hardLabelWeight > 0) {
                 l.add(student.name(), "ce", batch.crossEntropy(z).mul((float) hardLabelWeight));
             }

@@ -81,13 +81,20 @@ class OfflineDistillationTest {
     }
 
     @Test
-    void mealV2WithOneTeacherAndNoDiscriminatorIsSoftLabelKdAtT1() throws IOException {
+    void mealV2WithOneTeacherAndNoDiscriminatorIsSoftLabelKd() throws IOException {
         String oneTeacher = BASE + "teachers: {t: {arch: resnet14, checkpoint: '" + teacherCkpt + "'}}\n";
         List<float[]> meal = train(oneTeacher + "method: {name: meal-v2, discriminator: false}\n", 4, null);
         List<float[]> kd = train(oneTeacher + "method: {name: kd, temperature: 1, ce_weight: 0, kd_weight: 1}\n", 4, null);
         for (int i = 0; i < kd.size(); i++) {
             assertThat(meal.get(i)).containsExactly(kd.get(i), org.assertj.core.api.Assertions.within(2e-5f));
         }
+        // at T = 4 too (soft CE and KL differ by the teacher's entropy, a constant: same gradients)
+        List<float[]> meal4 = train(oneTeacher + "method: {name: meal-v2, discriminator: false, temperature: 4}\n", 4, null);
+        List<float[]> kd4 = train(oneTeacher + "method: {name: kd, temperature: 4, ce_weight: 0, kd_weight: 1}\n", 4, null);
+        for (int i = 0; i < kd4.size(); i++) {
+            assertThat(meal4.get(i)).containsExactly(kd4.get(i), org.assertj.core.api.Assertions.within(2e-5f));
+        }
+        assertThat(meal4.get(0)).isNotEqualTo(meal.get(0));
     }
 
     @Test
