@@ -3,14 +3,16 @@
 # with the ensemble as teacher) vs OKDCR (2 peers), and semi-supervised DML with 10% labels vs DML on the
 # labelled 10% alone; 3 seeds; a fixed 3k-image Fashion-MNIST subset, pad-2 crop + flip, 20 epochs.
 # Usage: experiments/online.sh [OUT] [SEEDS]   (default runs/experiments/online, "0 1 2")
+#        ONLY=REGEX experiments/online.sh ...  runs only the runs whose name matches (to split the work)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out="${1:-runs/experiments/online}"
 seeds="${2:-0 1 2}"
 d4j="${DISTILL4J:-bin/distill4j}"
 mkdir -p "$out"
-run() { local dir=$out/$1; shift; [ -f "$dir/summary.json" ] || $d4j train "$@" ${EXTRA_SET:-} -o "$dir" > "$dir.log" 2>&1; }
-fit() { local r=$out/$1; [ -f "$r.fit.json" ] || $d4j eval -c "$r/config.yaml" --checkpoint "$r/checkpoints/last.ckpt" --split train --json > "$r.fit.json"; }
+run() { local dir=$out/$1; shift; [[ "$(basename "$dir")" =~ ${ONLY:-.} ]] || return 0
+        [ -f "$dir/summary.json" ] || $d4j train "$@" ${EXTRA_SET:-} -o "$dir" > "$dir.log" 2>&1; }
+fit() { local r=$out/$1; [ -f "$r/summary.json" ] || return 0; [ -f "$r.fit.json" ] || $d4j eval -c "$r/config.yaml" --checkpoint "$r/checkpoints/last.ckpt" --split train --json > "$r.fit.json"; }
 dml=configs/fashion-mnist/dml.yaml
 for seed in $seeds; do
   s=(--set seed=$seed)
