@@ -115,7 +115,7 @@ public final class BenchCommand implements Callable<Integer> {
         if (!Files.exists(script)) {
             throw new UserError(script + ": not found (run bench --pytorch from the project folder)");
         }
-        int threads = cfg.train().threads() > 0 ? cfg.train().threads() : Runtime.getRuntime().availableProcessors();
+        int threads = cfg.train().resolvedThreads();
         ProcessBuilder pb = new ProcessBuilder("/usr/bin/python3", script.toString(), "--depth", arch.substring(6),
                 "--channels", "" + channels, "--size", "" + size, "--classes", "" + classes,
                 "--batch", "" + cfg.train().batchSize(), "--steps", "" + steps, "--warmup", "" + warmup,

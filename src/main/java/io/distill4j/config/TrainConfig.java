@@ -8,7 +8,7 @@ package io.distill4j.config;
  * @param evalBatchSize  evaluation batch size (modest: every batch is its own native-memory scope)
  * @param evalEvery      evaluate every this many epochs (and always after the last)
  * @param logEvery       write a training line to metrics.jsonl every this many steps
- * @param threads        intra-op threads (0 = all cores)
+ * @param threads        intra-op threads (0 = the launcher's DISTILL4J_THREADS, else all cores)
  * @param checkpoint     write checkpoints (last and best) every evaluated epoch
  */
 public record TrainConfig(int epochs, int batchSize, int evalBatchSize, int evalEvery, int logEvery, int threads,
@@ -22,5 +22,15 @@ public record TrainConfig(int epochs, int batchSize, int evalBatchSize, int eval
                 (int) n.integer("log_every", 50, 1, 1 << 30),
                 (int) n.integer("threads", 0, 0, 4096),
                 n.bool("checkpoint", true));
+    }
+
+    /**
+     * Intra-op threads for this run: {@code threads} if set, else the launcher's
+     * {@code -Dai.djl.pytorch.num_threads} (DISTILL4J_THREADS), else all cores. Runs side by side must each get
+     * their share: OpenMP's spinning threads make oversubscribed cores ten times slower (measured).
+     */
+    public int resolvedThreads() {
+        return threads > 0 ? threads
+                : Integer.getInteger("ai.djl.pytorch.num_threads", Runtime.getRuntime().availableProcessors());
     }
 }

@@ -60,7 +60,7 @@ public final class Run implements AutoCloseable {
     }
 
     public static Run build(RunConfig cfg) {
-        int threads = cfg.train().threads() > 0 ? cfg.train().threads() : Runtime.getRuntime().availableProcessors();
+        int threads = cfg.train().resolvedThreads();
         Engine.getInstance(); // load the engine before touching its settings
         JniUtils.setNumThreads(threads);
         Engine.getInstance().setRandomSeed((int) cfg.seed()); // parameter initialisation

@@ -34,6 +34,27 @@ class ConfigTest {
             """;
 
     @Test
+    void threadsComeFromTheConfigElseTheLauncherElseAllCores() throws IOException {
+        String key = "ai.djl.pytorch.num_threads";
+        String saved = System.getProperty(key);
+        try {
+            System.clearProperty(key);
+            RunConfig c = ConfigLoader.load(write(GOOD), List.of());
+            assertThat(c.train().resolvedThreads()).isEqualTo(Runtime.getRuntime().availableProcessors());
+            System.setProperty(key, "1"); // what bin/distill4j passes for DISTILL4J_THREADS=1
+            assertThat(c.train().resolvedThreads()).isEqualTo(1);
+            RunConfig three = ConfigLoader.load(write(GOOD), List.of("train.threads=3"));
+            assertThat(three.train().resolvedThreads()).isEqualTo(3);
+        } finally {
+            if (saved == null) {
+                System.clearProperty(key);
+            } else {
+                System.setProperty(key, saved);
+            }
+        }
+    }
+
+    @Test
     void readsTheContractKeys() throws IOException {
         RunConfig c = ConfigLoader.load(write(GOOD), List.of());
         assertThat(c.seed()).isEqualTo(3);
