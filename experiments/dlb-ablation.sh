@@ -3,6 +3,7 @@
 # consecutive steps, no KL) separates the effect of DLB's distillation term from that of its doubled
 # cross-entropy; and how well the baseline and DLB fit their training labels (train-split accuracy).
 # 3 seeds, clean and 40% symmetric noise. Usage: experiments/dlb-ablation.sh [OUT] [DLB_RUNS]
+#        ONLY=REGEX experiments/dlb-ablation.sh ...  only the runs whose name matches (e.g. ONLY=noise40)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out="${1:-runs/experiments/dlb-ablation}"
@@ -13,6 +14,7 @@ for seed in 0 1 2; do
   for noise in clean noise40; do
     set_noise=(); [ $noise = noise40 ] && set_noise=(--set data.label_noise=0.4)
     dir="$out/dlb-alpha0-$noise-seed$seed"
+    [[ "$(basename "$dir")" =~ ${ONLY:-.} ]] || continue
     [ -f "$dir/summary.json" ] || $d4j train -c configs/fashion-mnist/dlb.yaml --set seed=$seed --set method.alpha=0 \
         "${set_noise[@]}" ${EXTRA_SET:-} -o "$dir" > "$dir.log" 2>&1
     for r in "$runs/baseline-$noise-seed$seed" "$runs/dlb-$noise-seed$seed" "$dir"; do

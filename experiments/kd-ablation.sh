@@ -5,6 +5,7 @@
 #  3. meal-v2 without its discriminator (two teachers, T = 1);
 #  4. KD at T = 4 without hard labels (isolates the temperature from the 0.1 hard-label weight).
 # 3 seeds each. Usage: experiments/kd-ablation.sh [OUT] [TEACHERS]  (teachers as made by experiments/kd.sh)
+#        ONLY=REGEX experiments/kd-ablation.sh ...  only the runs whose name matches (to split the work)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out="${1:-runs/experiments/kd-ablation}"
@@ -16,7 +17,7 @@ for t in resnet20-a resnet20-b; do
       --split train --json > "$out/teacher-fit-$t.json"
 done
 ta="teachers.teacher.checkpoint=$teachers/resnet20-a/checkpoints/best.ckpt"
-run() { local dir=$1; shift; [ -f "$dir/summary.json" ] || $d4j train "$@" ${EXTRA_SET:-} -o "$dir" > "$dir.log" 2>&1; }
+run() { local dir=$1; shift; [[ "$(basename "$dir")" =~ ${ONLY:-.} ]] || return 0; [ -f "$dir/summary.json" ] || $d4j train "$@" ${EXTRA_SET:-} -o "$dir" > "$dir.log" 2>&1; }
 for seed in 0 1 2; do
   run "$out/kd-T1-soft-seed$seed" -c configs/fashion-mnist/kd.yaml --set seed=$seed --set "$ta" \
       --set method.temperature=1 --set method.ce_weight=0 --set method.kd_weight=1
