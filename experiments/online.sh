@@ -12,7 +12,7 @@ d4j="${DISTILL4J:-bin/distill4j}"
 mkdir -p "$out"
 run() { local dir=$out/$1; shift; [[ "$(basename "$dir")" =~ ${ONLY:-.} ]] || return 0
         [ -f "$dir/summary.json" ] || $d4j train "$@" ${EXTRA_SET:-} -o "$dir" > "$dir.log" 2>&1; }
-fit() { local r=$out/$1; [ -f "$r/summary.json" ] || return 0; [ -f "$r.fit.json" ] || $d4j eval -c "$r/config.yaml" --checkpoint "$r/checkpoints/last.ckpt" --split train --json > "$r.fit.json"; }
+fit() { local r=$out/$1; [[ "$1" =~ ${ONLY:-.} ]] || return 0; [ -f "$r/summary.json" ] || return 0; [ -f "$r.fit.json" ] || $d4j eval -c "$r/config.yaml" --checkpoint "$r/checkpoints/last.ckpt" --split train --json > "$r.fit.json"; }
 dml=configs/fashion-mnist/dml.yaml
 for seed in $seeds; do
   s=(--set seed=$seed)
@@ -20,6 +20,7 @@ for seed in $seeds; do
       --set method.teacher=null --set method.update=null --set method.temperature=null
   fit "baseline-seed$seed"
   run "dml2-seed$seed" -c $dml "${s[@]}"
+  fit "dml2-seed$seed"
   run "okdcr2-seed$seed" -c configs/fashion-mnist/okdcr.yaml "${s[@]}"
   run "dml3-seed$seed" -c configs/fashion-mnist/dml-3peers.yaml "${s[@]}"
   run "dml3-ens-seed$seed" -c configs/fashion-mnist/dml-3peers.yaml "${s[@]}" --set method.teacher=ensemble
