@@ -20,13 +20,17 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 
 @Command(name = "eval", mixinStandardHelpOptions = true,
-        description = "Evaluate the networks of a checkpoint on the test split of the config's dataset.")
+        description = {"Evaluate the networks of a checkpoint on the test split of the config's dataset.",
+                "With one --checkpoint per network of the config (each holding one network), network i is loaded "
+                        + "from checkpoint i: e.g. the ensemble of independently trained runs, evaluated with the "
+                        + "config of a run with that many peers."})
 public final class EvalCommand implements Callable<Integer> {
     @Option(names = {"-c", "--config"}, required = true, paramLabel = "CONFIG", description = "YAML config of the run")
     Path config;
 
-    @Option(names = "--checkpoint", required = true, paramLabel = "PATH", description = "a checkpoint (e.g. OUT/checkpoints/best.ckpt)")
-    Path checkpoint;
+    @Option(names = "--checkpoint", required = true, paramLabel = "PATH",
+            description = "a checkpoint (e.g. OUT/checkpoints/best.ckpt); repeat it to load network i from the i-th")
+    List<Path> checkpoints = new ArrayList<>();
 
     @Option(names = "--set", paramLabel = "KEY=VALUE", description = "override a config key")
     List<String> overrides = new ArrayList<>();
@@ -44,10 +48,15 @@ public final class EvalCommand implements Callable<Integer> {
             throw new io.distill4j.UserError("--split: '" + split + "' is not test or train");
         }
         RunConfig cfg = ConfigLoader.load(config, overrides);
-        Checkpoint ckpt = Checkpoint.read(checkpoint);
+        List<Checkpoint> ckpts = checkpoints.stream().map(Checkpoint::read).toList();
         try (Run run = Run.build(cfg)) {
-            for (Net n : run.nets()) {
-                Checkpoints.loadNetwork(ckpt, n, null);
+            List<Net> nets = run.nets();
+            if (ckpts.size() > 1 && ckpts.size() != nets.size()) {
+                throw new io.distill4j.UserError("--checkpoint: " + ckpts.size() + " given, but " + config
+                        + " has " + nets.size() + " networks (give one checkpoint, or one per network)");
+            }
+            for (int i = 0; i < nets.size(); i++) {
+                Checkpoints.loadNetwork(ckpts.get(ckpts.size() == 1 ? 0 : i), nets.get(i), null);
             }
             Map<String, Evaluator.Score> scores =
                     Evaluator.evaluate(run.method(), run.nets(),
@@ -63,7 +72,8 @@ public final class EvalCommand implements Callable<Integer> {
                 });
                 System.out.println(new GsonBuilder().create().toJson(o));
             } else {
-                System.out.printf("%s on %s %s (%d images)%n", checkpoint, cfg.data().name(), split,
+                System.out.printf("%s on %s %s (%d images)%n",
+                        checkpoints.stream().map(Path::toString).collect(java.util.stream.Collectors.joining(" + ")), cfg.data().name(), split,
                         split.equals("train") ? run.train().size() : run.test().size());
                 scores.forEach((k, s) -> System.out.printf(Locale.ROOT, "%-14s top1 %6.2f%%  top5 %6.2f%%  loss %.4f%n",
                         k, 100 * s.top1(), 100 * s.top5(), s.loss()));

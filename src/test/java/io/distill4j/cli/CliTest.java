@@ -131,6 +131,36 @@ class CliTest {
     }
 
     @Test
+    void evalLoadsOneNetworkPerCheckpointAndScoresTheirEnsemble() throws IOException {
+        Path c = config(TINY);
+        double[] alone = new double[2];
+        for (int i = 0; i < 2; i++) {
+            Path o = dir.resolve("run" + i);
+            assertThat(Main.execute("train", "-c", c.toString(), "-o", o.toString(), "--set", "seed=" + (i + 1)))
+                    .as(err()).isZero();
+            alone[i] = JsonParser.parseString(Files.readString(o.resolve("summary.json"))).getAsJsonObject()
+                    .getAsJsonObject("networks").getAsJsonObject("student").get("last_top1").getAsDouble();
+        }
+        Path two = dir.resolve("two.yaml");
+        Files.writeString(two, TINY.replace("networks: {student: {arch: resnet8}}",
+                "networks: {a: {arch: resnet8}, b: {arch: resnet8}}\nmethod: {name: dml}"));
+        out.reset();
+        assertThat(Main.execute("eval", "-c", two.toString(), "--json",
+                "--checkpoint", dir.resolve("run0/checkpoints/last.ckpt").toString(),
+                "--checkpoint", dir.resolve("run1/checkpoints/last.ckpt").toString())).as(err()).isZero();
+        JsonObject e = JsonParser.parseString(out.toString(StandardCharsets.UTF_8).trim()).getAsJsonObject();
+        assertThat(e.getAsJsonObject("a").get("top1").getAsDouble()).isEqualTo(alone[0]);
+        assertThat(e.getAsJsonObject("b").get("top1").getAsDouble()).isEqualTo(alone[1]);
+        assertThat(e.keySet()).contains("ensemble");
+
+        err.reset();
+        assertThat(Main.execute("eval", "-c", c.toString(),
+                "--checkpoint", dir.resolve("run0/checkpoints/last.ckpt").toString(),
+                "--checkpoint", dir.resolve("run1/checkpoints/last.ckpt").toString())).isEqualTo(2);
+        assertThat(err()).contains("--checkpoint", "2 given", "1 networks").hasLineCount(1);
+    }
+
+    @Test
     void divergingLossStopsWithAOneLineError() throws IOException {
         Path c = config(TINY);
         if (!io.distill4j.methods.MethodRegistry.names().contains("nan-after-2")) {
