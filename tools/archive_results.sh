@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Copies the small, text outputs of finished experiment runs (summary.json, config.yaml, metrics.jsonl,
 # train-fit, teacher-fit and independent-ensemble JSON, table.md) from runs/experiments/ into results/,
-# which is committed: the
-# numbers of RESULTS.md stay traceable, `distill4j report results/EXP/*-seed[0-9]` rebuilds each table, and
-# the experiment scripts can be pointed at them to skip finished runs. Checkpoints stay behind.
+# which is committed: the numbers of RESULTS.md stay traceable, `distill4j report results/EXP/*-seed[0-9]`
+# rebuilds each table, and the experiment scripts can be pointed at them to skip finished runs. Checkpoints
+# stay behind.
 # Usage: tools/archive_results.sh [SRC] [DEST]   (defaults runs/experiments, results)
 set -euo pipefail
 cd "$(dirname "$0")/.."
