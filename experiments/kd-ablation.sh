@@ -17,7 +17,7 @@ for t in resnet20-a resnet20-b; do
       --split train --json > "$out/teacher-fit-$t.json"
 done
 ta="teachers.teacher.checkpoint=$teachers/resnet20-a/checkpoints/best.ckpt"
-run() { local dir=$1; shift; [[ "$(basename "$dir")" =~ ${ONLY:-.} ]] || return 0; [ -f "$dir/summary.json" ] || $d4j train "$@" ${EXTRA_SET:-} -o "$dir" > "$dir.log" 2>&1; }
+source experiments/lib.sh
 for seed in 0 1 2; do
   run "$out/kd-T1-soft-seed$seed" -c configs/fashion-mnist/kd.yaml --set seed=$seed --set "$ta" \
       --set method.temperature=1 --set method.ce_weight=0 --set method.kd_weight=1

@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # The offline-distillation experiment of RESULTS.md: resnet8 alone vs KD from a resnet20 vs MEAL V2 from two
 # resnet20s, 3 seeds, a fixed 3k-image Fashion-MNIST subset. Usage: experiments/kd.sh [OUT]
+#        ONLY=REGEX experiments/kd.sh ...  only the runs whose name matches (to split the work)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out="${1:-runs/experiments/kd}"
 d4j="${DISTILL4J:-bin/distill4j}"
 mkdir -p "$out/teachers"
-run() { local dir=$1; shift; [ -f "$dir/summary.json" ] || $d4j train "$@" ${EXTRA_SET:-} -o "$dir" > "$dir.log" 2>&1; }
+source experiments/lib.sh
 run "$out/teachers/resnet20-a" -c configs/fashion-mnist/kd-teacher.yaml
 run "$out/teachers/resnet20-b" -c configs/fashion-mnist/kd-teacher.yaml --set seed=1
 ta="teachers.teacher.checkpoint=$out/teachers/resnet20-a/checkpoints/best.ckpt"

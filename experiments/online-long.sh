@@ -11,15 +11,13 @@ out="${1:-runs/experiments/online-long}"
 seeds="${2:-0 1 2}"
 d4j="${DISTILL4J:-bin/distill4j}"
 mkdir -p "$out"
-run() { local dir=$out/$1; shift; [[ "$(basename "$dir")" =~ ${ONLY:-.} ]] || return 0
-        [ -f "$dir/summary.json" ] || $d4j train "$@" ${EXTRA_SET:-} -o "$dir" > "$dir.log" 2>&1; }
-fit() { local r=$out/$1; [[ "$1" =~ ${ONLY:-.} ]] || return 0; [ -f "$r.fit.json" ] || $d4j eval -c "$r/config.yaml" --checkpoint "$r/checkpoints/last.ckpt" --split train --json > "$r.fit.json"; }
+source experiments/lib.sh
 long=(-c configs/fashion-mnist/dml.yaml --set train.epochs=60 --set train.eval_every=10)
 for seed in $seeds; do
-  run "baseline-60ep-seed$seed" "${long[@]}" --set seed=$seed --set networks.peer2=null --set method.name=baseline \
+  run "$out/baseline-60ep-seed$seed" "${long[@]}" --set seed=$seed --set networks.peer2=null --set method.name=baseline \
       --set method.teacher=null --set method.update=null --set method.temperature=null
-  fit "baseline-60ep-seed$seed"
-  run "dml2-60ep-seed$seed" "${long[@]}" --set seed=$seed
-  fit "dml2-60ep-seed$seed"
+  fit "$out/baseline-60ep-seed$seed"
+  run "$out/dml2-60ep-seed$seed" "${long[@]}" --set seed=$seed
+  fit "$out/dml2-60ep-seed$seed"
 done
 $d4j report "$out"/*-seed[0-9] | tee "$out/table.md"

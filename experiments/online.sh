@@ -10,28 +10,26 @@ out="${1:-runs/experiments/online}"
 seeds="${2:-0 1 2}"
 d4j="${DISTILL4J:-bin/distill4j}"
 mkdir -p "$out"
-run() { local dir=$out/$1; shift; [[ "$(basename "$dir")" =~ ${ONLY:-.} ]] || return 0
-        [ -f "$dir/summary.json" ] || $d4j train "$@" ${EXTRA_SET:-} -o "$dir" > "$dir.log" 2>&1; }
-fit() { local r=$out/$1; [[ "$1" =~ ${ONLY:-.} ]] || return 0; [ -f "$r/summary.json" ] || return 0; [ -f "$r.fit.json" ] || $d4j eval -c "$r/config.yaml" --checkpoint "$r/checkpoints/last.ckpt" --split train --json > "$r.fit.json"; }
+source experiments/lib.sh
 dml=configs/fashion-mnist/dml.yaml
 for seed in $seeds; do
   s=(--set seed=$seed)
-  run "baseline-seed$seed" -c $dml "${s[@]}" --set networks.peer2=null --set method.name=baseline \
+  run "$out/baseline-seed$seed" -c $dml "${s[@]}" --set networks.peer2=null --set method.name=baseline \
       --set method.teacher=null --set method.update=null --set method.temperature=null
-  fit "baseline-seed$seed"
-  run "dml2-seed$seed" -c $dml "${s[@]}"
-  fit "dml2-seed$seed"
-  run "okdcr2-seed$seed" -c configs/fashion-mnist/okdcr.yaml "${s[@]}"
-  run "dml3-seed$seed" -c configs/fashion-mnist/dml-3peers.yaml "${s[@]}"
-  run "dml3-ens-seed$seed" -c configs/fashion-mnist/dml-3peers.yaml "${s[@]}" --set method.teacher=ensemble
+  fit "$out/baseline-seed$seed"
+  run "$out/dml2-seed$seed" -c $dml "${s[@]}"
+  fit "$out/dml2-seed$seed"
+  run "$out/okdcr2-seed$seed" -c configs/fashion-mnist/okdcr.yaml "${s[@]}"
+  run "$out/dml3-seed$seed" -c configs/fashion-mnist/dml-3peers.yaml "${s[@]}"
+  run "$out/dml3-ens-seed$seed" -c configs/fashion-mnist/dml-3peers.yaml "${s[@]}" --set method.teacher=ensemble
   semi=(-c configs/fashion-mnist/dml-semi.yaml "${s[@]}")
-  run "semi10-dml-seed$seed" "${semi[@]}"
-  run "semi10-labelled-only-seed$seed" "${semi[@]}" --set data.drop_unlabeled=true
+  run "$out/semi10-dml-seed$seed" "${semi[@]}"
+  run "$out/semi10-labelled-only-seed$seed" "${semi[@]}" --set data.drop_unlabeled=true
   # the same number of steps as the semi-supervised run: 10x the epochs on a tenth of the data
-  run "semi10-labelled-only-same-steps-seed$seed" "${semi[@]}" --set data.drop_unlabeled=true \
+  run "$out/semi10-labelled-only-same-steps-seed$seed" "${semi[@]}" --set data.drop_unlabeled=true \
       --set train.epochs=200 --set train.eval_every=50
   # the same steps and the same labelled samples per step as the semi-supervised run (13 = 10% of 128), without
   # the unlabelled 90%: isolates what the mutual KL on unlabelled images adds
-  run "semi10-labelled-only-batch13-seed$seed" "${semi[@]}" --set data.drop_unlabeled=true --set train.batch_size=13
+  run "$out/semi10-labelled-only-batch13-seed$seed" "${semi[@]}" --set data.drop_unlabeled=true --set train.batch_size=13
 done
 $d4j report "$out"/*-seed[0-9] | tee "$out/table.md"
