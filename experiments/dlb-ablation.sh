@@ -10,16 +10,15 @@ out="${1:-runs/experiments/dlb-ablation}"
 runs="${2:-runs/experiments/dlb}"
 d4j="${DISTILL4J:-bin/distill4j}"
 mkdir -p "$out"
+source experiments/lib.sh
 for seed in 0 1 2; do
   for noise in clean noise40; do
     set_noise=(); [ $noise = noise40 ] && set_noise=(--set data.label_noise=0.4)
     dir="$out/dlb-alpha0-$noise-seed$seed"
     [[ "$(basename "$dir")" =~ ${ONLY:-.} ]] || continue
-    [ -f "$dir/summary.json" ] || $d4j train -c configs/fashion-mnist/dlb.yaml --set seed=$seed --set method.alpha=0 \
-        "${set_noise[@]}" ${EXTRA_SET:-} -o "$dir" > "$dir.log" 2>&1
+    run "$dir" -c configs/fashion-mnist/dlb.yaml --set seed=$seed --set method.alpha=0 "${set_noise[@]}"
     for r in "$runs/baseline-$noise-seed$seed" "$runs/dlb-$noise-seed$seed" "$dir"; do
-      fit="$out/fit-$(basename "$r").json"
-      [ -f "$fit" ] || $d4j eval -c "$r/config.yaml" --checkpoint "$r/checkpoints/last.ckpt" --split train --json > "$fit"
+      ONLY= fit "$r" "$out/fit-$(basename "$r").json"   # ONLY chose the ablation run above; fit all three
     done
   done
 done
