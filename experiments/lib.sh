@@ -11,3 +11,17 @@ run() { local dir=$1; shift; [[ "$(basename "$dir")" =~ ${ONLY:-.} ]] || return 
 fit() { local r=$1 f=${2:-$1.fit.json}; [[ "$(basename "$r")" =~ ${ONLY:-.} ]] || return 0
         [ -f "$r/summary.json" ] || return 0
         [ -f "$f" ] || $d4j eval -c "$r/config.yaml" --checkpoint "$r/checkpoints/last.ckpt" --split train --json > "$f"; }
+
+# The overrides that turn configs/fashion-mnist/dml.yaml into its one-network baseline ("alone").
+alone=(--set networks.peer2=null --set method.name=baseline --set method.teacher=null --set method.update=null
+       --set method.temperature=null)
+
+# alone_vs_dml2 TAG ARGS...: for each seed in $seeds, the network alone and DML with two peers, both from
+# dml.yaml with ARGS, in $out/baseline-TAG-seedN and $out/dml2-TAG-seedN, each with its train-set fit.
+alone_vs_dml2() { local tag=$1 seed; shift
+  for seed in $seeds; do
+    run "$out/baseline-$tag-seed$seed" -c configs/fashion-mnist/dml.yaml "$@" --set seed=$seed "${alone[@]}"
+    fit "$out/baseline-$tag-seed$seed"
+    run "$out/dml2-$tag-seed$seed" -c configs/fashion-mnist/dml.yaml "$@" --set seed=$seed
+    fit "$out/dml2-$tag-seed$seed"
+  done; }

@@ -12,12 +12,5 @@ seeds="${2:-0 1 2}"
 d4j="${DISTILL4J:-bin/distill4j}"
 mkdir -p "$out"
 source experiments/lib.sh
-long=(-c configs/fashion-mnist/dml.yaml --set train.epochs=60 --set train.eval_every=10)
-for seed in $seeds; do
-  run "$out/baseline-60ep-seed$seed" "${long[@]}" --set seed=$seed --set networks.peer2=null --set method.name=baseline \
-      --set method.teacher=null --set method.update=null --set method.temperature=null
-  fit "$out/baseline-60ep-seed$seed"
-  run "$out/dml2-60ep-seed$seed" "${long[@]}" --set seed=$seed
-  fit "$out/dml2-60ep-seed$seed"
-done
+alone_vs_dml2 60ep --set train.epochs=60 --set train.eval_every=10
 $d4j report "$out"/*-seed[0-9] | tee "$out/table.md"

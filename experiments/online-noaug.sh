@@ -11,12 +11,5 @@ seeds="${2:-0 1 2}"
 d4j="${DISTILL4J:-bin/distill4j}"
 mkdir -p "$out"
 source experiments/lib.sh
-noaug=(-c configs/fashion-mnist/dml.yaml --set data.pad_crop=0 --set data.flip=false)
-for seed in $seeds; do
-  run "$out/baseline-noaug-seed$seed" "${noaug[@]}" --set seed=$seed --set networks.peer2=null --set method.name=baseline \
-      --set method.teacher=null --set method.update=null --set method.temperature=null
-  fit "$out/baseline-noaug-seed$seed"
-  run "$out/dml2-noaug-seed$seed" "${noaug[@]}" --set seed=$seed
-  fit "$out/dml2-noaug-seed$seed"
-done
+alone_vs_dml2 noaug --set data.pad_crop=0 --set data.flip=false
 $d4j report "$out"/*-seed[0-9] | tee "$out/table.md"

@@ -14,8 +14,7 @@ source experiments/lib.sh
 dml=configs/fashion-mnist/dml.yaml
 for seed in $seeds; do
   s=(--set seed=$seed)
-  run "$out/baseline-seed$seed" -c $dml "${s[@]}" --set networks.peer2=null --set method.name=baseline \
-      --set method.teacher=null --set method.update=null --set method.temperature=null
+  run "$out/baseline-seed$seed" -c $dml "${s[@]}" "${alone[@]}"
   fit "$out/baseline-seed$seed"
   run "$out/dml2-seed$seed" -c $dml "${s[@]}"
   fit "$out/dml2-seed$seed"

@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
 
 @Command(name = "eval", mixinStandardHelpOptions = true,
         description = {"Evaluate the networks of a checkpoint on the test split of the config's dataset.",
@@ -72,8 +73,8 @@ public final class EvalCommand implements Callable<Integer> {
                 });
                 System.out.println(new GsonBuilder().create().toJson(o));
             } else {
-                System.out.printf("%s on %s %s (%d images)%n",
-                        checkpoints.stream().map(Path::toString).collect(java.util.stream.Collectors.joining(" + ")), cfg.data().name(), split,
+                String from = checkpoints.stream().map(Path::toString).collect(Collectors.joining(" + "));
+                System.out.printf("%s on %s %s (%d images)%n", from, cfg.data().name(), split,
                         split.equals("train") ? run.train().size() : run.test().size());
                 scores.forEach((k, s) -> System.out.printf(Locale.ROOT, "%-14s top1 %6.2f%%  top5 %6.2f%%  loss %.4f%n",
                         k, 100 * s.top1(), 100 * s.top5(), s.loss()));
