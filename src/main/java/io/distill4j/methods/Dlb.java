@@ -11,19 +11,26 @@ import io.distill4j.training.Checkpoint;
 import io.distill4j.training.Net;
 
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * Method {@code dlb}: self-distillation from the last mini-batch (METHODS.md section 5, seed 004).
  *
- * <p>Step t forwards {@code [B_{t-1} view 1 ; B_t view 0]} in one pass and minimises
+ * <p>Step t forwards {@code B_{t-1} view 1} and {@code B_t view 0} and minimises
  * {@code CE(all, labels) + alpha * T^2 * KL(softmax(z_prev/T) || softmax(z(B_{t-1} view 1)/T))}, where
  * {@code z_prev} are the logits of {@code B_{t-1} view 0} computed (and detached) at step t-1. So every sample
  * is trained in two consecutive steps and distilled the second time. The first step of a run has CE only;
  * the stored batch and logits carry across epochs and are saved in checkpoints.
+ *
+ * <p>{@code forward: separate} (default, as the article's official code) runs the two halves as two forward
+ * passes, so BatchNorm normalises each half with its own batch statistics; {@code joint} runs them as one
+ * concatenated pass (statistics over all 2N samples). The loss is the same function of the logits in both.
+ * The choice was made on evidence: RESULTS.md section 2.
  */
 public final class Dlb implements Method {
     private final double temperature;
     private final double alpha;
+    private final boolean joint;
 
     /** The last batch: its second view, targets, dataset indices, and its view-0 logits from that step. */
     private float[] prevImages;
@@ -43,6 +50,7 @@ public final class Dlb implements Method {
         }
         this.temperature = setup.options().number("temperature", 3.0, 1e-3, 1e3);
         this.alpha = setup.options().number("alpha", 1.0, 0, 1e6);
+        this.joint = setup.options().choice("forward", "separate", List.of("separate", "joint")).equals("joint");
         this.classes = setup.numClasses();
     }
 
@@ -60,19 +68,28 @@ public final class Dlb implements Method {
         NDArray images = batch.view(0);
         // targets as distributions, so that CutMix-mixed batches (mixed alike in both views) work too
         NDArray labels = batch.targets(classes);
+        NDArray prevX = null;
         NDArray prevTarget = null;
         if (p > 0) {
-            NDArray prevX = m.create(prevImages, new Shape(prevShape));
-            images = NDArrays.concat(new NDList(prevX, images));
+            prevX = m.create(prevImages, new Shape(prevShape));
             labels = NDArrays.concat(new NDList(m.create(prevTargets, new Shape(p, classes)), labels));
             prevTarget = m.create(prevLogits, new Shape(p, classes));
         }
         NDArray x = images;
+        NDArray xPrev = prevX;
         NDArray y = labels;
         NDArray target = prevTarget;
         NDArray[] current = new NDArray[1];
         Losses losses = ctx.update(() -> {
-            NDArray logits = net.logits(x, true);
+            NDArray logits;
+            if (xPrev == null) {
+                logits = net.logits(x, true);
+            } else if (joint) {
+                logits = net.logits(NDArrays.concat(new NDList(xPrev, x)), true);
+            } else { // two passes, previous half first: BatchNorm statistics per half
+                NDArray zp = net.logits(xPrev, true);
+                logits = NDArrays.concat(new NDList(zp, net.logits(x, true)));
+            }
             Losses l = new Losses().add(net.name(), "ce", DistillLoss.softCrossEntropy(y, logits, 1));
             if (target != null) {
                 NDArray zPrev = logits.get("0:" + p);
@@ -106,6 +123,8 @@ public final class Dlb implements Method {
     long[] prevShape() { return prevShape; }
 
     float[] prevLogits() { return prevLogits; }
+
+    float[] prevTargets() { return prevTargets; }
 
     @Override
     public void save(Checkpoint c) {

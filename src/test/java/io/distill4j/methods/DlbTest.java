@@ -12,6 +12,8 @@ import io.distill4j.training.Run;
 import io.distill4j.training.Trainer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -79,23 +81,35 @@ class DlbTest {
         }
     }
 
-    @Test
-    void theTargetIsTheLogitsOfOneStepEarlierNotRecomputed() throws IOException {
-        try (Run run = run(CONFIG)) {
+    /** The logits step 1 produces for the previous half (0:50) and the current half (50:), per forward mode. */
+    private static NDArray[] stepOneLogits(Net net, Dlb dlb, HostBatch b1, NDManager m, boolean joint) {
+        NDArray prev = m.create(dlb.prevImages(), new ai.djl.ndarray.types.Shape(dlb.prevShape()));
+        NDArray cur = b1.view(m, 0);
+        if (joint) { // one pass over 2N samples: BatchNorm statistics over both halves
+            NDArray z = net.logits(NDArrays.concat(new NDList(prev, cur)), true);
+            return new NDArray[] {z.get("0:50"), z.get("50:")};
+        }
+        return new NDArray[] {net.logits(prev, true), net.logits(cur, true)}; // statistics per half
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"separate", "joint"})
+    void theTargetIsTheLogitsOfOneStepEarlierNotRecomputed(String forward) throws IOException {
+        try (Run run = run(CONFIG.replace("alpha: 1.0", "alpha: 1.0, forward: " + forward))) {
             Dlb dlb = (Dlb) run.method();
             Net net = run.nets().get(0);
             Trainer.StepDriver driver = new Trainer(run, dir.resolve("o"), System.err).driver();
             driver.step();
-            // step 1 forwards [batch 0 view 1; batch 1 view 0]; what it stores must be exactly what the network
-            // produced then, before its update
+            // step 1 forwards batch 0 view 1 and batch 1 view 0; what it stores must be exactly what the network
+            // produced then for batch 1, before its update
             HostBatch b1 = run.trainLoader().batch(0, 1);
             float[] expected;
-            float[] prevImages = dlb.prevImages();
+            float[] otherMode;
             try (NDManager m = run.manager().newSubManager()) {
-                NDArray x = NDArrays.concat(new NDList(
-                        m.create(prevImages, new ai.djl.ndarray.types.Shape(dlb.prevShape())), b1.view(m, 0)));
-                expected = net.logits(x, true).get("50:").toFloatArray();
+                expected = stepOneLogits(net, dlb, b1, m, forward.equals("joint"))[1].toFloatArray();
+                otherMode = stepOneLogits(net, dlb, b1, m, !forward.equals("joint"))[1].toFloatArray();
             }
+            assertThat(otherMode).isNotEqualTo(expected); // the two modes are distinguishable (BatchNorm)
             driver.step();
             assertThat(dlb.prevLogits()).containsExactly(expected, within(1e-4f));
             float[] recomputed;
@@ -106,25 +120,38 @@ class DlbTest {
         }
     }
 
-    @Test
-    void klTermIsAlphaTimesTheSharedHelper() throws IOException {
-        try (Run run = run(CONFIG.replace("alpha: 1.0", "alpha: 0.5"))) {
+    @ParameterizedTest
+    @ValueSource(strings = {"separate", "joint"})
+    void theLossIsCeOverBothHalvesPlusAlphaTimesTheSharedKl(String forward) throws IOException {
+        try (Run run = run(CONFIG.replace("alpha: 1.0", "alpha: 0.5, forward: " + forward))) {
             Dlb dlb = (Dlb) run.method();
             Net net = run.nets().get(0);
             Trainer.StepDriver driver = new Trainer(run, dir.resolve("o"), System.err).driver();
             driver.step();
             float[] target = dlb.prevLogits();
-            float[] prevImages = dlb.prevImages();
+            float[] prevTargets = dlb.prevTargets();
             HostBatch b1 = run.trainLoader().batch(0, 1);
-            float expected;
+            float expectedKl;
+            float expectedCe;
             try (NDManager m = run.manager().newSubManager()) {
-                NDArray x = NDArrays.concat(new NDList(
-                        m.create(prevImages, new ai.djl.ndarray.types.Shape(dlb.prevShape())), b1.view(m, 0)));
-                NDArray z = net.logits(x, true).get("0:50");
-                expected = 0.5f * DistillLoss.kl(m.create(target, new ai.djl.ndarray.types.Shape(50, 10)), z, 3).getFloat();
+                NDArray[] z = stepOneLogits(net, dlb, b1, m, forward.equals("joint"));
+                expectedKl = 0.5f * DistillLoss.kl(m.create(target, new ai.djl.ndarray.types.Shape(50, 10)), z[0], 3)
+                        .getFloat();
+                // hard labels: CE = mean over the 100 samples of -log softmax at the label
+                float[] logp = NDArrays.concat(new NDList(z[0], z[1])).logSoftmax(1).toFloatArray();
+                float[] cur = b1.targets(10);
+                double sum = 0;
+                for (int i = 0; i < 100; i++) {
+                    for (int c = 0; c < 10; c++) {
+                        float t = i < 50 ? prevTargets[i * 10 + c] : cur[(i - 50) * 10 + c];
+                        sum -= t * logp[i * 10 + c];
+                    }
+                }
+                expectedCe = (float) (sum / 100);
             }
             Map<String, Float> losses = driver.step();
-            assertThat(losses.get("student/dlb_kl")).isCloseTo(expected, within(1e-4f));
+            assertThat(losses.get("student/dlb_kl")).isCloseTo(expectedKl, within(1e-4f));
+            assertThat(losses.get("student/ce")).isCloseTo(expectedCe, within(1e-4f));
         }
     }
 }

@@ -8,6 +8,8 @@ import io.distill4j.config.RunConfig;
 import io.distill4j.report.MetricsLog;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -95,9 +97,10 @@ class ResumeTest {
         assertThat(metricsWithoutTiming(dir.resolve("c"))).isEqualTo(metricsWithoutTiming(dir.resolve("a")));
     }
 
-    @Test
-    void dlbResumesMidEpochExactlyWithItsStoredBatch() throws IOException {
-        Path cfg = config(dir, CONFIG.replace("method: {name: baseline}", "method: {name: dlb}"));
+    @ParameterizedTest
+    @ValueSource(strings = {"separate", "joint"})
+    void dlbResumesMidEpochExactlyWithItsStoredBatch(String forward) throws IOException {
+        Path cfg = config(dir, CONFIG.replace("method: {name: baseline}", "method: {name: dlb, forward: " + forward + "}"));
         List<float[]> straight = train(cfg, dir.resolve("a"), false, null);
         train(cfg, dir.resolve("d"), false, 3L);
         List<float[]> resumed = train(cfg, dir.resolve("d"), true, null);
