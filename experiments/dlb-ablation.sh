@@ -16,7 +16,7 @@ for seed in 0 1 2; do
     set_noise=(); [ $noise = noise40 ] && set_noise=(--set data.label_noise=0.4)
     dir="$out/dlb-alpha0-$noise-seed$seed"
     [[ "$(basename "$dir")" =~ ${ONLY:-.} ]] || continue
-    run "$dir" -c configs/fashion-mnist/dlb.yaml --set seed=$seed --set method.alpha=0 "${set_noise[@]}"
+    run "$dir" -c configs/fashion-mnist/dlb.yaml --set seed=$seed --set method.dlb.alpha=0 "${set_noise[@]}"
     for r in "$runs/baseline-$noise-seed$seed" "$runs/dlb-$noise-seed$seed" "$dir"; do
       ONLY= fit "$r" "$out/fit-$(basename "$r").json"   # ONLY chose the ablation run above; fit all three
     done

@@ -14,7 +14,6 @@ for seed in $seeds; do
   for method in baseline dlb; do
     common=(-c configs/fashion-mnist/dlb.yaml --set seed=$seed --set method.name=$method
             --set data.pad_crop=2 --set data.flip=true)
-    [ "$method" = baseline ] && common+=(--set method.temperature=null --set method.alpha=null)
     run "$out/$method-aug-clean-seed$seed" "${common[@]}"
     run "$out/$method-aug-noise40-seed$seed" "${common[@]}" --set data.label_noise=0.4
   done

@@ -11,7 +11,6 @@ source experiments/lib.sh
 for seed in 0 1 2; do
   for method in baseline dlb; do
     common=(-c configs/fashion-mnist/dlb.yaml --set seed=$seed --set method.name=$method)
-    [ "$method" = baseline ] && common+=(--set method.temperature=null --set method.alpha=null)
     run "$out/$method-clean-seed$seed" "${common[@]}"
     run "$out/$method-noise40-seed$seed" "${common[@]}" --set data.label_noise=0.4
     run "$out/$method-cutmix-seed$seed" "${common[@]}" --set data.cutmix=0.5

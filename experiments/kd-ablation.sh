@@ -20,12 +20,12 @@ ta="teachers.teacher.checkpoint=$teachers/resnet20-a/checkpoints/best.ckpt"
 source experiments/lib.sh
 for seed in 0 1 2; do
   run "$out/kd-T1-soft-seed$seed" -c configs/fashion-mnist/kd.yaml --set seed=$seed --set "$ta" \
-      --set method.temperature=1 --set method.ce_weight=0 --set method.kd_weight=1
+      --set method.kd.temperature=1 --set method.kd.ce_weight=0 --set method.kd.kd_weight=1
   run "$out/meal-v2-nodisc-seed$seed" -c configs/fashion-mnist/meal-v2.yaml --set seed=$seed \
       --set "teachers.teacher_a.checkpoint=$teachers/resnet20-a/checkpoints/best.ckpt" \
       --set "teachers.teacher_b.checkpoint=$teachers/resnet20-b/checkpoints/best.ckpt" \
-      --set method.discriminator=false --set method.mode=null --set method.relu_after_last=null
+      --set method.meal-v2.discriminator=false
   run "$out/kd-T4-soft-seed$seed" -c configs/fashion-mnist/kd.yaml --set seed=$seed --set "$ta" \
-      --set method.ce_weight=0 --set method.kd_weight=1
+      --set method.kd.ce_weight=0 --set method.kd.kd_weight=1
 done
 $d4j report "$out"/*-seed[0-9] | tee "$out/table.md"

@@ -13,7 +13,7 @@ run "$out/teachers/resnet20-b" -c configs/fashion-mnist/kd-teacher.yaml --set se
 ta="teachers.teacher.checkpoint=$out/teachers/resnet20-a/checkpoints/best.ckpt"
 for seed in 0 1 2; do
   run "$out/baseline-seed$seed" -c configs/fashion-mnist/kd.yaml --set seed=$seed --set method.name=baseline \
-      --set teachers=null --set method.temperature=null --set method.ce_weight=null --set method.kd_weight=null
+      --set teachers=null
   run "$out/kd-seed$seed" -c configs/fashion-mnist/kd.yaml --set seed=$seed --set "$ta"
   run "$out/meal-v2-seed$seed" -c configs/fashion-mnist/meal-v2.yaml --set seed=$seed \
       --set "teachers.teacher_a.checkpoint=$out/teachers/resnet20-a/checkpoints/best.ckpt" \

@@ -13,8 +13,7 @@ fit() { local r=$1 f=${2:-$1.fit.json}; [[ "$(basename "$r")" =~ ${ONLY:-.} ]] |
         [ -f "$f" ] || $d4j eval -c "$r/config.yaml" --checkpoint "$r/checkpoints/last.ckpt" --split train --json > "$f"; }
 
 # The overrides that turn configs/fashion-mnist/dml.yaml into its one-network baseline ("alone").
-alone=(--set networks.peer2=null --set method.name=baseline --set method.teacher=null --set method.update=null
-       --set method.temperature=null)
+alone=(--set networks.peer2=null --set method.name=baseline)
 
 # alone_vs_dml2 TAG ARGS...: for each seed in $seeds, the network alone and DML with two peers, both from
 # dml.yaml with ARGS, in $out/baseline-TAG-seedN and $out/dml2-TAG-seedN, each with its train-set fit.

@@ -11,7 +11,7 @@ d4j="${DISTILL4J:-bin/distill4j}"
 mkdir -p "$out"
 source experiments/lib.sh
 for seed in 0 1 2; do
-  run "$out/meal-v2-T4-seed$seed" -c configs/fashion-mnist/meal-v2.yaml --set seed=$seed --set method.temperature=4 \
+  run "$out/meal-v2-T4-seed$seed" -c configs/fashion-mnist/meal-v2.yaml --set seed=$seed --set method.meal-v2.temperature=4 \
       --set "teachers.teacher_a.checkpoint=$teachers/resnet20-a/checkpoints/best.ckpt" \
       --set "teachers.teacher_b.checkpoint=$teachers/resnet20-b/checkpoints/best.ckpt"
 done

@@ -20,7 +20,7 @@ for seed in $seeds; do
   fit "$out/dml2-seed$seed"
   run "$out/okdcr2-seed$seed" -c configs/fashion-mnist/okdcr.yaml "${s[@]}"
   run "$out/dml3-seed$seed" -c configs/fashion-mnist/dml-3peers.yaml "${s[@]}"
-  run "$out/dml3-ens-seed$seed" -c configs/fashion-mnist/dml-3peers.yaml "${s[@]}" --set method.teacher=ensemble
+  run "$out/dml3-ens-seed$seed" -c configs/fashion-mnist/dml-3peers.yaml "${s[@]}" --set method.dml.teacher=ensemble
   semi=(-c configs/fashion-mnist/dml-semi.yaml "${s[@]}")
   run "$out/semi10-dml-seed$seed" "${semi[@]}"
   run "$out/semi10-labelled-only-seed$seed" "${semi[@]}" --set data.drop_unlabeled=true

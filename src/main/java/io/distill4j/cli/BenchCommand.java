@@ -11,8 +11,6 @@ import picocli.CommandLine.Option;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
-import java.io.PrintStream;
-import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -58,15 +56,13 @@ public final class BenchCommand implements Callable<Integer> {
             methods.add(base.methodName());
         }
         Map<String, Double> best = new LinkedHashMap<>();
-        PrintStream quiet = new PrintStream(OutputStream.nullOutputStream());
-        Path scratch = Files.createTempDirectory("distill4j-bench");
         for (int r = 0; r < rounds; r++) {
             for (String method : methods) {
                 List<String> o = new ArrayList<>(overrides);
                 o.add("method.name=" + method);
                 RunConfig cfg = ConfigLoader.load(config, o);
                 try (Run run = Run.build(cfg)) {
-                    Trainer.StepDriver d = new Trainer(run, scratch, quiet).driver();
+                    Trainer.StepDriver d = new Trainer(run, List.of()).driver();
                     for (int i = 0; i < warmup; i++) {
                         d.step();
                     }

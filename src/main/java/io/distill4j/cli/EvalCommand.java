@@ -4,10 +4,8 @@ import com.google.gson.GsonBuilder;
 import com.google.gson.JsonObject;
 import io.distill4j.config.ConfigLoader;
 import io.distill4j.config.RunConfig;
-import io.distill4j.training.Checkpoint;
-import io.distill4j.training.Checkpoints;
+import io.distill4j.runtime.Checkpoint;
 import io.distill4j.training.Evaluator;
-import io.distill4j.training.Net;
 import io.distill4j.training.Run;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -51,17 +49,15 @@ public final class EvalCommand implements Callable<Integer> {
         RunConfig cfg = ConfigLoader.load(config, overrides);
         List<Checkpoint> ckpts = checkpoints.stream().map(Checkpoint::read).toList();
         try (Run run = Run.build(cfg)) {
-            List<Net> nets = run.nets();
-            if (ckpts.size() > 1 && ckpts.size() != nets.size()) {
-                throw new io.distill4j.UserError("--checkpoint: " + ckpts.size() + " given, but " + config
-                        + " has " + nets.size() + " networks (give one checkpoint, or one per network)");
-            }
-            for (int i = 0; i < nets.size(); i++) {
-                Checkpoints.loadNetwork(ckpts.get(ckpts.size() == 1 ? 0 : i), nets.get(i), null);
+            if (ckpts.size() == 1) {
+                run.restore(ckpts.get(0), false); // the path train and --resume use: the method's networks too
+            } else {
+                run.restoreEach(ckpts);
             }
             Map<String, Evaluator.Score> scores =
                     Evaluator.evaluate(run.method(), run.nets(),
-                            split.equals("train") ? run.trainEvalLoader() : run.testLoader(), run.manager());
+                            split.equals("train") ? run.trainEvalLoader() : run.testLoader(), run.manager(),
+                            checkpoints.stream().map(Path::toString).collect(Collectors.joining(" + ")));
             if (json) {
                 JsonObject o = new JsonObject();
                 scores.forEach((k, s) -> {

@@ -5,7 +5,7 @@ import io.distill4j.config.ConfigLoader;
 import io.distill4j.config.RunConfig;
 import io.distill4j.report.Summary;
 import io.distill4j.training.Run;
-import io.distill4j.training.Trainer;
+import io.distill4j.report.RunFolder;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -43,8 +43,8 @@ public final class TrainCommand implements Callable<Integer> {
         if (resume != null) {
             outDir = resume;
             configFile = config != null ? config : resume.resolve("config.yaml");
-            if (!Files.exists(Trainer.lastCheckpoint(resume))) {
-                throw new UserError(Trainer.lastCheckpoint(resume) + ": nothing to resume (no checkpoint)");
+            if (!Files.exists(RunFolder.lastCheckpoint(resume))) {
+                throw new UserError(RunFolder.lastCheckpoint(resume) + ": nothing to resume (no checkpoint)");
             }
         } else {
             if (config == null) {
@@ -59,10 +59,10 @@ public final class TrainCommand implements Callable<Integer> {
                     configFile, cfg.methodName(), cfg.data().name(), run.train().size(), run.test().size(),
                     run.train().numClasses(), describe(run));
             System.out.println("output: " + outDir);
-            Trainer trainer = new Trainer(run, outDir, System.err);
+            RunFolder folder = new RunFolder(run, outDir, System.err);
             CountDownLatch finished = new CountDownLatch(1);
             Thread hook = new Thread(() -> {
-                trainer.requestStop(); // Ctrl-C: checkpoint the current step before the JVM exits
+                folder.trainer().requestStop(); // Ctrl-C: checkpoint the current step before the JVM exits
                 try {
                     finished.await(120, TimeUnit.SECONDS);
                 } catch (InterruptedException ignored) {
@@ -72,7 +72,7 @@ public final class TrainCommand implements Callable<Integer> {
             Runtime.getRuntime().addShutdownHook(hook);
             Summary summary;
             try {
-                summary = trainer.train(resume != null, stopAfter);
+                summary = folder.train(resume != null, stopAfter);
             } finally {
                 finished.countDown();
             }
@@ -81,7 +81,9 @@ public final class TrainCommand implements Callable<Integer> {
             } catch (IllegalStateException ignored) {
                 // already shutting down
             }
-            summary.print(System.out, outDir);
+            if (summary != null) {
+                summary.print(System.out, outDir);
+            }
         }
         return 0;
     }

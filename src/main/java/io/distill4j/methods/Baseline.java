@@ -1,14 +1,16 @@
 package io.distill4j.methods;
 
-import io.distill4j.training.Net;
+import io.distill4j.runtime.Net;
 
 /**
  * Method {@code baseline}: every trainable network is trained alone with cross-entropy on the hard labels.
  * With several networks this is independent training of each (the reference point for online methods).
  */
 public final class Baseline implements Method {
-    public Baseline(MethodSetup setup) {
-        // no options beyond the name
+    /** {@code baseline} has no options. */
+    public record Options() {}
+
+    public Baseline(Options options, MethodSetup setup) {
     }
 
     @Override

@@ -3,7 +3,7 @@ package io.distill4j.methods;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import io.distill4j.data.HostBatch;
-import io.distill4j.knowledge.DistillLoss;
+import io.distill4j.losses.DistillLoss;
 
 /**
  * A training batch on the engine side, inside the step's own native-memory scope. Views are independent

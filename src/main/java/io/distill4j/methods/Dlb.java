@@ -1,14 +1,15 @@
 package io.distill4j.methods;
 
+import io.distill4j.config.Option;
+import io.distill4j.config.RunConfig;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.Shape;
-import io.distill4j.UserError;
-import io.distill4j.knowledge.DistillLoss;
-import io.distill4j.training.Checkpoint;
-import io.distill4j.training.Net;
+import io.distill4j.knowledge.LastBatch;
+import io.distill4j.losses.DistillLoss;
+import io.distill4j.runtime.Net;
+import io.distill4j.runtime.Stateful;
 
 import java.util.Arrays;
 import java.util.List;
@@ -18,39 +19,39 @@ import java.util.List;
  *
  * <p>Step t forwards {@code B_{t-1} view 1} and {@code B_t view 0} and minimises
  * {@code CE(all, labels) + alpha * T^2 * KL(softmax(z_prev/T) || softmax(z(B_{t-1} view 1)/T))}, where
- * {@code z_prev} are the logits of {@code B_{t-1} view 0} computed (and detached) at step t-1. So every sample
- * is trained in two consecutive steps and distilled the second time. The first step of a run has CE only;
- * the stored batch and logits carry across epochs and are saved in checkpoints.
+ * {@code z_prev} are the logits of {@code B_{t-1} view 0} computed (and detached) at step t-1: the
+ * {@link LastBatch} knowledge. So every sample is trained in two consecutive steps and distilled the second
+ * time. The first step of a run has CE only; the stored batch carries across epochs and is checkpointed.
  *
  * <p>{@code forward: separate} (default, as the article's official code) runs the two halves as two forward
  * passes, so BatchNorm normalises each half with its own batch statistics; {@code joint} runs them as one
  * concatenated pass (statistics over all 2N samples). The loss is the same function of the logits in both.
- * The choice was made on evidence: RESULTS.md section 2.
+ * The default was chosen on evidence: RESULTS.md section 2.
  */
 public final class Dlb implements Method {
-    private final double temperature;
-    private final double alpha;
-    private final boolean joint;
+    /** Options of {@code dlb}. */
+    public record Options(
+            @Option(doc = "softmax temperature T of the KL to the last batch's logits", value = "3", min = 1e-3,
+                    max = 1e3) double temperature,
+            @Option(doc = "weight of the T^2-scaled KL term", value = "1", min = 0, max = 1e6) double alpha,
+            @Option(doc = "separate: the two halves in two forward passes (BatchNorm per half, the article's "
+                    + "code); joint: one pass over both", value = "separate", choices = {"separate", "joint"})
+            String forward) {}
 
-    /** The last batch: its second view, targets, dataset indices, and its view-0 logits from that step. */
-    private float[] prevImages;
-    private long[] prevShape;
-    private float[] prevTargets;
-    private int[] prevIndices;
-    private float[] prevLogits;
-    private int classes;
+    static void check(RunConfig cfg) {
+        MethodRegistry.requireNetworks(cfg, "dlb", 1, 1, "trains one network");
+    }
+
+    private final Options options;
+    private final int classes;
+    private final LastBatch last = new LastBatch("dlb/last_batch");
 
     /** What the last step trained and distilled (dataset indices), for tests and diagnostics. */
     int[] lastTrained = new int[0];
     int[] lastDistilled = new int[0];
 
-    public Dlb(MethodSetup setup) {
-        if (setup.networks().size() != 1) {
-            throw setup.options().error("name", "dlb trains one network; the config has " + setup.networks().size());
-        }
-        this.temperature = setup.options().number("temperature", 3.0, 1e-3, 1e3);
-        this.alpha = setup.options().number("alpha", 1.0, 0, 1e6);
-        this.joint = setup.options().choice("forward", "separate", List.of("separate", "joint")).equals("joint");
+    public Dlb(Options options, MethodSetup setup) {
+        this.options = options;
         this.classes = setup.numClasses();
     }
 
@@ -63,23 +64,14 @@ public final class Dlb implements Method {
     public Losses step(Batch batch, StepContext ctx) {
         Net net = ctx.trainable().get(0);
         NDManager m = batch.manager();
-        int n = batch.size();
-        int p = prevIndices == null ? 0 : prevIndices.length;
-        NDArray images = batch.view(0);
+        int p = last.size();
+        NDArray x = batch.view(0);
         // targets as distributions, so that CutMix-mixed batches (mixed alike in both views) work too
-        NDArray labels = batch.targets(classes);
-        NDArray prevX = null;
-        NDArray prevTarget = null;
-        if (p > 0) {
-            prevX = m.create(prevImages, new Shape(prevShape));
-            labels = NDArrays.concat(new NDList(m.create(prevTargets, new Shape(p, classes)), labels));
-            prevTarget = m.create(prevLogits, new Shape(p, classes));
-        }
-        NDArray x = images;
-        NDArray xPrev = prevX;
-        NDArray y = labels;
-        NDArray target = prevTarget;
-        NDArray[] current = new NDArray[1];
+        NDArray y = p == 0 ? batch.targets(classes)
+                : NDArrays.concat(new NDList(last.targets(m), batch.targets(classes)));
+        NDArray xPrev = p == 0 ? null : last.images(m);
+        NDArray target = p == 0 ? null : last.logits(m);
+        boolean joint = options.forward().equals("joint");
         Losses losses = ctx.update(() -> {
             NDArray logits;
             if (xPrev == null) {
@@ -93,72 +85,30 @@ public final class Dlb implements Method {
             Losses l = new Losses().add(net.name(), "ce", DistillLoss.softCrossEntropy(y, logits, 1));
             if (target != null) {
                 NDArray zPrev = logits.get("0:" + p);
-                l.add(net.name(), "dlb_kl", DistillLoss.kl(target, zPrev, temperature).mul((float) alpha));
+                l.add(net.name(), "dlb_kl", DistillLoss.kl(target, zPrev, options.temperature())
+                        .mul((float) options.alpha()));
             }
-            current[0] = logits.get(p + ":").stopGradient();
-            return l;
+            return l.keep("current_logits", logits.get(p + ":"));
         });
-        lastTrained = concat(prevIndices, batch.indices());
-        lastDistilled = prevIndices == null ? new int[0] : prevIndices.clone();
+        lastTrained = concat(last.indices(), batch.indices());
+        lastDistilled = last.indices();
         // remember this batch for the next step: its second view and the logits of its first view
-        prevImages = batch.host().views()[1];
-        prevShape = new long[] {n, batch.host().channels(), batch.host().height(), batch.host().width()};
-        prevTargets = batch.host().targets(classes);
-        prevIndices = batch.indices().clone();
-        prevLogits = current[0].toFloatArray();
+        var host = batch.host();
+        last.remember(host.views()[1], new long[] {batch.size(), host.channels(), host.height(), host.width()},
+                host.targets(classes), batch.indices(), losses.output("current_logits"));
         return losses;
     }
 
     private static int[] concat(int[] a, int[] b) {
-        if (a == null) {
-            return b.clone();
-        }
         int[] out = Arrays.copyOf(a, a.length + b.length);
         System.arraycopy(b, 0, out, a.length, b.length);
         return out;
     }
 
-    float[] prevImages() { return prevImages; }
-
-    long[] prevShape() { return prevShape; }
-
-    float[] prevLogits() { return prevLogits; }
-
-    float[] prevTargets() { return prevTargets; }
+    LastBatch lastBatch() { return last; }
 
     @Override
-    public void save(Checkpoint c) {
-        c.meta().addProperty("dlb_has_previous", prevIndices != null);
-        if (prevIndices == null) {
-            return;
-        }
-        try (NDManager m = NDManager.newBaseManager()) {
-            c.putArrays("method/dlb", new NDList(
-                    m.create(prevImages, new Shape(prevShape)),
-                    m.create(prevTargets, new Shape(prevIndices.length, classes)),
-                    m.create(prevIndices),
-                    m.create(prevLogits, new Shape(prevIndices.length, classes))));
-        }
-    }
-
-    @Override
-    public void load(Checkpoint c, NDManager manager) {
-        if (!c.meta().has("dlb_has_previous")) {
-            throw new UserError(c.origin() + ": not a dlb checkpoint (no stored last batch)");
-        }
-        if (!c.meta().get("dlb_has_previous").getAsBoolean()) {
-            prevTargets = null;
-            prevIndices = null;
-            return;
-        }
-        try (NDManager m = manager.newSubManager()) {
-            NDList l = c.arrays("method/dlb", m);
-            prevImages = l.get(0).toFloatArray();
-            prevShape = l.get(0).getShape().getShape();
-            prevTargets = l.get(1).toFloatArray();
-            prevIndices = l.get(2).toIntArray();
-            prevLogits = l.get(3).toFloatArray();
-            classes = (int) l.get(3).getShape().get(1);
-        }
+    public List<Stateful> state() {
+        return List.of(last);
     }
 }

@@ -1,8 +1,11 @@
 package io.distill4j.methods;
 
+import io.distill4j.config.Option;
+import io.distill4j.knowledge.Peers;
+import io.distill4j.config.RunConfig;
 import ai.djl.ndarray.NDArray;
-import io.distill4j.knowledge.DistillLoss;
-import io.distill4j.training.Net;
+import io.distill4j.losses.DistillLoss;
+import io.distill4j.runtime.Net;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -20,6 +23,15 @@ import java.util.List;
  * labelled samples and the mutual terms on all.
  */
 public final class Dml implements Method {
+    /** Options of {@code dml}. */
+    public record Options(
+            @Option(doc = "peers: one KL per other peer (DML); ensemble: one KL to the others' mean (DML_e)",
+                    value = "peers", choices = {"peers", "ensemble"}) String teacher,
+            @Option(doc = "simultaneous: all peers step on the same predictions; sequential: one after another",
+                    value = "simultaneous", choices = {"simultaneous", "sequential"}) String update,
+            @Option(doc = "softmax temperature of the mutual KL terms (times T^2)", value = "1", min = 1e-3,
+                    max = 1e3) double temperature) {}
+
     private final boolean ensembleTeacher;
     private final boolean sequential;
     private final double temperature;
@@ -27,16 +39,14 @@ public final class Dml implements Method {
     /** The logits each peer learned from at the last step: {@code targetsSeen[k][j]} = peer j's, for tests. */
     float[][][] targetsSeen = new float[0][][];
 
-    public Dml(MethodSetup setup) {
-        if (setup.networks().size() < 2) {
-            throw setup.options().error("name", "dml needs at least two networks (peers); the config has "
-                    + setup.networks().size());
-        }
-        this.ensembleTeacher = setup.options().choice("teacher", "peers", List.of("peers", "ensemble"))
-                .equals("ensemble");
-        this.sequential = setup.options().choice("update", "simultaneous", List.of("simultaneous", "sequential"))
-                .equals("sequential");
-        this.temperature = setup.options().number("temperature", 1.0, 1e-3, 1e3);
+    static void check(RunConfig cfg) {
+        MethodRegistry.requireNetworks(cfg, "dml", 2, Integer.MAX_VALUE, "needs at least two networks (peers)");
+    }
+
+    public Dml(Options options, MethodSetup setup) {
+        this.ensembleTeacher = options.teacher().equals("ensemble");
+        this.sequential = options.update().equals("sequential");
+        this.temperature = options.temperature();
     }
 
     @Override
@@ -45,18 +55,22 @@ public final class Dml implements Method {
         NDArray x = batch.images();
         targetsSeen = new float[peers.size()][peers.size()][];
         if (!sequential) {
-            return ctx.update(() -> {
+            Losses l = ctx.update(() -> {
                 List<NDArray> logits = new ArrayList<>();
                 for (Net p : peers) {
                     logits.add(p.logits(x, true));
                 }
-                Losses l = new Losses();
+                Losses out = new Losses();
                 for (int k = 0; k < peers.size(); k++) {
-                    record(k, logits);
-                    addPeerLosses(l, peers.get(k).name(), k, logits, batch);
+                    addPeerLosses(out, peers.get(k).name(), k, logits, batch);
+                    out.keep("logits/" + k, logits.get(k));
                 }
-                return l;
+                return out;
             });
+            for (int k = 0; k < peers.size(); k++) {
+                recordTargets(k, l);
+            }
+            return l;
         }
         List<NDArray> logits = new ArrayList<>();
         for (Net p : peers) {
@@ -68,21 +82,25 @@ public final class Dml implements Method {
             Losses lk = ctx.update(() -> {
                 List<NDArray> current = new ArrayList<>(logits);
                 current.set(peer, peers.get(peer).logits(x, true));
-                record(peer, current);
                 Losses l = new Losses();
                 addPeerLosses(l, peers.get(peer).name(), peer, current, batch);
+                for (int j = 0; j < current.size(); j++) {
+                    l.keep("logits/" + j, current.get(j));
+                }
                 return l;
             });
+            recordTargets(peer, lk);
             lk.of(peers.get(k).name()).forEach((term, v) -> all.add(peers.get(peer).name(), term, v));
             logits.set(k, peers.get(k).logits(x, true)); // the updated peer's new prediction
         }
         return all;
     }
 
-    private void record(int k, List<NDArray> logits) {
-        for (int j = 0; j < logits.size(); j++) {
+    /** Records, for tests, the other peers' logits that peer {@code k} learned from in {@code update}. */
+    private void recordTargets(int k, Losses update) {
+        for (int j = 0; j < targetsSeen.length; j++) {
             if (j != k) {
-                targetsSeen[k][j] = logits.get(j).toFloatArray();
+                targetsSeen[k][j] = update.output("logits/" + j).toFloatArray();
             }
         }
     }
@@ -92,14 +110,7 @@ public final class Dml implements Method {
         l.add(name, "ce", batch.crossEntropy(zk));
         int others = logits.size() - 1;
         if (ensembleTeacher) {
-            NDArray mean = null;
-            for (int j = 0; j < logits.size(); j++) {
-                if (j != k) {
-                    NDArray pj = logits.get(j).stopGradient().mul((float) (1 / temperature)).softmax(1);
-                    mean = mean == null ? pj : mean.add(pj);
-                }
-            }
-            l.add(name, "kl", DistillLoss.klToProbs(mean.div(others), zk, temperature));
+            l.add(name, "kl", DistillLoss.klToProbs(Peers.meanOfOthers(logits, k, temperature), zk, temperature));
         } else {
             NDArray sum = null;
             for (int j = 0; j < logits.size(); j++) {

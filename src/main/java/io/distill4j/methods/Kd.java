@@ -1,8 +1,11 @@
 package io.distill4j.methods;
 
+import io.distill4j.config.Option;
+import io.distill4j.knowledge.Teachers;
+import io.distill4j.config.RunConfig;
 import ai.djl.ndarray.NDArray;
-import io.distill4j.knowledge.DistillLoss;
-import io.distill4j.training.Net;
+import io.distill4j.losses.DistillLoss;
+import io.distill4j.runtime.Net;
 
 /**
  * Method {@code kd}: Hinton et al.'s knowledge distillation from one frozen teacher (METHODS.md section 1):
@@ -10,29 +13,38 @@ import io.distill4j.training.Net;
  * inference mode (BatchNorm running statistics) outside the gradient tape.
  */
 public final class Kd implements Method {
+    /** Options of {@code kd}. */
+    public record Options(
+            @Option(doc = "softmax temperature T of both sides of the KL term", value = "4", min = 1e-3, max = 1e3)
+            double temperature,
+            @Option(doc = "weight a of the cross-entropy on the hard labels", value = "0.1", min = 0, max = 1e6)
+            double ceWeight,
+            @Option(doc = "weight b of the T^2-scaled KL to the teacher", value = "0.9", min = 0, max = 1e6)
+            double kdWeight) {}
+
     private final double temperature;
     private final double alpha;
     private final double beta;
 
-    public Kd(MethodSetup setup) {
-        if (setup.networks().size() != 1) {
-            throw setup.options().error("name", "kd trains one student; the config has " + setup.networks().size()
-                    + " networks");
+    static void check(RunConfig cfg) {
+        MethodRegistry.requireNetworks(cfg, "kd", 1, 1, "trains one student");
+        if (cfg.teachers().size() != 1) {
+            throw MethodRegistry.error(cfg, "kd needs exactly one teacher under teachers:, the config has "
+                    + cfg.teachers().size());
         }
-        if (setup.run().teachers().size() != 1) {
-            throw setup.options().error("name", "kd needs exactly one teacher under teachers:, the config has "
-                    + setup.run().teachers().size());
-        }
-        this.temperature = setup.options().number("temperature", 4.0, 1e-3, 1e3);
-        this.alpha = setup.options().number("ce_weight", 0.1, 0, 1e6);
-        this.beta = setup.options().number("kd_weight", 0.9, 0, 1e6);
+    }
+
+    public Kd(Options options, MethodSetup setup) {
+        this.temperature = options.temperature();
+        this.alpha = options.ceWeight();
+        this.beta = options.kdWeight();
     }
 
     @Override
     public Losses step(Batch batch, StepContext ctx) {
         Net student = ctx.trainable().get(0);
         NDArray x = batch.images();
-        NDArray teacher = ctx.teachers().get(0).logits(x, false);
+        NDArray teacher = new Teachers(ctx.teachers()).logits(0, x);
         return ctx.update(() -> {
             NDArray z = student.logits(x, true);
             return new Losses()

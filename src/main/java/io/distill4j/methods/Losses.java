@@ -8,11 +8,35 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * The named, already-weighted loss terms of one step, per network. The trainer sums them for the backward
- * pass and logs each term as {@code "<network>/<term>"}. A network's optimizer steps only if it has terms.
+ * What one update computed: the named, already-weighted loss terms per network, and named outputs of its
+ * forward passes (detached) that the method wants after the update (logits to store as knowledge, say). The
+ * trainer sums the terms for the backward pass and logs each as {@code "<network>/<term>"}; a network's
+ * optimizer steps only if it has terms.
  */
 public final class Losses {
     private final Map<String, Map<String, NDArray>> terms = new LinkedHashMap<>();
+    private final Map<String, NDArray> outputs = new LinkedHashMap<>();
+
+    /** Keeps an output of the forward passes, detached from the graph, under {@code name}. */
+    public Losses keep(String name, NDArray value) {
+        if (outputs.putIfAbsent(name, value.stopGradient()) != null) {
+            throw new IllegalStateException("output " + name + " kept twice");
+        }
+        return this;
+    }
+
+    /** An output kept by {@link #keep}. */
+    public NDArray output(String name) {
+        NDArray a = outputs.get(name);
+        if (a == null) {
+            throw new IllegalStateException("no output '" + name + "' (kept: " + outputs.keySet() + ")");
+        }
+        return a;
+    }
+
+    public Map<String, NDArray> outputs() {
+        return Collections.unmodifiableMap(outputs);
+    }
 
     public Losses add(String network, String term, NDArray value) {
         Map<String, NDArray> m = terms.computeIfAbsent(network, k -> new LinkedHashMap<>());

@@ -1,5 +1,9 @@
 package io.distill4j.methods;
 
+import io.distill4j.config.Option;
+import io.distill4j.knowledge.Teachers;
+import io.distill4j.config.RunConfig;
+import io.distill4j.runtime.Optimizers;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
@@ -8,11 +12,9 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
 import ai.djl.training.initializer.XavierInitializer;
-import io.distill4j.config.OptimConfig;
-import io.distill4j.knowledge.DistillLoss;
+import io.distill4j.losses.DistillLoss;
 import io.distill4j.models.Discriminator;
-import io.distill4j.training.Net;
-import io.distill4j.training.Sgd;
+import io.distill4j.runtime.Net;
 
 import java.util.List;
 
@@ -30,6 +32,20 @@ import java.util.List;
 public final class MealV2 implements Method {
     static final String DISCRIMINATOR = "discriminator";
 
+    /** Options of {@code meal-v2}. */
+    public record Options(
+            @Option(doc = "weight of an extra cross-entropy on the hard labels (the article: none)", value = "0",
+                    min = 0, max = 1e6) double hardLabelWeight,
+            @Option(doc = "train the discriminator on logits", value = "true") boolean discriminator,
+            @Option(doc = "joint: the student helps the discriminator (reference); adversarial: reversed gradient",
+                    value = "joint", choices = {"joint", "adversarial"}) String mode,
+            @Option(doc = "a ReLU after the discriminator's last layer, as the reference code", value = "true")
+            boolean reluAfterLast,
+            @Option(doc = "weight of the discriminator's BCE", value = "1", min = 0, max = 1e6)
+            double discriminatorWeight,
+            @Option(doc = "softmax temperature of the soft target and the student (the article: 1)", value = "1",
+                    min = 1e-3, max = 1e3) double temperature) {}
+
     private final double hardLabelWeight;
     private final boolean useDiscriminator;
     private final boolean adversarial;
@@ -37,30 +53,29 @@ public final class MealV2 implements Method {
     private final double discriminatorWeight;
     private final double temperature;
     private final int classes;
-    private final OptimConfig optim;
+    private final Optimizers optimizers;
     private Net discriminator;
 
-    public MealV2(MethodSetup setup) {
-        if (setup.networks().size() != 1) {
-            throw setup.options().error("name", "meal-v2 trains one student; the config has "
-                    + setup.networks().size() + " networks");
+    static void check(RunConfig cfg) {
+        MethodRegistry.requireNetworks(cfg, "meal-v2", 1, 1, "trains one student");
+        if (cfg.teachers().isEmpty()) {
+            throw MethodRegistry.error(cfg, "meal-v2 needs at least one teacher under teachers:");
         }
-        if (setup.run().teachers().isEmpty()) {
-            throw setup.options().error("name", "meal-v2 needs at least one teacher under teachers:");
+        if (cfg.networks().stream().anyMatch(n -> n.name().equals(DISCRIMINATOR))) {
+            throw MethodRegistry.error(cfg, "the network name '" + DISCRIMINATOR + "' is taken by meal-v2");
         }
-        if (setup.networks().contains(DISCRIMINATOR)) {
-            throw setup.options().error("name", "the network name '" + DISCRIMINATOR + "' is taken by meal-v2");
-        }
-        this.hardLabelWeight = setup.options().number("hard_label_weight", 0, 0, 1e6);
-        this.useDiscriminator = setup.options().bool("discriminator", true);
-        this.adversarial = setup.options().choice("mode", "joint", List.of("joint", "adversarial"))
-                .equals("adversarial");
-        this.reluAfterLast = setup.options().bool("relu_after_last", true);
-        this.discriminatorWeight = setup.options().number("discriminator_weight", 1.0, 0, 1e6);
+    }
+
+    public MealV2(Options options, MethodSetup setup) {
+        this.hardLabelWeight = options.hardLabelWeight();
+        this.useDiscriminator = options.discriminator();
+        this.adversarial = options.mode().equals("adversarial");
+        this.reluAfterLast = options.reluAfterLast();
+        this.discriminatorWeight = options.discriminatorWeight();
         // the article uses T = 1; T > 1 softens both sides (soft CE times T^2), as in Hinton's KD
-        this.temperature = setup.options().number("temperature", 1.0, 1e-3, 1e3);
+        this.temperature = options.temperature();
         this.classes = setup.numClasses();
-        this.optim = setup.run().optim();
+        this.optimizers = setup.optimizers();
     }
 
     @Override
@@ -72,9 +87,7 @@ public final class MealV2 implements Method {
         Discriminator block = new Discriminator(classes, reluAfterLast);
         block.setInitializer(new XavierInitializer(), Parameter.Type.WEIGHT);
         block.initialize(dm, DataType.FLOAT32, new Shape(1, classes));
-        Sgd sgd = new Sgd(Net.trainableParameters(block), dm, optim.momentum(), optim.weightDecay(),
-                optim.nesterov());
-        discriminator = new Net(DISCRIMINATOR, block, dm, sgd);
+        discriminator = optimizers.trainable(DISCRIMINATOR, block, dm);
     }
 
     @Override
@@ -86,17 +99,9 @@ public final class MealV2 implements Method {
     public Losses step(Batch batch, StepContext ctx) {
         Net student = ctx.trainable().get(0);
         NDArray x = batch.images();
-        NDArray probSum = null;
-        NDArray logitSum = null;
-        for (Net t : ctx.teachers()) {
-            NDArray z = t.logits(x, false);
-            NDArray p = z.mul((float) (1 / temperature)).softmax(1);
-            probSum = probSum == null ? p : probSum.add(p);
-            logitSum = logitSum == null ? z : logitSum.add(z);
-        }
-        int k = ctx.teachers().size();
-        NDArray softTarget = probSum.div(k);
-        NDArray teacherLogits = logitSum.div(k);
+        Teachers.Ensemble teachers = new Teachers(ctx.teachers()).ensemble(x, temperature);
+        NDArray softTarget = teachers.meanProbabilities();
+        NDArray teacherLogits = teachers.meanLogits();
         return ctx.update(() -> {
             NDArray z = student.logits(x, true);
             Losses l = new Losses().add(student.name(), "soft_ce", DistillLoss.softCrossEntropy(softTarget, z, temperature));

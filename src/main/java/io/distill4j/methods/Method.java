@@ -2,8 +2,8 @@ package io.distill4j.methods;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import io.distill4j.training.Checkpoint;
-import io.distill4j.training.Net;
+import io.distill4j.runtime.Stateful;
+import io.distill4j.runtime.Net;
 
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -59,9 +59,11 @@ public interface Method {
      */
     default void attach(NDManager manager, List<Net> trainable) {}
 
-    /** Writes the method's own state (stored logits, knowledge, discriminator...) into a checkpoint. */
-    default void save(Checkpoint checkpoint) {}
-
-    /** Restores what {@link #save} wrote; arrays go into {@code manager} (long-lived). */
-    default void load(Checkpoint checkpoint, NDManager manager) {}
+    /**
+     * The method's state besides its networks (a stored batch, knowledge stores...), each piece saved into
+     * checkpoints under its own name and restored by the run's one restore path.
+     */
+    default List<Stateful> state() {
+        return List.of();
+    }
 }

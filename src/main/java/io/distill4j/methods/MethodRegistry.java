@@ -1,44 +1,107 @@
 package io.distill4j.methods;
 
 import io.distill4j.UserError;
+import io.distill4j.config.ConfigNode;
+import io.distill4j.config.OptionRecords;
+import io.distill4j.config.RunConfig;
 
+import java.util.Collection;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Set;
-import java.util.function.Function;
 
-/** The one place that maps method names to their implementations. A new method = one line here. */
+/**
+ * The one place that maps method names to their specs. A new method = one file and one line here.
+ *
+ * <p>Config shape: {@code method: {name: kd, kd: {temperature: 4}}}. Each method's options live in a section
+ * named after it; only the chosen method's section is used, the others are validated against their own
+ * options and otherwise ignored, so switching method from the command line is {@code --set method.name=X}.
+ */
 public final class MethodRegistry {
-    private static final Map<String, Function<MethodSetup, Method>> FACTORIES = new LinkedHashMap<>();
+    private static final Map<String, MethodSpec<?>> SPECS = new LinkedHashMap<>();
 
     static {
-        FACTORIES.put("baseline", Baseline::new);
-        FACTORIES.put("dlb", Dlb::new);
-        FACTORIES.put("kd", Kd::new);
-        FACTORIES.put("meal-v2", MealV2::new);
-        FACTORIES.put("dml", Dml::new);
-        FACTORIES.put("okdcr", Okdcr::new);
+        add(new MethodSpec<>("baseline", "each network alone, cross-entropy on the hard labels",
+                Baseline.Options.class, MethodSpec.Check.NONE, Baseline::new));
+        add(new MethodSpec<>("kd", "Hinton's knowledge distillation from one frozen teacher",
+                Kd.Options.class, Kd::check, Kd::new));
+        add(new MethodSpec<>("meal-v2", "MEAL V2: ensemble of frozen teachers plus a discriminator on logits",
+                MealV2.Options.class, MealV2::check, MealV2::new));
+        add(new MethodSpec<>("dml", "Deep Mutual Learning: K peers learn from each other",
+                Dml.Options.class, Dml::check, Dml::new));
+        add(new MethodSpec<>("okdcr", "online KD by consistency regularisation: peers with two heads each",
+                Okdcr.Options.class, Okdcr::check, Okdcr::new));
+        add(new MethodSpec<>("dlb", "self-distillation from the last mini-batch",
+                Dlb.Options.class, Dlb::check, Dlb::new));
     }
 
     private MethodRegistry() {}
 
-    public static Method create(String name, MethodSetup setup) {
-        Function<MethodSetup, Method> f = FACTORIES.get(name);
-        if (f == null) {
-            throw setup.options().error("name", "unknown method '" + name + "' (known: "
-                    + String.join(", ", FACTORIES.keySet()) + ")");
+    private static void add(MethodSpec<?> spec) {
+        SPECS.put(spec.name(), spec);
+    }
+
+    /** A method chosen and configured: its spec and parsed options. */
+    public record Resolved(MethodSpec<?> spec, Record options) {
+        public Method create(MethodSetup setup) {
+            return spec.create(options, setup);
         }
-        return f.apply(setup);
+    }
+
+    /**
+     * Validates the {@code method:} section of a config, before any data is read: the chosen name, its
+     * options, every other method's section, and the method's checks on the rest of the config.
+     */
+    public static Resolved resolve(RunConfig cfg) {
+        ConfigNode m = cfg.method();
+        MethodSpec<?> chosen = SPECS.get(cfg.methodName());
+        if (chosen == null) {
+            throw m.error("name", "unknown method '" + cfg.methodName() + "' (known: "
+                    + String.join(", ", SPECS.keySet()) + "; list them with: distill4j methods)");
+        }
+        for (String k : m.keys()) {
+            if (!k.equals("name") && m.has(k) && !SPECS.containsKey(k)) {
+                String options = OptionRecords.keys(chosen.options());
+                throw m.error(k, "is not a method; a method's options go in its own section, e.g. method: {name: "
+                        + chosen.name() + ", " + chosen.name() + ": {" + (options.isEmpty() ? "" : options.split(", ")[0]
+                        + ": ...") + "}} (options of " + chosen.name() + ": " + (options.isEmpty() ? "none" : options)
+                        + "; see: distill4j methods)");
+            }
+        }
+        Record options = null;
+        for (MethodSpec<?> s : SPECS.values()) {
+            if (s == chosen || m.has(s.name())) {
+                Record r = OptionRecords.parse(s.options(), m.child(s.name()));
+                if (s == chosen) {
+                    options = r;
+                }
+            }
+        }
+        chosen.check().check(cfg);
+        return new Resolved(chosen, options);
     }
 
     /** Adds a method from outside this package (a plug-in, or a test). */
-    public static synchronized void register(String name, Function<MethodSetup, Method> factory) {
-        if (FACTORIES.putIfAbsent(name, factory) != null) {
-            throw new IllegalArgumentException("method " + name + " is already registered");
+    public static synchronized void register(MethodSpec<?> spec) {
+        if (SPECS.putIfAbsent(spec.name(), spec) != null) {
+            throw new IllegalArgumentException("method " + spec.name() + " is already registered");
         }
     }
 
-    public static Set<String> names() {
-        return FACTORIES.keySet();
+    public static Collection<MethodSpec<?>> specs() {
+        return Collections.unmodifiableCollection(SPECS.values());
+    }
+
+    /** A check helper: the config must have between {@code min} and {@code max} trainable networks. */
+    static void requireNetworks(RunConfig cfg, String method, int min, int max, String what) {
+        int n = cfg.networks().size();
+        if (n < min || n > max) {
+            throw cfg.method().error("name", method + " " + what + "; the config has " + n + " network"
+                    + (n == 1 ? "" : "s"));
+        }
+    }
+
+    static UserError error(RunConfig cfg, String message) {
+        return cfg.method().error("name", message);
     }
 }

@@ -1,14 +1,14 @@
 package io.distill4j.methods;
 
-import io.distill4j.config.ConfigNode;
 import io.distill4j.config.RunConfig;
+import io.distill4j.runtime.Optimizers;
 
 import java.util.List;
 
 /**
- * What a method factory gets: its own config section (read options from it; unknown keys are rejected after),
- * the whole run config, the names of the trainable networks, and the data's shape.
+ * What a method factory gets besides its options: the whole run config, the names of the trainable
+ * networks, the data's shape, and the optimizer factory for networks the method creates.
  */
-public record MethodSetup(ConfigNode options, RunConfig run, List<String> networks, int numClasses,
-                          int trainSize) {
+public record MethodSetup(RunConfig run, List<String> networks, int numClasses, int trainSize,
+                          Optimizers optimizers) {
 }

@@ -1,14 +1,15 @@
 package io.distill4j.methods;
 
+import io.distill4j.config.Option;
+import io.distill4j.config.RunConfig;
+import io.distill4j.runtime.Optimizers;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
-import io.distill4j.config.OptimConfig;
-import io.distill4j.knowledge.DistillLoss;
+import io.distill4j.losses.DistillLoss;
 import io.distill4j.models.LinearHead;
-import io.distill4j.training.Net;
-import io.distill4j.training.Sgd;
+import io.distill4j.runtime.Net;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -42,6 +43,23 @@ public final class Okdcr implements Method {
     static final String HEAD1 = ".c1";
     static final String HEAD2 = ".c2";
 
+    /** Options of {@code okdcr}. */
+    public record Options(
+            @Option(doc = "D of the consistency terms: symmetric KL or L1 distance of probabilities",
+                    value = "symmetric_kl", choices = {"symmetric_kl", "l1"}) String divergence,
+            @Option(doc = "weight of the intra-model consistency D(p_m^1, p_m^2)", value = "1", min = 0, max = 1e6)
+            double lambdaIntra,
+            @Option(doc = "weight of the inter-model consistency, summed over the other (detached) peers",
+                    value = "1", min = 0, max = 1e6) double lambdaInter,
+            @Option(doc = "weight of the ensemble distillation T^2 KL(p_ens^T || p_m^{c,T})", value = "1", min = 0,
+                    max = 1e6) double lambdaEns,
+            @Option(doc = "softmax temperature T of the ensemble distillation", value = "3", min = 1e-3, max = 1e3)
+            double temperature,
+            @Option(doc = "tau_w of the per-sample peer weights softmax(-d_m / tau_w)", value = "1", min = 1e-6,
+                    max = 1e6) double weightTemperature,
+            @Option(doc = "ensemble-weight ramp-up min(1, rampup * step / total_steps)", value = "1.25", min = 0,
+                    max = 1e6) double rampup) {}
+
     private final List<String> peers;
     private final boolean l1;
     private final double lambdaIntra;
@@ -51,30 +69,31 @@ public final class Okdcr implements Method {
     private final double weightTemperature;
     private final double rampup;
     private final int classes;
-    private final OptimConfig optim;
+    private final Optimizers optimizers;
     private final List<Net> heads = new ArrayList<>();
 
-    public Okdcr(MethodSetup setup) {
-        if (setup.networks().size() < 2) {
-            throw setup.options().error("name", "okdcr needs at least two networks (peers); the config has "
-                    + setup.networks().size());
-        }
-        this.peers = List.copyOf(setup.networks());
-        for (String p : peers) {
-            if (setup.networks().contains(p + HEAD2) || setup.networks().contains(p + HEAD1)) {
-                throw setup.options().error("name", "the network names '" + p + HEAD1 + "' and '" + p + HEAD2
+    static void check(RunConfig cfg) {
+        MethodRegistry.requireNetworks(cfg, "okdcr", 2, Integer.MAX_VALUE, "needs at least two networks (peers)");
+        List<String> names = cfg.networks().stream().map(n -> n.name()).toList();
+        for (String p : names) {
+            if (names.contains(p + HEAD2) || names.contains(p + HEAD1)) {
+                throw MethodRegistry.error(cfg, "the network names '" + p + HEAD1 + "' and '" + p + HEAD2
                         + "' are taken by okdcr's classifiers");
             }
         }
-        this.l1 = setup.options().choice("divergence", "symmetric_kl", List.of("symmetric_kl", "l1")).equals("l1");
-        this.lambdaIntra = setup.options().number("lambda_intra", 1.0, 0, 1e6);
-        this.lambdaInter = setup.options().number("lambda_inter", 1.0, 0, 1e6);
-        this.lambdaEns = setup.options().number("lambda_ens", 1.0, 0, 1e6);
-        this.temperature = setup.options().number("temperature", 3.0, 1e-3, 1e3);
-        this.weightTemperature = setup.options().number("weight_temperature", 1.0, 1e-6, 1e6);
-        this.rampup = setup.options().number("rampup", 1.25, 0, 1e6);
+    }
+
+    public Okdcr(Options options, MethodSetup setup) {
+        this.peers = List.copyOf(setup.networks());
+        this.l1 = options.divergence().equals("l1");
+        this.lambdaIntra = options.lambdaIntra();
+        this.lambdaInter = options.lambdaInter();
+        this.lambdaEns = options.lambdaEns();
+        this.temperature = options.temperature();
+        this.weightTemperature = options.weightTemperature();
+        this.rampup = options.rampup();
         this.classes = setup.numClasses();
-        this.optim = setup.run().optim();
+        this.optimizers = setup.optimizers();
     }
 
     @Override
@@ -88,9 +107,7 @@ public final class Okdcr implements Method {
             NDManager hm = manager.newSubManager();
             int dim = peer.block().featureDim();
             LinearHead head = LinearHead.create("linear-" + dim + "-" + classes, dim, classes, hm);
-            Sgd sgd = new Sgd(Net.trainableParameters(head), hm, optim.momentum(), optim.weightDecay(),
-                    optim.nesterov());
-            heads.add(new Net(peer.name() + HEAD2, head, hm, sgd));
+            heads.add(optimizers.trainable(peer.name() + HEAD2, head, hm));
         }
     }
 

@@ -1,6 +1,6 @@
 package io.distill4j.methods;
 
-import io.distill4j.training.Net;
+import io.distill4j.runtime.Net;
 
 import java.util.List;
 import java.util.SplittableRandom;

@@ -28,10 +28,13 @@ public abstract class Network extends AbstractBlock {
     /** The residual blocks in forward order (empty for plain networks). */
     public List<ResidualUnit> residualUnits() { return List.of(); }
 
-    /** Switches every residual branch back on. */
-    public void activateAll() {
+    /** True when every residual branch runs at scale 1. */
+    public boolean isWhole() {
         for (ResidualUnit u : residualUnits()) {
-            u.setActive(true);
+            if (!u.isActive() || u.scale() != 1f) {
+                return false;
+            }
         }
+        return true;
     }
 }

@@ -28,6 +28,7 @@ public final class ResidualBlock extends AbstractBlock implements ResidualUnit {
     private final boolean reluAfter;
     private final int stage;
     private boolean active = true;
+    private float scale = 1f;
 
     public ResidualBlock(Block pre, Block branch, Block shortcut, boolean reluAfter, int stage) {
         this.pre = pre == null ? null : addChildBlock("pre", pre);
@@ -47,7 +48,7 @@ public final class ResidualBlock extends AbstractBlock implements ResidualUnit {
         NDList p = pre == null ? inputs : pre.forward(ps, inputs, training);
         NDArray b = branch.forward(ps, p, training).singletonOrThrow();
         NDArray s = shortcut == null ? x : shortcut.forward(ps, p, training).singletonOrThrow();
-        NDArray y = b.add(s);
+        NDArray y = (scale == 1f ? b : b.mul(scale)).add(s);
         return new NDList(reluAfter ? Activation.relu(y) : y);
     }
 
@@ -80,6 +81,12 @@ public final class ResidualBlock extends AbstractBlock implements ResidualUnit {
         }
         this.active = active;
     }
+
+    @Override
+    public float scale() { return scale; }
+
+    @Override
+    public void setScale(float scale) { this.scale = scale; }
 
     @Override
     public boolean isDroppable() { return shortcut == null; }

@@ -13,8 +13,16 @@ public interface ResidualUnit {
     /** Whether the branch runs in the next forward passes. */
     boolean isActive();
 
-    /** Switches the branch on or off; throws IllegalStateException when switching off a non-droppable block. */
+    /**
+     * Switches the branch on or off; throws IllegalStateException when switching off a non-droppable block.
+     * Methods never call this: they apply a {@link SubNetwork} in a scope ({@code runtime.Net.use}).
+     */
     void setActive(boolean active);
+
+    /** The factor on the branch's output (1 by default). */
+    float scale();
+
+    void setScale(float scale);
 
     /** True when the shortcut is the identity, so the block may become identity. */
     boolean isDroppable();

@@ -1,7 +1,9 @@
 package io.distill4j.training;
 
+import io.distill4j.runtime.Net;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import io.distill4j.UserError;
 import io.distill4j.data.BatchLoader;
 import io.distill4j.data.HostBatch;
 import io.distill4j.methods.Method;
@@ -16,7 +18,17 @@ public final class Evaluator {
 
     public record Score(double top1, double top5, double loss, long count) {}
 
-    public static Map<String, Score> evaluate(Method method, List<Net> nets, BatchLoader loader, NDManager root) {
+    /**
+     * Scores every output of {@code method} on every batch of {@code loader}. {@code source} names what is
+     * evaluated (a checkpoint, a run at an epoch) in the error raised when an output is not finite.
+     */
+    public static Map<String, Score> evaluate(Method method, List<Net> nets, BatchLoader loader, NDManager root,
+                                              String source) {
+        for (Net n : nets) {
+            if (n.subNetwork() != null || !n.block().isWhole()) {
+                throw new IllegalStateException(n.name() + ": evaluated while a sub-network is in use");
+            }
+        }
         Map<String, double[]> acc = new LinkedHashMap<>(); // top1 hits, top5 hits, loss sum
         long count = 0;
         for (int b = 0; b < loader.batchesPerEpoch(); b++) {
@@ -26,6 +38,11 @@ public final class Evaluator {
                 Map<String, NDArray> outputs = method.evaluate(hb.view(bm, 0), nets);
                 for (var e : outputs.entrySet()) {
                     float[] probs = e.getValue().toFloatArray();
+                    if (!allFinite(probs)) {
+                        throw new UserError(source + ": output '" + e.getKey() + "' is NaN or infinite on evaluation"
+                                + " batch " + b + " (the weights are not finite or the network diverged); "
+                                + "evaluate a checkpoint from before the divergence");
+                    }
                     double[] a = acc.computeIfAbsent(e.getKey(), k -> new double[3]);
                     score(probs, labels, a);
                 }
@@ -40,7 +57,20 @@ public final class Evaluator {
         return out;
     }
 
-    /** Adds top-1 hits, top-5 hits and the summed negative log-likelihood of one batch to {@code acc}. */
+    private static boolean allFinite(float[] a) {
+        for (float v : a) {
+            if (!Float.isFinite(v)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * Adds top-1 hits, top-5 hits and the summed negative log-likelihood of one batch to {@code acc}. A class
+     * tied with the true one ranks above it: a hit needs the true class strictly above the others (a network
+     * whose probabilities all saturate to the same value scores 0, not 100%).
+     */
     static void score(float[] probs, int[] labels, double[] acc) {
         int n = labels.length;
         int classes = probs.length / n;
@@ -48,9 +78,9 @@ public final class Evaluator {
         for (int i = 0; i < n; i++) {
             int off = i * classes;
             float target = probs[off + labels[i]];
-            int above = 0; // classes ranked strictly above the true one (ties count in its favour)
+            int above = 0; // other classes at or above the true one
             for (int c = 0; c < classes; c++) {
-                if (probs[off + c] > target) {
+                if (c != labels[i] && probs[off + c] >= target) {
                     above++;
                 }
             }

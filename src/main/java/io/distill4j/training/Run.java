@@ -1,5 +1,8 @@
 package io.distill4j.training;
 
+import io.distill4j.runtime.Net;
+import io.distill4j.runtime.Checkpoint;
+import io.distill4j.runtime.Checkpoints;
 import ai.djl.Device;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDManager;
@@ -21,6 +24,8 @@ import io.distill4j.data.Subsets;
 import io.distill4j.methods.Method;
 import io.distill4j.methods.MethodRegistry;
 import io.distill4j.methods.MethodSetup;
+import io.distill4j.runtime.Optimizers;
+import io.distill4j.runtime.Stateful;
 import io.distill4j.models.ModelRegistry;
 import io.distill4j.models.Network;
 
@@ -60,6 +65,9 @@ public final class Run implements AutoCloseable {
     }
 
     public static Run build(RunConfig cfg) {
+        // the whole config, method options included, is valid before anything is loaded or built
+        MethodRegistry.Resolved resolved = MethodRegistry.resolve(cfg);
+        cfg.root().finish(); // every key has now been read: anything left is unknown
         int threads = cfg.train().resolvedThreads();
         Engine.getInstance(); // load the engine before touching its settings
         JniUtils.setNumThreads(threads);
@@ -117,9 +125,8 @@ public final class Run implements AutoCloseable {
         }
 
         List<String> names = cfg.networks().stream().map(NetworkConfig::name).toList();
-        Method method = MethodRegistry.create(cfg.methodName(),
-                new MethodSetup(cfg.method(), cfg, names, train.numClasses(), train.size()));
-        cfg.root().finish(); // every key has now been read: anything left is unknown
+        Optimizers optimizers = new Optimizers(cfg.optim());
+        Method method = resolved.create(new MethodSetup(cfg, names, train.numClasses(), train.size(), optimizers));
 
         NDManager manager = NDManager.newBaseManager();
         List<Net> nets = new ArrayList<>();
@@ -129,9 +136,7 @@ public final class Run implements AutoCloseable {
                 NDManager nm = manager.newSubManager(device(cfg, nc));
                 Network block = ModelRegistry.buildAndInit(nc.arch(), train.channels(), train.numClasses(),
                         train.height(), train.width(), nm);
-                Sgd sgd = new Sgd(Net.trainableParameters(block), nm, cfg.optim().momentum(),
-                        cfg.optim().weightDecay(), cfg.optim().nesterov());
-                Net net = new Net(nc.name(), block, nm, sgd);
+                Net net = optimizers.trainable(nc.name(), block, nm);
                 if (nc.init() != null) {
                     Checkpoints.loadNetwork(Checkpoint.read(java.nio.file.Path.of(nc.init())), net, null);
                 }
@@ -205,6 +210,48 @@ public final class Run implements AutoCloseable {
         List<Net> all = new ArrayList<>(nets);
         all.addAll(method.ownNetworks());
         return all;
+    }
+
+    /**
+     * The run's one restore path, shared by {@code train --resume} and {@code eval}: every network with an
+     * optimizer (the run's and the method's own, e.g. OKDCR's second heads, MEAL V2's discriminator) and the
+     * method's state, from one checkpoint; with {@code withOptimizer}, the optimizers' buffers too.
+     */
+    public void restore(Checkpoint c, boolean withOptimizer) {
+        for (Net n : optimized()) {
+            Checkpoints.loadNetwork(c, n, null, withOptimizer); // by name; a lone network by any name
+        }
+        for (Stateful s : method.state()) {
+            s.load(c.existingSection(s.stateName()), manager);
+        }
+    }
+
+    /**
+     * Evaluation of independently trained networks side by side: network i from checkpoint i (each holding
+     * one network). Only for methods that own no networks or state, which such checkpoints cannot hold.
+     */
+    public void restoreEach(List<Checkpoint> checkpoints) {
+        if (checkpoints.size() != nets.size()) {
+            throw new UserError("--checkpoint: " + checkpoints.size() + " given, but the config has " + nets.size()
+                    + " networks (give one checkpoint, or one per network)");
+        }
+        if (!method.ownNetworks().isEmpty() || !method.state().isEmpty()) {
+            throw new UserError("--checkpoint: method " + config.methodName() + " keeps networks or state of its "
+                    + "own, so its run must be restored from one checkpoint of that run");
+        }
+        for (int i = 0; i < nets.size(); i++) {
+            Checkpoints.loadNetwork(checkpoints.get(i), nets.get(i), null);
+        }
+    }
+
+    /** Writes every network with an optimizer (with its buffers) and the method's state into {@code c}. */
+    public void save(Checkpoint c) {
+        for (Net n : optimized()) {
+            Checkpoints.saveNetwork(c, n);
+        }
+        for (Stateful s : method.state()) {
+            s.save(c.section(s.stateName()));
+        }
     }
 
     /** Which training samples keep their label (semi-supervised), or null when all do. */

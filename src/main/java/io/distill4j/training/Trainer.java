@@ -4,156 +4,172 @@ import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.training.GradientCollector;
-import com.google.gson.JsonObject;
 import io.distill4j.UserError;
 import io.distill4j.config.ConfigLoader;
 import io.distill4j.data.HostBatch;
 import io.distill4j.methods.Batch;
 import io.distill4j.methods.Losses;
 import io.distill4j.methods.StepContext;
-import io.distill4j.report.MetricsLog;
-import io.distill4j.report.Summary;
+import io.distill4j.runtime.Checkpoint;
+import io.distill4j.runtime.Net;
+import io.distill4j.runtime.Stateful;
 import io.distill4j.util.Seeds;
 
-import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.function.Supplier;
 
 /**
- * The training loop shared by every method: per-batch native-memory scopes, the schedule as a function of
- * the global step, evaluation, metrics, atomic checkpoints and exact resume.
+ * The training loop shared by every method, and nothing else: per-batch native-memory scopes, the schedule
+ * as a function of the global step, the update (backward, finite-loss check, optimizer steps of exactly the
+ * parameters that took part), evaluation when due, and the one checkpoint format for the run's state. What
+ * is done with the results (metrics, progress, best checkpoint, last checkpoint, summary) is done by
+ * {@link TrainingListener}s.
  */
 public final class Trainer {
     private final Run run;
-    private final Path out;
-    private final PrintStream console;
+    private final List<TrainingListener> listeners;
     private final Schedule schedule;
     private final int stepsPerEpoch;
     private final int epochs;
-
     private long step;
-    private final Map<String, Double> best = new LinkedHashMap<>();
-    private final Map<String, Double> last = new LinkedHashMap<>();
-    private int bestEpoch = -1;
-    private double bestPrimary = -1;
-    private long trainImages;
-    private double trainSeconds;
-    private double wallBefore;
     private volatile boolean stopRequested;
 
-    public Trainer(Run run, Path out, PrintStream console) {
+    public Trainer(Run run, List<TrainingListener> listeners) {
         this.run = run;
-        this.out = out;
-        this.console = console;
+        this.listeners = List.copyOf(listeners);
         this.stepsPerEpoch = run.trainLoader().batchesPerEpoch();
         this.epochs = run.config().train().epochs();
         this.schedule = Schedule.of(run.config().optim(), stepsPerEpoch, epochs);
     }
 
-    public static Path lastCheckpoint(Path out) { return out.resolve("checkpoints").resolve("last.ckpt"); }
+    public Run run() { return run; }
 
-    public static Path bestCheckpoint(Path out) { return out.resolve("checkpoints").resolve("best.ckpt"); }
+    /** Global steps done. */
+    public long step() { return step; }
 
-    /** Asks the loop to checkpoint and stop after the current step (e.g. on Ctrl-C). */
+    public int stepsPerEpoch() { return stepsPerEpoch; }
+
+    public int epochs() { return epochs; }
+
+    public long totalSteps() { return (long) stepsPerEpoch * epochs; }
+
+    public boolean finished() { return step >= totalSteps(); }
+
+    /** Asks the loop to stop after the current step (e.g. on Ctrl-C); listeners checkpoint it. */
     public void requestStop() { stopRequested = true; }
 
     /**
-     * Trains to the end (or until {@code stopAfterStep} steps are done, writing a checkpoint there) and
-     * returns the summary. With {@code resume}, continues exactly from {@code OUT/checkpoints/last.ckpt}.
+     * A checkpoint of the whole run state now: the loop's position, the resolved config, every network with
+     * its optimizer, the method's state and every stateful listener's.
      */
-    public Summary train(boolean resume, Long stopAfterStep) {
-        long started = System.nanoTime();
-        long metricsLength = -1;
-        String configYaml = ConfigLoader.toYaml(run.config().resolved());
-        try {
-            Files.createDirectories(out);
-        } catch (IOException e) {
-            throw new UserError(out + ": cannot create output folder: " + e.getMessage());
+    public Checkpoint checkpoint() {
+        Checkpoint c = new Checkpoint();
+        c.meta().addProperty("format", "distill4j-run");
+        c.meta().addProperty("method", run.config().methodName());
+        c.meta().addProperty("step", step);
+        c.meta().addProperty("epoch", step / stepsPerEpoch);
+        c.meta().addProperty("steps_per_epoch", stepsPerEpoch);
+        c.meta().addProperty("config", configYaml());
+        run.save(c);
+        for (Stateful s : statefulListeners()) {
+            s.save(c.section(s.stateName()));
         }
-        if (resume) {
-            metricsLength = restore(configYaml);
-        } else {
-            writeString(out.resolve("config.yaml"), configYaml);
-            if (run.labelNoise() != null) {
-                JsonObject noise = new JsonObject();
-                noise.addProperty("fraction_changed", (double) run.labelNoise().changed().length / run.train().size());
-                noise.add("indices", new com.google.gson.Gson().toJsonTree(run.labelNoise().changed()));
-                noise.add("true_labels", new com.google.gson.Gson().toJsonTree(run.labelNoise().trueLabels()));
-                writeString(out.resolve("label_noise.json"), noise.toString());
-            }
-            metricsLength = 0;
-        }
-        try (MetricsLog metrics = new MetricsLog(MetricsLog.path(out), metricsLength)) {
-            loop(metrics, stopAfterStep, started);
-        }
-        Summary summary = summary(started);
-        if (step >= (long) stepsPerEpoch * epochs) {
-            summary.write(out.resolve("summary.json"));
-        }
-        return summary;
+        return c;
     }
 
-    private void loop(MetricsLog metrics, Long stopAfterStep, long started) {
-        long total = (long) stepsPerEpoch * epochs;
-        int logEvery = run.config().train().logEvery();
-        double windowSeconds = 0;
-        long windowImages = 0;
-        while (step < total) {
+    /** Restores a run from a checkpoint written by {@link #checkpoint()} to continue exactly. */
+    public void restore(Checkpoint c) {
+        if (!c.meta().has("config") || !c.meta().has("step")) {
+            throw new UserError(c.origin() + ": not a run checkpoint of distill4j (no step or config)");
+        }
+        if (!c.meta().get("config").getAsString().equals(configYaml())) {
+            throw new UserError(c.origin() + ": the config differs from the one the run was started with; resume "
+                    + "with the same config (omit -c to use the saved one)");
+        }
+        if (c.meta().get("steps_per_epoch").getAsInt() != stepsPerEpoch) {
+            throw new UserError(c.origin() + ": steps per epoch changed");
+        }
+        run.restore(c, true);
+        for (Stateful s : statefulListeners()) {
+            s.load(c.existingSection(s.stateName()), run.manager());
+        }
+        step = c.meta().get("step").getAsLong();
+    }
+
+    private String configYaml() {
+        return ConfigLoader.toYaml(run.config().resolved());
+    }
+
+    private List<Stateful> statefulListeners() {
+        List<Stateful> out = new ArrayList<>();
+        for (TrainingListener l : listeners) {
+            if (l instanceof Stateful s) {
+                out.add(s);
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Trains to the end, or until {@code stopAfterStep} global steps are done. With {@code from}, first
+     * restores the run from that checkpoint and continues exactly.
+     */
+    public void train(Checkpoint from, Long stopAfterStep) {
+        try {
+            if (from != null) {
+                restore(from);
+            }
+            for (TrainingListener l : listeners) {
+                l.onStart(this, from != null);
+            }
+            loop(stopAfterStep);
+        } finally {
+            for (TrainingListener l : listeners) {
+                l.close();
+            }
+        }
+    }
+
+    private void loop(Long stopAfterStep) {
+        while (step < totalSteps()) {
             int epoch = (int) (step / stepsPerEpoch);
-            Progress bar = new Progress(console, String.format(Locale.ROOT, "epoch %d/%d", epoch + 1, epochs),
-                    stepsPerEpoch);
-            long epochImages = 0;
-            Map<String, Float> lastLosses = Map.of();
-            while (step < total && step / stepsPerEpoch == epoch) {
-                int index = (int) (step % stepsPerEpoch);
-                long t0 = System.nanoTime();
-                HostBatch hb = run.trainLoader().batch(epoch, index);
-                Map<String, Float> scalars = runStep(hb, epoch);
-                double secs = (System.nanoTime() - t0) / 1e9;
-                trainSeconds += secs;
-                trainImages += hb.size();
-                windowSeconds += secs;
-                windowImages += hb.size();
-                epochImages += hb.size();
-                lastLosses = scalars;
-                step++;
-                if (step % logEvery == 0 || step % stepsPerEpoch == 0) {
-                    Map<String, Object> line = new LinkedHashMap<>();
-                    line.put("event", "train");
-                    line.put("epoch", epoch + 1);
-                    line.put("step", step);
-                    line.put("lr", schedule.lr(step - 1));
-                    line.putAll(scalars);
-                    line.put("images_per_sec", windowSeconds > 0 ? windowImages / windowSeconds : 0);
-                    metrics.write(line);
-                    windowSeconds = 0;
-                    windowImages = 0;
-                }
-                bar.update(index + 1, epochImages, lossText(lastLosses));
-                boolean epochEnd = step % stepsPerEpoch == 0;
-                if (epochEnd) {
-                    int done = (int) (step / stepsPerEpoch);
-                    if (done % run.config().train().evalEvery() == 0 || done == epochs) {
-                        evaluate(done, metrics);
+            int index = (int) (step % stepsPerEpoch);
+            long t0 = System.nanoTime();
+            HostBatch hb = run.trainLoader().batch(epoch, index);
+            double lr = schedule.lr(step);
+            Map<String, Float> losses = runStep(hb, epoch);
+            double secs = (System.nanoTime() - t0) / 1e9;
+            step++;
+            TrainingListener.StepEnd end = new TrainingListener.StepEnd(epoch, step, lr, losses, hb.size(), secs);
+            for (TrainingListener l : listeners) {
+                l.onStep(this, end);
+            }
+            if (step % stepsPerEpoch == 0) {
+                int done = (int) (step / stepsPerEpoch);
+                if (done % run.config().train().evalEvery() == 0 || done == epochs) {
+                    Map<String, Evaluator.Score> scores = Evaluator.evaluate(run.method(), run.nets(),
+                            run.testLoader(), run.manager(), "epoch " + done);
+                    for (TrainingListener l : listeners) {
+                        l.onEvaluation(this, done, scores);
                     }
                 }
-                boolean stop = stopRequested || (stopAfterStep != null && step >= stopAfterStep);
-                if ((epochEnd || stop) && run.config().train().checkpoint()) {
-                    saveCheckpoint(metrics, started);
-                }
-                if (stop) {
-                    console.println("stopped at step " + step + "; resume with --resume " + out);
-                    return;
+                for (TrainingListener l : listeners) {
+                    l.onEpochEnd(this, done);
                 }
             }
+            if (step < totalSteps() && (stopRequested || (stopAfterStep != null && step >= stopAfterStep))) {
+                for (TrainingListener l : listeners) {
+                    l.onStop(this);
+                }
+                return;
+            }
+        }
+        for (TrainingListener l : listeners) {
+            l.onFinish(this);
         }
     }
 
@@ -161,13 +177,13 @@ public final class Trainer {
     private Map<String, Float> runStep(HostBatch hb, int epoch) {
         try (NDManager bm = run.manager().newSubManager()) {
             Batch batch = new Batch(hb, bm, run.labelled());
-            Context ctx = new Context(epoch, bm);
+            Context ctx = new Context(epoch);
             run.method().step(batch, ctx);
             return ctx.scalars;
         }
     }
 
-    /** Runs training steps one at a time without metrics or checkpoints (tests, benchmarks). */
+    /** Runs training steps one at a time without listeners (tests, benchmarks). */
     public interface StepDriver {
         Map<String, Float> step();
     }
@@ -181,151 +197,13 @@ public final class Trainer {
         };
     }
 
-    private static String lossText(Map<String, Float> losses) {
-        StringBuilder sb = new StringBuilder();
-        for (var e : losses.entrySet()) {
-            sb.append(String.format(Locale.ROOT, "%s %.3f  ", e.getKey(), e.getValue()));
-        }
-        return sb.toString().trim();
-    }
-
-    private void evaluate(int epoch, MetricsLog metrics) {
-        Map<String, Evaluator.Score> scores =
-                Evaluator.evaluate(run.method(), run.nets(), run.testLoader(), run.manager());
-        StringBuilder text = new StringBuilder("  eval");
-        for (var e : scores.entrySet()) {
-            Map<String, Object> line = new LinkedHashMap<>();
-            line.put("event", "eval");
-            line.put("epoch", epoch);
-            line.put("network", e.getKey());
-            line.put("top1", e.getValue().top1());
-            line.put("top5", e.getValue().top5());
-            line.put("loss", e.getValue().loss());
-            metrics.write(line);
-            last.put(e.getKey(), e.getValue().top1());
-            best.merge(e.getKey(), e.getValue().top1(), Math::max);
-            text.append(String.format(Locale.ROOT, "  %s top1 %.2f%%", e.getKey(), 100 * e.getValue().top1()));
-        }
-        console.println(text);
-        String primary = run.method().primaryOutput(run.nets());
-        Double p = last.get(primary);
-        if (p != null && p > bestPrimary) {
-            bestPrimary = p;
-            bestEpoch = epoch;
-            if (run.config().train().checkpoint()) {
-                checkpoint(metrics.length(), 0).write(bestCheckpoint(out));
-            }
-        }
-    }
-
-    private Checkpoint checkpoint(long metricsLength, double wallNow) {
-        Checkpoint c = new Checkpoint();
-        JsonObject m = c.meta();
-        m.addProperty("format", "distill4j-run");
-        m.addProperty("method", run.config().methodName());
-        m.addProperty("step", step);
-        m.addProperty("epoch", step / stepsPerEpoch);
-        m.addProperty("steps_per_epoch", stepsPerEpoch);
-        m.addProperty("metrics_bytes", metricsLength);
-        m.addProperty("train_images", trainImages);
-        m.addProperty("train_seconds", trainSeconds);
-        m.addProperty("wall_seconds", wallNow);
-        m.addProperty("best_epoch", bestEpoch);
-        m.addProperty("best_primary", bestPrimary);
-        m.add("best", toJson(best));
-        m.add("last", toJson(last));
-        m.addProperty("config", ConfigLoader.toYaml(run.config().resolved()));
-        for (Net n : run.optimized()) {
-            Checkpoints.saveNetwork(c, n);
-        }
-        run.method().save(c);
-        return c;
-    }
-
-    private void saveCheckpoint(MetricsLog metrics, long started) {
-        double wall = wallBefore + (System.nanoTime() - started) / 1e9;
-        checkpoint(metrics.length(), wall).write(lastCheckpoint(out));
-    }
-
-    private static JsonObject toJson(Map<String, Double> m) {
-        JsonObject o = new JsonObject();
-        m.forEach(o::addProperty);
-        return o;
-    }
-
-    /** Loads the last checkpoint; returns the metrics length to cut back to. */
-    private long restore(String configYaml) {
-        Checkpoint c = Checkpoint.read(lastCheckpoint(out));
-        JsonObject m = c.meta();
-        String saved = m.get("config").getAsString();
-        if (!saved.equals(configYaml)) {
-            throw new UserError(out.resolve("config.yaml") + ": the config differs from the one the run was "
-                    + "started with; resume with the same config (omit -c to use the saved one)");
-        }
-        if (m.get("steps_per_epoch").getAsInt() != stepsPerEpoch) {
-            throw new UserError(c.origin() + ": steps per epoch changed");
-        }
-        step = m.get("step").getAsLong();
-        trainImages = m.get("train_images").getAsLong();
-        trainSeconds = m.get("train_seconds").getAsDouble();
-        wallBefore = m.get("wall_seconds").getAsDouble();
-        bestEpoch = m.get("best_epoch").getAsInt();
-        bestPrimary = m.get("best_primary").getAsDouble();
-        m.getAsJsonObject("best").entrySet().forEach(e -> best.put(e.getKey(), e.getValue().getAsDouble()));
-        m.getAsJsonObject("last").entrySet().forEach(e -> last.put(e.getKey(), e.getValue().getAsDouble()));
-        for (Net n : run.optimized()) {
-            Checkpoints.loadNetwork(c, n, n.name(), true);
-        }
-        run.method().load(c, run.manager());
-        console.println("resumed " + out + " at step " + step + " (epoch " + (step / stepsPerEpoch) + ")");
-        return m.get("metrics_bytes").getAsLong();
-    }
-
-    private Summary summary(long started) {
-        double wall = wallBefore + (System.nanoTime() - started) / 1e9;
-        Summary s = new Summary(run.config().methodName(), wall, trainSeconds > 0 ? trainImages / trainSeconds : 0,
-                bestEpoch);
-        long ensembleParams = 0;
-        for (Net n : run.nets()) {
-            long params = n.parameterCount();
-            ensembleParams += params;
-            s.add(n.name(), n.block().arch(), best.getOrDefault(n.name(), Double.NaN),
-                    last.getOrDefault(n.name(), Double.NaN), params);
-        }
-        if (run.nets().size() > 1) { // online methods: the peers' mean is the headline next to the ensemble
-            double b = 0;
-            double l = 0;
-            for (Net n : run.nets()) {
-                b += best.getOrDefault(n.name(), Double.NaN);
-                l += last.getOrDefault(n.name(), Double.NaN);
-            }
-            s.add("peers_mean", "mean of " + run.nets().size(), b / run.nets().size(), l / run.nets().size(), 0);
-        }
-        for (String k : last.keySet()) {
-            if (!s.has(k)) {
-                s.add(k, k, best.get(k), last.get(k), k.equals("ensemble") ? ensembleParams : 0);
-            }
-        }
-        return s;
-    }
-
-    private static void writeString(Path p, String text) {
-        try {
-            Files.writeString(p, text, StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new UserError(p + ": cannot write: " + e.getMessage());
-        }
-    }
-
     /** The step's view of the run for the method. */
     private final class Context implements StepContext {
         private final int epoch;
-        private final NDManager batchManager;
         final Map<String, Float> scalars = new LinkedHashMap<>();
 
-        Context(int epoch, NDManager batchManager) {
+        Context(int epoch) {
             this.epoch = epoch;
-            this.batchManager = batchManager;
         }
 
         @Override public Net net(String name) { return run.net(name); }
@@ -344,6 +222,10 @@ public final class Trainer {
 
         @Override
         public Losses update(Supplier<Losses> compute) {
+            List<Net> optimized = run.optimized();
+            for (Net n : optimized) {
+                n.beginUpdate();
+            }
             Losses losses;
             try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
                 losses = compute.get();
@@ -359,10 +241,11 @@ public final class Trainer {
             }
             scalars.putAll(values);
             double lr = schedule.lr(step);
-            for (Net n : run.optimized()) {
+            for (Net n : optimized) {
                 if (losses.networks().contains(n.name())) {
-                    n.optimizer().step(lr, n.inactiveParameters());
+                    n.optimizer().step(lr, n.endUpdate());
                 } else {
+                    n.endUpdate();
                     n.optimizer().zeroGrad(); // a loss of another network may have reached it
                 }
             }

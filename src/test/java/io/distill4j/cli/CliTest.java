@@ -163,11 +163,13 @@ class CliTest {
     @Test
     void divergingLossStopsWithAOneLineError() throws IOException {
         Path c = config(TINY);
-        if (!io.distill4j.methods.MethodRegistry.names().contains("nan-after-2")) {
+        if (io.distill4j.methods.MethodRegistry.specs().stream().noneMatch(s -> s.name().equals("nan-after-2"))) {
             // a method whose loss turns NaN at the third step, as a diverging run's would
-            io.distill4j.methods.MethodRegistry.register("nan-after-2", setup -> (batch, ctx) -> ctx.update(() ->
+            io.distill4j.methods.MethodRegistry.register(new io.distill4j.methods.MethodSpec<>("nan-after-2",
+                    "test", io.distill4j.methods.Baseline.Options.class, io.distill4j.methods.MethodSpec.Check.NONE,
+                    (o, setup) -> (batch, ctx) -> ctx.update(() ->
                     new io.distill4j.methods.Losses().add("student", "ce", ctx.trainable().get(0)
-                            .logits(batch.images(), true).mean().mul(ctx.step() >= 2 ? Float.NaN : 0f))));
+                            .logits(batch.images(), true).mean().mul(ctx.step() >= 2 ? Float.NaN : 0f)))));
         }
         assertThat(Main.execute("train", "-c", c.toString(), "-o", dir.resolve("nan").toString(),
                 "--set", "method.name=nan-after-2")).isEqualTo(2);

@@ -1,7 +1,6 @@
 package io.distill4j.config;
 
 import io.distill4j.methods.MethodRegistry;
-import io.distill4j.methods.MethodSetup;
 import io.distill4j.models.ModelRegistry;
 import org.junit.jupiter.api.Test;
 
@@ -24,8 +23,7 @@ class ShippedConfigsTest {
         assertThat(files).hasSizeGreaterThanOrEqualTo(6);
         for (Path f : files) {
             RunConfig c = ConfigLoader.load(f, List.of());
-            MethodRegistry.create(c.methodName(), new MethodSetup(c.method(), c,
-                    c.networks().stream().map(NetworkConfig::name).toList(), 10, 1000));
+            MethodRegistry.resolve(c);
             c.root().finish();
             for (NetworkConfig n : c.networks()) {
                 ModelRegistry.build(n.arch(), 1, 10);

@@ -6,8 +6,8 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import io.distill4j.config.ConfigLoader;
 import io.distill4j.data.HostBatch;
-import io.distill4j.knowledge.DistillLoss;
-import io.distill4j.training.Net;
+import io.distill4j.losses.DistillLoss;
+import io.distill4j.runtime.Net;
 import io.distill4j.training.Run;
 import io.distill4j.training.Trainer;
 import org.junit.jupiter.api.Test;
@@ -36,7 +36,7 @@ class DlbTest {
             networks: {student: {arch: resnet8}}
             train: {epochs: 3, batch_size: 50, log_every: 1, threads: 1}
             optim: {lr: 0.1}
-            method: {name: dlb, temperature: 3, alpha: 1.0}
+            method: {name: dlb, dlb: {temperature: 3, alpha: 1.0}}
             """;
 
     private Run run(String yaml) throws IOException {
@@ -49,7 +49,7 @@ class DlbTest {
     void everySampleIsTrainedInTwoConsecutiveStepsAndDistilledOnce() throws IOException {
         try (Run run = run(CONFIG)) {
             Dlb dlb = (Dlb) run.method();
-            Trainer.StepDriver driver = new Trainer(run, dir.resolve("o"), System.err).driver();
+            Trainer.StepDriver driver = new io.distill4j.training.Trainer(run, java.util.List.of()).driver();
             int steps = run.trainLoader().batchesPerEpoch(); // 4
             Map<Integer, Integer> trained = new HashMap<>();
             Map<Integer, Integer> distilled = new HashMap<>();
@@ -81,9 +81,15 @@ class DlbTest {
         }
     }
 
+    private static float[] lastLogits(Dlb dlb, Run run) {
+        try (NDManager m = run.manager().newSubManager()) {
+            return dlb.lastBatch().logits(m).toFloatArray();
+        }
+    }
+
     /** The logits step 1 produces for the previous half (0:50) and the current half (50:), per forward mode. */
     private static NDArray[] stepOneLogits(Net net, Dlb dlb, HostBatch b1, NDManager m, boolean joint) {
-        NDArray prev = m.create(dlb.prevImages(), new ai.djl.ndarray.types.Shape(dlb.prevShape()));
+        NDArray prev = dlb.lastBatch().images(m);
         NDArray cur = b1.view(m, 0);
         if (joint) { // one pass over 2N samples: BatchNorm statistics over both halves
             NDArray z = net.logits(NDArrays.concat(new NDList(prev, cur)), true);
@@ -98,7 +104,7 @@ class DlbTest {
         try (Run run = run(CONFIG.replace("alpha: 1.0", "alpha: 1.0, forward: " + forward))) {
             Dlb dlb = (Dlb) run.method();
             Net net = run.nets().get(0);
-            Trainer.StepDriver driver = new Trainer(run, dir.resolve("o"), System.err).driver();
+            Trainer.StepDriver driver = new io.distill4j.training.Trainer(run, java.util.List.of()).driver();
             driver.step();
             // step 1 forwards batch 0 view 1 and batch 1 view 0; what it stores must be exactly what the network
             // produced then for batch 1, before its update
@@ -111,12 +117,12 @@ class DlbTest {
             }
             assertThat(otherMode).isNotEqualTo(expected); // the two modes are distinguishable (BatchNorm)
             driver.step();
-            assertThat(dlb.prevLogits()).containsExactly(expected, within(1e-4f));
+            assertThat(lastLogits(dlb, run)).containsExactly(expected, within(1e-4f));
             float[] recomputed;
             try (NDManager m = run.manager().newSubManager()) {
                 recomputed = net.logits(b1.view(m, 0), true).toFloatArray();
             }
-            assertThat(recomputed).isNotEqualTo(dlb.prevLogits());
+            assertThat(recomputed).isNotEqualTo(lastLogits(dlb, run));
         }
     }
 
@@ -126,10 +132,13 @@ class DlbTest {
         try (Run run = run(CONFIG.replace("alpha: 1.0", "alpha: 0.5, forward: " + forward))) {
             Dlb dlb = (Dlb) run.method();
             Net net = run.nets().get(0);
-            Trainer.StepDriver driver = new Trainer(run, dir.resolve("o"), System.err).driver();
+            Trainer.StepDriver driver = new io.distill4j.training.Trainer(run, java.util.List.of()).driver();
             driver.step();
-            float[] target = dlb.prevLogits();
-            float[] prevTargets = dlb.prevTargets();
+            float[] target = lastLogits(dlb, run);
+            float[] prevTargets;
+            try (NDManager m = run.manager().newSubManager()) {
+                prevTargets = dlb.lastBatch().targets(m).toFloatArray();
+            }
             HostBatch b1 = run.trainLoader().batch(0, 1);
             float expectedKl;
             float expectedCe;

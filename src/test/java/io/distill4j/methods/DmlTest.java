@@ -5,13 +5,10 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
-import io.distill4j.config.ConfigNode;
 import io.distill4j.data.HostBatch;
 import org.junit.jupiter.api.Test;
 
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
@@ -28,8 +25,8 @@ class DmlTest {
             {2.52303696e+00f, 1.13843966e+00f, 9.96666372e-01f}};
 
     static Dml dml(String teacher) {
-        Map<String, Object> opts = new LinkedHashMap<>(Map.of("name", "dml", "teacher", teacher));
-        return new Dml(new MethodSetup(new ConfigNode("test", "method", opts), null, List.of("a", "b", "c"), 4, 3));
+        return new Dml(new Dml.Options(teacher, "simultaneous", 1.0), new MethodSetup(null, List.of("a", "b", "c"), 4, 3,
+                null));
     }
 
     static Batch batch(NDManager m, boolean[] labelled) {

@@ -7,9 +7,9 @@ import io.distill4j.UserError;
 import io.distill4j.config.ConfigLoader;
 import io.distill4j.models.ModelRegistry;
 import io.distill4j.models.Network;
-import io.distill4j.training.Checkpoint;
-import io.distill4j.training.Checkpoints;
-import io.distill4j.training.Net;
+import io.distill4j.runtime.Checkpoint;
+import io.distill4j.runtime.Checkpoints;
+import io.distill4j.runtime.Net;
 import io.distill4j.training.Run;
 import io.distill4j.training.Trainer;
 import org.junit.jupiter.api.BeforeAll;
@@ -52,11 +52,11 @@ class OfflineDistillationTest {
     @BeforeAll
     static void trainTeachers() throws IOException {
         try (Run r = run(BASE.replace("arch: resnet8", "arch: resnet14"))) {
-            new Trainer(r, dir.resolve("teacher"), new PrintStream(new ByteArrayOutputStream())).train(false, null);
+            new io.distill4j.report.RunFolder(r, dir.resolve("teacher"), new PrintStream(new ByteArrayOutputStream())).train(false, null);
         }
         teacherCkpt = dir.resolve("teacher/checkpoints/last.ckpt");
         try (Run r = run(BASE.replace("seed: 2", "seed: 3"))) {
-            new Trainer(r, dir.resolve("teacher2"), new PrintStream(new ByteArrayOutputStream())).train(false, null);
+            new io.distill4j.report.RunFolder(r, dir.resolve("teacher2"), new PrintStream(new ByteArrayOutputStream())).train(false, null);
         }
         secondTeacherCkpt = dir.resolve("teacher2/checkpoints/last.ckpt");
     }
@@ -64,12 +64,12 @@ class OfflineDistillationTest {
     static String meal(String options) {
         return BASE + "teachers:\n  t: {arch: resnet14, checkpoint: '" + teacherCkpt + "'}\n"
                 + "  u: {arch: resnet8, checkpoint: '" + secondTeacherCkpt + "'}\n"
-                + "method: {name: meal-v2" + options + "}\n";
+                + "method: {name: meal-v2, meal-v2: {" + options.replaceFirst("^, ", "") + "}}\n";
     }
 
     static List<float[]> train(String yaml, int steps, Map<Integer, Map<String, Float>> losses) throws IOException {
         try (Run r = run(yaml)) {
-            Trainer.StepDriver d = new Trainer(r, dir.resolve("o" + System.nanoTime()), System.err).driver();
+            Trainer.StepDriver d = new io.distill4j.training.Trainer(r, java.util.List.of()).driver();
             for (int i = 0; i < steps; i++) {
                 Map<String, Float> l = d.step();
                 if (losses != null) {
@@ -83,14 +83,14 @@ class OfflineDistillationTest {
     @Test
     void mealV2WithOneTeacherAndNoDiscriminatorIsSoftLabelKd() throws IOException {
         String oneTeacher = BASE + "teachers: {t: {arch: resnet14, checkpoint: '" + teacherCkpt + "'}}\n";
-        List<float[]> meal = train(oneTeacher + "method: {name: meal-v2, discriminator: false}\n", 4, null);
-        List<float[]> kd = train(oneTeacher + "method: {name: kd, temperature: 1, ce_weight: 0, kd_weight: 1}\n", 4, null);
+        List<float[]> meal = train(oneTeacher + "method: {name: meal-v2, meal-v2: {discriminator: false}}\n", 4, null);
+        List<float[]> kd = train(oneTeacher + "method: {name: kd, kd: {temperature: 1, ce_weight: 0, kd_weight: 1}}\n", 4, null);
         for (int i = 0; i < kd.size(); i++) {
             assertThat(meal.get(i)).containsExactly(kd.get(i), org.assertj.core.api.Assertions.within(2e-5f));
         }
         // at T = 4 too (soft CE and KL differ by the teacher's entropy, a constant: same gradients)
-        List<float[]> meal4 = train(oneTeacher + "method: {name: meal-v2, discriminator: false, temperature: 4}\n", 4, null);
-        List<float[]> kd4 = train(oneTeacher + "method: {name: kd, temperature: 4, ce_weight: 0, kd_weight: 1}\n", 4, null);
+        List<float[]> meal4 = train(oneTeacher + "method: {name: meal-v2, meal-v2: {discriminator: false, temperature: 4}}\n", 4, null);
+        List<float[]> kd4 = train(oneTeacher + "method: {name: kd, kd: {temperature: 4, ce_weight: 0, kd_weight: 1}}\n", 4, null);
         for (int i = 0; i < kd4.size(); i++) {
             assertThat(meal4.get(i)).containsExactly(kd4.get(i), org.assertj.core.api.Assertions.within(2e-5f));
         }
@@ -109,7 +109,7 @@ class OfflineDistillationTest {
             // BCE with logits against torch.nn.functional.binary_cross_entropy_with_logits (tools/reference_values.py)
             ai.djl.ndarray.NDArray x = m.create(new float[] {0.5f, -1, 2, 0.3f, -30, 40}, new ai.djl.ndarray.types.Shape(3, 2));
             ai.djl.ndarray.NDArray y = m.create(new float[] {1, 0, 0, 1, 1, 0}, new ai.djl.ndarray.types.Shape(3, 2));
-            assertThat(io.distill4j.knowledge.DistillLoss.binaryCrossEntropyWithLogits(x, y).getFloat())
+            assertThat(io.distill4j.losses.DistillLoss.binaryCrossEntropyWithLogits(x, y).getFloat())
                     .isCloseTo(1.22447701e+01f, org.assertj.core.api.Assertions.within(1e-4f));
         }
     }
@@ -136,17 +136,17 @@ class OfflineDistillationTest {
         List<float[]> straight;
         List<float[]> straightDisc;
         try (Run r = Run.build(ConfigLoader.load(cfg, List.of()))) {
-            new Trainer(r, dir.resolve("m1"), quiet).train(false, null);
+            new io.distill4j.report.RunFolder(r, dir.resolve("m1"), quiet).train(false, null);
             straight = values(r.nets().get(0));
             straightDisc = values(r.method().ownNetworks().get(0));
         }
         Checkpoint c = Checkpoint.read(dir.resolve("m1/checkpoints/last.ckpt"));
         assertThat(c.meta().getAsJsonObject("networks").keySet()).containsExactly("student", "discriminator");
         try (Run r = Run.build(ConfigLoader.load(cfg, List.of()))) {
-            new Trainer(r, dir.resolve("m2"), quiet).train(false, 5L);
+            new io.distill4j.report.RunFolder(r, dir.resolve("m2"), quiet).train(false, 5L);
         }
         try (Run r = Run.build(ConfigLoader.load(cfg, List.of()))) {
-            new Trainer(r, dir.resolve("m2"), quiet).train(true, null);
+            new io.distill4j.report.RunFolder(r, dir.resolve("m2"), quiet).train(true, null);
             List<float[]> resumed = values(r.nets().get(0));
             List<float[]> resumedDisc = values(r.method().ownNetworks().get(0));
             for (int i = 0; i < straight.size(); i++) {
@@ -165,7 +165,7 @@ class OfflineDistillationTest {
 
     static String kd(String options) {
         return BASE + "teachers: {t: {arch: resnet14, checkpoint: '" + teacherCkpt + "'}}\n"
-                + "method: {name: kd" + options + "}\n";
+                + "method: {name: kd, kd: {" + options.replaceFirst("^, ", "") + "}}\n";
     }
 
     static List<float[]> values(Net n) {
@@ -181,7 +181,7 @@ class OfflineDistillationTest {
         try (Run r = run(kd(""))) {
             Net teacher = r.teachers().get(0);
             List<float[]> before = values(teacher);
-            Trainer.StepDriver d = new Trainer(r, dir.resolve("o1"), System.err).driver();
+            Trainer.StepDriver d = new io.distill4j.training.Trainer(r, java.util.List.of()).driver();
             for (int i = 0; i < 4; i++) {
                 Map<String, Float> losses = d.step();
                 assertThat(losses).containsKeys("student/ce", "student/kd");
@@ -202,7 +202,7 @@ class OfflineDistillationTest {
         List<float[]> viaKd;
         List<Float> kdLosses = new ArrayList<>();
         try (Run r = run(kd(", ce_weight: 1.0, kd_weight: 0.0"))) {
-            Trainer.StepDriver d = new Trainer(r, dir.resolve("o2"), System.err).driver();
+            Trainer.StepDriver d = new io.distill4j.training.Trainer(r, java.util.List.of()).driver();
             for (int i = 0; i < 4; i++) {
                 kdLosses.add(d.step().get("student/ce"));
             }
@@ -210,7 +210,7 @@ class OfflineDistillationTest {
         }
         List<Float> baseLosses = new ArrayList<>();
         try (Run r = run(BASE + "method: {name: baseline}\n")) {
-            Trainer.StepDriver d = new Trainer(r, dir.resolve("o3"), System.err).driver();
+            Trainer.StepDriver d = new io.distill4j.training.Trainer(r, java.util.List.of()).driver();
             for (int i = 0; i < 4; i++) {
                 baseLosses.add(d.step().get("student/ce"));
             }

@@ -8,11 +8,10 @@ import ai.djl.training.GradientCollector;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import io.distill4j.config.ConfigLoader;
-import io.distill4j.knowledge.DistillLoss;
-import io.distill4j.training.Checkpoint;
-import io.distill4j.training.Net;
+import io.distill4j.losses.DistillLoss;
+import io.distill4j.runtime.Checkpoint;
+import io.distill4j.runtime.Net;
 import io.distill4j.training.Run;
-import io.distill4j.training.Trainer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -37,7 +36,7 @@ class OkdcrTest {
             data: {name: fashion-mnist-mini, train_subset: 192}
             networks: {a: {arch: resnet8}, b: {arch: resnet8}, c: {arch: resnet8}}
             train: {epochs: 2, batch_size: 64, log_every: 1, threads: 1}
-            method: {name: okdcr, divergence: DIV, temperature: 3, lambda_intra: 1, lambda_inter: 0.5, lambda_ens: 2}
+            method: {name: okdcr, okdcr: {divergence: DIV, temperature: 3, lambda_intra: 1, lambda_inter: 0.5, lambda_ens: 2}}
             """;
 
     // tools/reference_values.py, section OKDCR: logits Z[peer][head][sample][class], 3 x 2 x 3 x 4
@@ -201,7 +200,7 @@ class OkdcrTest {
         List<float[]> before;
         try (Run r = Run.build(ConfigLoader.load(cfg, List.of()))) {
             before = values(r.method().ownNetworks());
-            new Trainer(r, dir.resolve("o1"), quiet).train(false, null);
+            new io.distill4j.report.RunFolder(r, dir.resolve("o1"), quiet).train(false, null);
             straight = values(r.optimized());
             List<float[]> heads = values(r.method().ownNetworks());
             for (int i = 0; i < heads.size(); i++) {
@@ -216,10 +215,10 @@ class OkdcrTest {
         Checkpoint c = Checkpoint.read(dir.resolve("o1/checkpoints/last.ckpt"));
         assertThat(c.meta().getAsJsonObject("networks").keySet()).containsExactly("a", "b", "a.c2", "b.c2");
         try (Run r = Run.build(ConfigLoader.load(cfg, List.of()))) {
-            new Trainer(r, dir.resolve("o2"), quiet).train(false, 4L);
+            new io.distill4j.report.RunFolder(r, dir.resolve("o2"), quiet).train(false, 4L);
         }
         try (Run r = Run.build(ConfigLoader.load(cfg, List.of()))) {
-            new Trainer(r, dir.resolve("o2"), quiet).train(true, null);
+            new io.distill4j.report.RunFolder(r, dir.resolve("o2"), quiet).train(true, null);
             List<float[]> resumed = values(r.optimized());
             assertThat(resumed).hasSameSizeAs(straight);
             for (int i = 0; i < straight.size(); i++) {

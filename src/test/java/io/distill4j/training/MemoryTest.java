@@ -1,5 +1,6 @@
 package io.distill4j.training;
 
+import io.distill4j.runtime.Net;
 import io.distill4j.config.ConfigLoader;
 import io.distill4j.config.RunConfig;
 import org.junit.jupiter.api.Test;
@@ -22,7 +23,7 @@ class MemoryTest {
         Path p = ResumeTest.config(dir, ResumeTest.CONFIG.replace("epochs: 2", "epochs: 50"));
         RunConfig cfg = ConfigLoader.load(p, List.of());
         try (Run run = Run.build(cfg)) {
-            Trainer.StepDriver driver = new Trainer(run, dir.resolve("out"), System.err).driver();
+            Trainer.StepDriver driver = new io.distill4j.training.Trainer(run, java.util.List.of()).driver();
             for (int i = 0; i < 20; i++) {
                 driver.step();
             }

@@ -1,5 +1,6 @@
 package io.distill4j.training;
 
+import io.distill4j.runtime.Net;
 import ai.djl.ndarray.NDArray;
 import ai.djl.nn.Parameter;
 import ai.djl.util.Pair;
@@ -65,7 +66,7 @@ class ResumeTest {
     static List<float[]> train(Path cfgFile, Path out, boolean resume, Long stopAfter) {
         RunConfig cfg = ConfigLoader.load(cfgFile, List.of());
         try (Run run = Run.build(cfg)) {
-            new Trainer(run, out, new PrintStream(new ByteArrayOutputStream())).train(resume, stopAfter);
+            new io.distill4j.report.RunFolder(run, out, new PrintStream(new ByteArrayOutputStream())).train(resume, stopAfter);
             return weights(run);
         }
     }
@@ -100,7 +101,7 @@ class ResumeTest {
     @ParameterizedTest
     @ValueSource(strings = {"separate", "joint"})
     void dlbResumesMidEpochExactlyWithItsStoredBatch(String forward) throws IOException {
-        Path cfg = config(dir, CONFIG.replace("method: {name: baseline}", "method: {name: dlb, forward: " + forward + "}"));
+        Path cfg = config(dir, CONFIG.replace("method: {name: baseline}", "method: {name: dlb, dlb: {forward: " + forward + "}}"));
         List<float[]> straight = train(cfg, dir.resolve("a"), false, null);
         train(cfg, dir.resolve("d"), false, 3L);
         List<float[]> resumed = train(cfg, dir.resolve("d"), true, null);

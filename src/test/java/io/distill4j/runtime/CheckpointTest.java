@@ -1,4 +1,4 @@
-package io.distill4j.training;
+package io.distill4j.runtime;
 
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;

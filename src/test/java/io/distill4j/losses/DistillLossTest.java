@@ -1,4 +1,4 @@
-package io.distill4j.knowledge;
+package io.distill4j.losses;
 
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;

@@ -1,4 +1,4 @@
-package io.distill4j.training;
+package io.distill4j.runtime;
 
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
@@ -8,6 +8,7 @@ import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
 import io.distill4j.models.Network;
 import io.distill4j.models.ResidualUnit;
+import io.distill4j.models.SubNetwork;
 
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -24,6 +25,10 @@ public final class Net implements AutoCloseable {
     private final NDManager manager;
     private final ParameterStore store;
     private final Sgd optimizer;
+    /** Per residual unit: did its branch run in any forward since {@link #beginUpdate()}? */
+    private boolean[] ranInUpdate;
+    private boolean forwardedInUpdate;
+    private SubNetwork current;
 
     public Net(String name, Network block, NDManager manager, Sgd optimizer) {
         this.name = name;
@@ -50,6 +55,13 @@ public final class Net implements AutoCloseable {
      * networks on different devices back-propagate into each.
      */
     public NDList forward(NDArray x, boolean training) {
+        if (ranInUpdate != null) {
+            forwardedInUpdate = true;
+            List<ResidualUnit> units = block.residualUnits();
+            for (int i = 0; i < units.size(); i++) {
+                ranInUpdate[i] |= units.get(i).isActive();
+            }
+        }
         Device home = x.getDevice();
         Device own = manager.getDevice();
         if (home.equals(own)) {
@@ -78,12 +90,69 @@ public final class Net implements AutoCloseable {
         return out;
     }
 
-    /** Parameters of residual branches switched off right now: they take no part in the step. */
-    public Set<Parameter> inactiveParameters() {
+    /**
+     * Runs the forwards made until the returned scope closes on {@code sub} (its branches switched off and
+     * scaled as it says); closing restores the whole network. Scopes do not nest.
+     */
+    public SubNetworkScope use(SubNetwork sub) {
+        List<ResidualUnit> units = block.residualUnits();
+        if (sub.size() != units.size()) {
+            throw new IllegalArgumentException(name + " has " + units.size() + " residual units, the sub-network "
+                    + sub.size());
+        }
+        if (current != null) {
+            throw new IllegalStateException(name + ": a sub-network is already in use");
+        }
+        for (int i = 0; i < units.size(); i++) {
+            if (!sub.isActive(i) && !units.get(i).isDroppable()) {
+                throw new IllegalArgumentException(name + ": residual unit " + i + " changes the tensor shape and "
+                        + "cannot be dropped");
+            }
+        }
+        current = sub;
+        for (int i = 0; i < units.size(); i++) {
+            units.get(i).setActive(sub.isActive(i));
+            units.get(i).setScale(sub.scale(i));
+        }
+        return () -> {
+            for (ResidualUnit u : units) {
+                u.setActive(true);
+                u.setScale(1f);
+            }
+            current = null;
+        };
+    }
+
+    /** A scope in which a sub-network is applied; closing restores the whole network. */
+    public interface SubNetworkScope extends AutoCloseable {
+        @Override
+        void close();
+    }
+
+    /** The sub-network in use, or null when the whole network runs. */
+    public SubNetwork subNetwork() { return current; }
+
+    /** Starts recording which parameters take part in the forwards of one update. */
+    public void beginUpdate() {
+        ranInUpdate = new boolean[block.residualUnits().size()];
+        forwardedInUpdate = false;
+    }
+
+    /**
+     * Ends the recording and returns the parameters that took part in no forward of the update (branches
+     * switched off in every forward): the optimizer leaves them untouched, momentum and weight decay included.
+     */
+    public Set<Parameter> endUpdate() {
         Set<Parameter> skip = new HashSet<>();
-        for (ResidualUnit u : block.residualUnits()) {
-            if (!u.isActive()) {
-                skip.addAll(u.branchParameters());
+        boolean[] ran = ranInUpdate;
+        ranInUpdate = null;
+        if (ran == null || !forwardedInUpdate) {
+            return skip; // not forwarded: its gradients are undefined and the optimizer skips them anyway
+        }
+        List<ResidualUnit> units = block.residualUnits();
+        for (int i = 0; i < units.size(); i++) {
+            if (!ran[i]) {
+                skip.addAll(units.get(i).branchParameters());
             }
         }
         return skip;

@@ -1,4 +1,4 @@
-package io.distill4j.training;
+package io.distill4j.runtime;
 
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
@@ -77,6 +77,57 @@ public final class Checkpoint {
     }
 
     public String origin() { return origin; }
+
+    /** The section a {@link Stateful} owns, created when absent (for writing). */
+    public Section section(String name) {
+        JsonObject states = meta.has("state") ? meta.getAsJsonObject("state") : new JsonObject();
+        meta.add("state", states);
+        if (!states.has(name)) {
+            states.add(name, new JsonObject());
+        }
+        return new Section(name, states.getAsJsonObject(name));
+    }
+
+    /** The section of a saved {@link Stateful}; a one-line error naming the checkpoint when it is absent. */
+    public Section existingSection(String name) {
+        if (!meta.has("state") || !meta.getAsJsonObject("state").has(name)) {
+            throw new UserError(origin + ": checkpoint has no state '" + name + "' (was it written by another "
+                    + "method or an older version of distill4j?)");
+        }
+        return new Section(name, meta.getAsJsonObject("state").getAsJsonObject(name));
+    }
+
+    /** One named part of a checkpoint: free-form JSON values and named arrays, all under the owner's name. */
+    public final class Section {
+        private final String name;
+        private final JsonObject values;
+
+        private Section(String name, JsonObject values) {
+            this.name = name;
+            this.values = values;
+        }
+
+        /** Small values (numbers, flags, maps of scores) as JSON. */
+        public JsonObject values() { return values; }
+
+        public void putArrays(String key, NDList arrays) { Checkpoint.this.putArrays(blobKey(key), arrays); }
+
+        public NDList arrays(String key, NDManager manager) { return Checkpoint.this.arrays(blobKey(key), manager); }
+
+        public boolean hasArrays(String key) { return Checkpoint.this.has(blobKey(key)); }
+
+        /** A value that must be present; a one-line error naming the checkpoint and the key otherwise. */
+        public com.google.gson.JsonElement require(String key) {
+            if (!values.has(key)) {
+                throw new UserError(origin + ": state '" + name + "' has no value '" + key + "'");
+            }
+            return values.get(key);
+        }
+
+        public String origin() { return origin; }
+
+        private String blobKey(String key) { return "state/" + name + "/" + key; }
+    }
 
     public void write(Path file) {
         try {

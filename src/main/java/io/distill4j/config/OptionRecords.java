@@ -1,0 +1,119 @@
+package io.distill4j.config;
+
+import java.lang.reflect.Constructor;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.RecordComponent;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+
+/** Options records: a config section parsed into a record whose components carry {@link Option}. */
+public final class OptionRecords {
+    private OptionRecords() {}
+
+    /** One option as listed by {@code distill4j methods}. */
+    public record Described(String key, String type, String defaultValue, String range, String doc) {}
+
+    /** The config key of a record component: {@code ceWeight} -> {@code ce_weight}. */
+    public static String key(String component) {
+        return component.replaceAll("([a-z0-9])([A-Z])", "$1_$2").toLowerCase(Locale.ROOT);
+    }
+
+    /** Reads every option of {@code type} from {@code node} (defaults where absent), range-checked. */
+    public static <R extends Record> R parse(Class<R> type, ConfigNode node) {
+        RecordComponent[] cs = type.getRecordComponents();
+        Object[] args = new Object[cs.length];
+        Class<?>[] types = new Class<?>[cs.length];
+        for (int i = 0; i < cs.length; i++) {
+            RecordComponent c = cs[i];
+            Option o = option(type, c);
+            String key = key(c.getName());
+            Class<?> t = c.getType();
+            types[i] = t;
+            if (t == double.class) {
+                args[i] = node.number(key, Double.parseDouble(o.value()), o.min(), o.max());
+            } else if (t == int.class) {
+                args[i] = (int) node.integer(key, Integer.parseInt(o.value()), bound(o.min(), Integer.MIN_VALUE),
+                        bound(o.max(), Integer.MAX_VALUE));
+            } else if (t == long.class) {
+                args[i] = node.integer(key, Long.parseLong(o.value()), bound(o.min(), Long.MIN_VALUE),
+                        bound(o.max(), Long.MAX_VALUE));
+            } else if (t == boolean.class) {
+                args[i] = node.bool(key, Boolean.parseBoolean(o.value()));
+            } else if (t == String.class) {
+                args[i] = o.choices().length > 0 ? node.choice(key, o.value(), List.of(o.choices()))
+                        : node.string(key, o.value());
+            } else {
+                throw new IllegalStateException(type.getName() + "." + c.getName() + ": unsupported option type " + t);
+            }
+        }
+        try {
+            Constructor<R> ctor = type.getDeclaredConstructor(types);
+            ctor.setAccessible(true);
+            return ctor.newInstance(args);
+        } catch (InvocationTargetException e) {
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            throw new IllegalStateException(e.getCause());
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException(type.getName() + ": cannot build the options record", e);
+        }
+    }
+
+    /** The record with every option at its default. */
+    public static <R extends Record> R defaults(Class<R> type) {
+        return parse(type, new ConfigNode("(defaults)", "", null));
+    }
+
+    /** Every option of {@code type}, in declaration order. */
+    public static List<Described> describe(Class<? extends Record> type) {
+        List<Described> out = new ArrayList<>();
+        for (RecordComponent c : type.getRecordComponents()) {
+            Option o = option(type, c);
+            Class<?> t = c.getType();
+            String typeName = t == double.class ? "number" : t == int.class || t == long.class ? "integer"
+                    : t == boolean.class ? "boolean" : o.choices().length > 0 ? "choice" : "string";
+            String range;
+            if (o.choices().length > 0) {
+                range = String.join(" | ", o.choices());
+            } else if (t == boolean.class) {
+                range = "true | false";
+            } else if (t == String.class) {
+                range = "text";
+            } else {
+                range = "[" + number(o.min()) + ", " + number(o.max()) + "]";
+            }
+            out.add(new Described(key(c.getName()), typeName, o.value(), range, o.doc()));
+        }
+        return out;
+    }
+
+    private static Option option(Class<?> type, RecordComponent c) {
+        Option o = c.getAnnotation(Option.class);
+        if (o == null) {
+            throw new IllegalStateException(type.getName() + "." + c.getName() + " has no @Option");
+        }
+        return o;
+    }
+
+    private static long bound(double v, long fallback) {
+        return Double.isInfinite(v) ? fallback : (long) v;
+    }
+
+    private static String number(double v) {
+        if (v == Double.NEGATIVE_INFINITY) {
+            return "-inf";
+        }
+        if (v == Double.POSITIVE_INFINITY) {
+            return "inf";
+        }
+        return v == Math.rint(v) && Math.abs(v) < 1e15 ? String.valueOf((long) v) : String.valueOf(v);
+    }
+
+    /** For error messages: the keys of {@code type}. */
+    public static String keys(Class<? extends Record> type) {
+        return String.join(", ", Arrays.stream(type.getRecordComponents()).map(c -> key(c.getName())).toList());
+    }
+}

@@ -1,0 +1,94 @@
+package io.distill4j.report;
+
+import com.google.gson.Gson;
+import com.google.gson.JsonObject;
+import io.distill4j.UserError;
+import io.distill4j.config.ConfigLoader;
+import io.distill4j.runtime.Checkpoint;
+import io.distill4j.training.BestTracker;
+import io.distill4j.training.CheckpointWriter;
+import io.distill4j.training.Clock;
+import io.distill4j.training.ProgressPrinter;
+import io.distill4j.training.Run;
+import io.distill4j.training.Trainer;
+import io.distill4j.training.TrainingListener;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A run's output folder and the listeners that fill it: {@code config.yaml} (resolved), {@code
+ * label_noise.json}, {@code metrics.jsonl}, {@code checkpoints/last.ckpt} and {@code best.ckpt}, and
+ * {@code summary.json} once the run is finished. {@link #train} starts a run or resumes it exactly.
+ */
+public final class RunFolder {
+    private final Run run;
+    private final Path out;
+    private final Trainer trainer;
+    private final SummaryWriter summary;
+
+    public RunFolder(Run run, Path out, PrintStream console) {
+        this.run = run;
+        this.out = out;
+        boolean checkpoints = run.config().train().checkpoint();
+        Clock clock = new Clock();
+        BestTracker best = new BestTracker(checkpoints ? bestCheckpoint(out) : null);
+        this.summary = new SummaryWriter(out.resolve("summary.json"), best, clock);
+        List<TrainingListener> listeners = new ArrayList<>();
+        listeners.add(clock);
+        listeners.add(new MetricsLogger(MetricsLog.path(out), run.config().train().logEvery()));
+        listeners.add(new ProgressPrinter(console, "--resume " + out));
+        listeners.add(best);
+        if (checkpoints) {
+            listeners.add(new CheckpointWriter(lastCheckpoint(out)));
+        }
+        listeners.add(summary);
+        this.trainer = new Trainer(run, listeners);
+    }
+
+    public static Path lastCheckpoint(Path out) { return out.resolve("checkpoints").resolve("last.ckpt"); }
+
+    public static Path bestCheckpoint(Path out) { return out.resolve("checkpoints").resolve("best.ckpt"); }
+
+    public Trainer trainer() { return trainer; }
+
+    /**
+     * Trains to the end (or until {@code stopAfterStep} steps, checkpointing there) and returns the summary,
+     * or null when the run stopped early. With {@code resume}, continues exactly from {@code last.ckpt}.
+     */
+    public Summary train(boolean resume, Long stopAfterStep) {
+        try {
+            Files.createDirectories(out);
+        } catch (IOException e) {
+            throw new UserError(out + ": cannot create output folder: " + e.getMessage());
+        }
+        Checkpoint from = null;
+        if (resume) {
+            from = Checkpoint.read(lastCheckpoint(out));
+        } else {
+            writeString(out.resolve("config.yaml"), ConfigLoader.toYaml(run.config().resolved()));
+            if (run.labelNoise() != null) {
+                JsonObject noise = new JsonObject();
+                noise.addProperty("fraction_changed", (double) run.labelNoise().changed().length / run.train().size());
+                noise.add("indices", new Gson().toJsonTree(run.labelNoise().changed()));
+                noise.add("true_labels", new Gson().toJsonTree(run.labelNoise().trueLabels()));
+                writeString(out.resolve("label_noise.json"), noise.toString());
+            }
+        }
+        trainer.train(from, stopAfterStep);
+        return summary.summary();
+    }
+
+    private static void writeString(Path p, String text) {
+        try {
+            Files.writeString(p, text, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UserError(p + ": cannot write: " + e.getMessage());
+        }
+    }
+}

@@ -1,0 +1,34 @@
+package io.distill4j.training;
+
+import java.util.Map;
+
+/**
+ * Something that follows a training run: metrics logging, progress text, best-checkpoint tracking,
+ * checkpoint writing, the summary. The {@link Trainer} calls its listeners in order; a listener that also
+ * implements {@code runtime.Stateful} is saved in every checkpoint and restored on resume.
+ */
+public interface TrainingListener extends AutoCloseable {
+    /** What one step did: its epoch (0-based), the global step count after it, learning rate, loss terms. */
+    record StepEnd(int epoch, long step, double lr, Map<String, Float> losses, int images, double seconds) {}
+
+    /** Before the first step (after a restore on resume). */
+    default void onStart(Trainer trainer, boolean resumed) {}
+
+    default void onStep(Trainer trainer, StepEnd step) {}
+
+    /** After an evaluation at the end of {@code epoch} (1-based count of finished epochs). */
+    default void onEvaluation(Trainer trainer, int epoch, Map<String, Evaluator.Score> scores) {}
+
+    /** At the end of an epoch, after its evaluation. */
+    default void onEpochEnd(Trainer trainer, int epoch) {}
+
+    /** The run stops before its end (Ctrl-C, {@code --stop-after-steps}) after the current step. */
+    default void onStop(Trainer trainer) {}
+
+    /** Every step is done. */
+    default void onFinish(Trainer trainer) {}
+
+    /** Always called, also when training failed. */
+    @Override
+    default void close() {}
+}

@@ -1,0 +1,73 @@
+package io.distill4j.arch;
+
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Dependencies point one way. Each package may import only the packages listed for it (and the root
+ * package's {@code UserError}); a new package must be placed here. The order, from the bottom:
+ * util, config, data, models, losses; runtime (networks with optimizers, checkpoints, state); knowledge;
+ * methods; training (the loop and its listeners); report (files a run writes, summaries, tables); cli.
+ */
+class PackageDependencyTest {
+    static final Map<String, List<String>> ALLOWED = Map.ofEntries(
+            Map.entry("util", List.of()),
+            Map.entry("config", List.of("util")),
+            Map.entry("data", List.of("util", "config")),
+            Map.entry("models", List.of("util")),
+            Map.entry("losses", List.of()),
+            Map.entry("runtime", List.of("util", "config", "models")),
+            Map.entry("knowledge", List.of("util", "config", "models", "losses", "runtime")),
+            Map.entry("methods", List.of("util", "config", "data", "models", "losses", "runtime", "knowledge")),
+            Map.entry("training", List.of("util", "config", "data", "models", "runtime", "methods")),
+            Map.entry("report", List.of("util", "config", "runtime", "training")),
+            Map.entry("cli", List.of("util", "config", "data", "models", "runtime", "methods", "training",
+                    "report")));
+
+    @Test
+    void everyImportFollowsTheLayering() throws IOException {
+        Path root = Path.of("src/main/java/io/distill4j");
+        Pattern imp = Pattern.compile("^import (?:static )?io\\.distill4j\\.([a-z]+)\\.", Pattern.MULTILINE);
+        List<String> violations = new ArrayList<>();
+        List<Path> files;
+        try (Stream<Path> s = Files.walk(root)) {
+            files = s.filter(p -> p.toString().endsWith(".java")).toList();
+        }
+        assertThat(files).hasSizeGreaterThan(50);
+        for (Path f : files) {
+            Path rel = root.relativize(f);
+            if (rel.getNameCount() == 1) {
+                continue; // the root package (UserError) depends on nothing of ours
+            }
+            String pkg = rel.getName(0).toString();
+            assertThat(ALLOWED).as("package %s is not placed in the layering", pkg).containsKey(pkg);
+            Matcher m = imp.matcher(Files.readString(f));
+            while (m.find()) {
+                String target = m.group(1);
+                if (!target.equals(pkg) && !ALLOWED.get(pkg).contains(target)) {
+                    violations.add(rel + " imports " + target);
+                }
+            }
+            // fully qualified references in code count too
+            Matcher q = Pattern.compile("\\bio\\.distill4j\\.([a-z]+)\\.[A-Z]").matcher(Files.readString(f));
+            while (q.find()) {
+                String target = q.group(1);
+                if (!target.equals(pkg) && !ALLOWED.get(pkg).contains(target)) {
+                    violations.add(rel + " refers to " + target);
+                }
+            }
+        }
+        assertThat(violations).isEmpty();
+    }
+}
