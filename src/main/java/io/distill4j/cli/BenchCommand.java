@@ -3,6 +3,7 @@ package io.distill4j.cli;
 import io.distill4j.UserError;
 import io.distill4j.config.ConfigLoader;
 import io.distill4j.config.RunConfig;
+import io.distill4j.training.Evaluator;
 import io.distill4j.training.Run;
 import io.distill4j.training.Trainer;
 import picocli.CommandLine.Command;
@@ -49,8 +50,15 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--set", paramLabel = "KEY=VALUE")
     List<String> overrides = new ArrayList<>();
 
+    @Option(names = "--soak", paramLabel = "STEPS", description = "instead: train the config's method for STEPS steps "
+            + "(evaluating every epoch) and print resident memory at intervals, to show it stays flat")
+    Long soak;
+
     @Override
     public Integer call() throws IOException {
+        if (soak != null) {
+            return soak();
+        }
         RunConfig base = ConfigLoader.load(config, overrides);
         if (methods.isEmpty()) {
             methods.add(base.methodName());
@@ -90,6 +98,63 @@ public final class BenchCommand implements Callable<Integer> {
                     best.containsKey("pytorch") && !e.getKey().equals("pytorch")
                             ? String.format(Locale.ROOT, "   ratio to pytorch %.3f", e.getValue() / best.get("pytorch"))
                             : "");
+        }
+        return 0;
+    }
+
+    /**
+     * A long run in one process: steps through epochs (with the evaluation the trainer would run) and prints
+     * RSS, the Java heap in use and the arrays of the run's long-lived managers every 5% of the steps; the
+     * growth is reported from 10% of the steps (after warm-up) to the end.
+     */
+    private int soak() throws IOException {
+        if (soak < 20) {
+            throw new UserError("--soak: " + soak + " steps is too short to tell a trend (give at least 20)");
+        }
+        RunConfig cfg = ConfigLoader.load(config, overrides);
+        try (Run run = Run.build(cfg)) {
+            Trainer.StepDriver d = new Trainer(run, List.of()).driver();
+            int perEpoch = run.trainLoader().batchesPerEpoch();
+            long every = Math.max(1, soak / 20);
+            long start = soak / 10;
+            long rss0 = 0;
+            long t0 = System.nanoTime();
+            System.out.printf(Locale.ROOT, "%8s %10s %10s %8s %10s%n", "step", "rss_mib", "heap_mib", "arrays", "img/s");
+            for (long i = 1; i <= soak; i++) {
+                d.step();
+                if (i % perEpoch == 0) {
+                    Evaluator.evaluate(run.method(), run.nets(), run.testLoader(), run.manager(), "soak step " + i);
+                }
+                if (i == start) {
+                    rss0 = rssKb();
+                }
+                if (i % every == 0 || i == soak) {
+                    Runtime rt = Runtime.getRuntime();
+                    double secs = (System.nanoTime() - t0) / 1e9;
+                    System.out.printf(Locale.ROOT, "%8d %10.1f %10.1f %8d %10.1f%n", i, rssKb() / 1024.0,
+                            (rt.totalMemory() - rt.freeMemory()) / 1048576.0, managedArrays(run),
+                            i * cfg.train().batchSize() / secs);
+                }
+            }
+            System.out.printf(Locale.ROOT, "%nRSS from step %d to %d: %+.1f MiB (%s, batch %d, %s)%n", start, soak,
+                    (rssKb() - rss0) / 1024.0, cfg.networks().get(0).arch(), cfg.train().batchSize(), cfg.methodName());
+        }
+        return 0;
+    }
+
+    private static int managedArrays(Run run) {
+        int n = run.manager().getManagedArrays().size();
+        for (var net : run.optimized()) {
+            n += net.manager().getManagedArrays().size();
+        }
+        return n;
+    }
+
+    private static long rssKb() throws IOException {
+        for (String l : Files.readAllLines(Path.of("/proc/self/status"))) {
+            if (l.startsWith("VmRSS:")) {
+                return Long.parseLong(l.replaceAll("\\D", ""));
+            }
         }
         return 0;
     }

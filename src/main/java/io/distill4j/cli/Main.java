@@ -12,6 +12,11 @@ import java.io.PrintWriter;
         subcommands = {TrainCommand.class, EvalCommand.class, MethodsCommand.class, BenchCommand.class, ReportCommand.class, DataCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     public static final int USER_ERROR = 2;
+    public static final int INTERNAL_ERROR = 1;
+
+    @CommandLine.Option(names = "--debug", scope = CommandLine.ScopeType.INHERIT,
+            description = "on an internal error, print the Java stack trace")
+    boolean debug;
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -30,20 +35,33 @@ public final class Main implements Runnable {
         System.setProperty("ai.djl.offline", System.getProperty("ai.djl.offline", "true"));
         CommandLine cl = new CommandLine(new Main());
         cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
+            PrintWriter err = cmd.getErr();
             if (ex instanceof UserError) {
-                cmd.getErr().println("distill4j: error: " + ex.getMessage());
-                cmd.getErr().flush();
+                err.println("distill4j: error: " + oneLine(ex.getMessage()));
+                err.flush();
                 return USER_ERROR;
             }
-            throw ex;
+            boolean debug = parsed.hasMatchedOption("--debug");
+            if (debug) {
+                ex.printStackTrace(err);
+            }
+            err.println("distill4j: internal error: " + ex.getClass().getSimpleName() + ": " + oneLine(ex.getMessage())
+                    + (debug ? "" : " (a bug: rerun with --debug for the trace, and report it)"));
+            err.flush();
+            return INTERNAL_ERROR;
         });
         cl.setParameterExceptionHandler((ex, params) -> {
             PrintWriter err = ex.getCommandLine().getErr();
-            err.println("distill4j: error: " + ex.getMessage());
-            err.println("(see '" + ex.getCommandLine().getCommandSpec().qualifiedName() + " --help')");
+            err.println("distill4j: error: " + oneLine(ex.getMessage()) + " (see '"
+                    + ex.getCommandLine().getCommandSpec().qualifiedName() + " --help')");
             err.flush();
             return USER_ERROR;
         });
         return cl.execute(args);
+    }
+
+    /** Messages are one line: newlines of nested causes become spaces. */
+    static String oneLine(String message) {
+        return message == null ? "(no message)" : message.replaceAll("\\s*\\R\\s*", " ").trim();
     }
 }

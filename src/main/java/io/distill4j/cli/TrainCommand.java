@@ -36,6 +36,9 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--stop-after-steps", paramLabel = "N", description = "checkpoint and stop after N global steps (resume later)")
     Long stopAfter;
 
+    @Option(names = "--force", description = "start over in an output folder that holds a run (its files are replaced)")
+    boolean force;
+
     @Override
     public Integer call() {
         Path outDir;
@@ -53,7 +56,13 @@ public final class TrainCommand implements Callable<Integer> {
             configFile = config;
             outDir = out != null ? out : defaultOut(config);
         }
+        if (stopAfter != null && stopAfter < 1) {
+            throw new UserError("--stop-after-steps: " + stopAfter + " is not a step count (give N >= 1)");
+        }
         RunConfig cfg = ConfigLoader.load(configFile, overrides);
+        if (resume == null) {
+            RunFolder.prepareNew(outDir, force); // before any data is read: a finished run is never overwritten
+        }
         try (Run run = Run.build(cfg)) {
             System.out.printf("%s: %s on %s (%d train / %d test images, %d classes), networks: %s%n",
                     configFile, cfg.methodName(), cfg.data().name(), run.train().size(), run.test().size(),

@@ -43,8 +43,14 @@ public final class ConfigLoader {
             return m;
         } catch (NoSuchFileException e) {
             throw new UserError(file + ": config file not found");
+        } catch (org.yaml.snakeyaml.error.MarkedYAMLException e) {
+            var mark = e.getProblemMark();
+            String where = mark == null ? "" : ":" + (mark.getLine() + 1) + ":" + (mark.getColumn() + 1);
+            throw new UserError(file + where + ": invalid YAML: " + e.getProblem()
+                    + (e.getContext() == null ? "" : " (" + e.getContext() + ")"));
         } catch (YAMLException e) {
-            throw new UserError(file + ": invalid YAML: " + e.getMessage().replace('\n', ' '));
+            String first = String.valueOf(e.getMessage()).lines().findFirst().orElse("");
+            throw new UserError(file + ": invalid YAML: " + first);
         } catch (IOException e) {
             throw new UserError(file + ": cannot read: " + e.getMessage());
         }

@@ -10,9 +10,13 @@ package io.distill4j.config;
  * @param logEvery       write a training line to metrics.jsonl every this many steps
  * @param threads        intra-op threads (0 = the launcher's DISTILL4J_THREADS, else all cores)
  * @param checkpoint     write checkpoints (last and best) every evaluated epoch
+ * @param onNan          a non-finite loss: {@code stop} (default: one line naming step, network, term and the
+ *                       likely keys; the last good checkpoint stays) or {@code skip_batch} (no update for that
+ *                       batch, counted in summary.json, stopping past {@code maxSkipped})
+ * @param maxSkipped     the most batches {@code skip_batch} may skip in a run
  */
 public record TrainConfig(int epochs, int batchSize, int evalBatchSize, int evalEvery, int logEvery, int threads,
-                          boolean checkpoint) {
+                          boolean checkpoint, String onNan, int maxSkipped) {
     static TrainConfig from(ConfigNode n) {
         return new TrainConfig(
                 (int) n.integer("epochs", 10, 1, 100_000),
@@ -21,7 +25,9 @@ public record TrainConfig(int epochs, int batchSize, int evalBatchSize, int eval
                 (int) n.integer("eval_every", 1, 1, 100_000),
                 (int) n.integer("log_every", 50, 1, 1 << 30),
                 (int) n.integer("threads", 0, 0, 4096),
-                n.bool("checkpoint", true));
+                n.bool("checkpoint", true),
+                n.choice("on_nan", "stop", java.util.List.of("stop", "skip_batch")),
+                (int) n.integer("max_skipped", 10, 0, 1 << 30));
     }
 
     /**

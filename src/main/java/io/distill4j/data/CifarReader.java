@@ -15,6 +15,7 @@ import java.util.List;
  */
 public final class CifarReader {
     private static final int PIXELS = 3 * 32 * 32;
+    private static final long MAX_BYTES = Integer.MAX_VALUE - 16;
     private static final List<String> CIFAR10_CLASSES = List.of("airplane", "automobile", "bird", "cat", "deer",
             "dog", "frog", "horse", "ship", "truck");
 
@@ -70,6 +71,11 @@ public final class CifarReader {
         for (Path f : files) {
             byte[] b;
             try {
+                long size = Files.size(f);
+                if (size > MAX_BYTES) {
+                    throw new UserError(f + ": " + size + " bytes is too large for a CIFAR binary file (at most "
+                            + MAX_BYTES / record + " records of " + record + " bytes)");
+                }
                 b = Files.readAllBytes(f);
             } catch (java.nio.file.NoSuchFileException e) {
                 throw new UserError(f + ": file not found (distill4j data fetch " + name.split("/")[0] + ")");
@@ -82,6 +88,10 @@ public final class CifarReader {
             }
             contents.add(b);
             total += b.length / record;
+            if (total * PIXELS > MAX_BYTES) {
+                throw new UserError(f + ": the files of " + name + " hold " + total + " records, more than the "
+                        + MAX_BYTES / PIXELS + " a split can hold");
+            }
         }
         int n = (int) total;
         byte[] pixels = new byte[n * PIXELS];

@@ -4,10 +4,12 @@ import io.distill4j.UserError;
 
 import java.io.InputStream;
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Supplier;
+import java.util.regex.Matcher;
 
 /**
  * The dataset catalogue. A dataset is looked up in {@code data.root}, else {@code ~/.distill4j/datasets/<name>},
@@ -30,6 +32,9 @@ public final class Datasets {
      * @param imageSize  image-folder only: resize to this side (0: keep)
      */
     public static DatasetSplits load(String name, String root, Path cacheHome, int imageSize) {
+        if (name == null || !names().contains(name)) {
+            throw new UserError("data.name: unknown dataset '" + name + "' (known: " + String.join(", ", names()) + ")");
+        }
         if (name.equals(EMBEDDED) && root == null) {
             return embedded();
         }
@@ -47,7 +52,12 @@ public final class Datasets {
 
     static Path locate(String name, String root, Path cacheHome) {
         if (root != null) {
-            Path p = Path.of(root.replaceFirst("^~", System.getProperty("user.home")));
+            Path p;
+            try {
+                p = Path.of(root.replaceFirst("^~(?=/|$)", Matcher.quoteReplacement(System.getProperty("user.home"))));
+            } catch (InvalidPathException e) {
+                throw new UserError("data.root: '" + root + "' is not a valid path (" + e.getReason() + ")");
+            }
             if (!Files.isDirectory(p)) {
                 throw new UserError("data.root: " + p + " is not a folder");
             }

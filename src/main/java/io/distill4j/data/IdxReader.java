@@ -31,10 +31,15 @@ public final class IdxReader {
 
     /** Reads {@code train-*} and {@code t10k-*} IDX files (each optionally {@code .gz}) from a folder. */
     public static DatasetSplits readFolder(Path dir, String name, List<String> classes) {
-        ImageDataset train = read(find(dir, "train-images-idx3-ubyte"), find(dir, "train-labels-idx1-ubyte"),
-                name + "/train", classes);
-        ImageDataset test = read(find(dir, "t10k-images-idx3-ubyte"), find(dir, "t10k-labels-idx1-ubyte"),
-                name + "/test", classes);
+        Path trainImages = find(dir, "train-images-idx3-ubyte");
+        ImageDataset train = read(trainImages, find(dir, "train-labels-idx1-ubyte"), name + "/train", classes);
+        Path testImages = find(dir, "t10k-images-idx3-ubyte");
+        ImageDataset test = read(testImages, find(dir, "t10k-labels-idx1-ubyte"), name + "/test", classes);
+        if (train.height() != test.height() || train.width() != test.width()) {
+            throw new UserError(testImages + ": its images are " + test.height() + "x" + test.width() + " but those of "
+                    + trainImages + " are " + train.height() + "x" + train.width()
+                    + " (height x width; train and test images must have the same size)");
+        }
         return new DatasetSplits(train, test);
     }
 
@@ -86,6 +91,16 @@ public final class IdxReader {
         return new ImageDataset(name, pixels, lab, 1, dims[1], dims[2], classes);
     }
 
+    private static final String[] DIM_NAMES = {"the count of items", "dimension 1 (height)", "dimension 2 (width)"};
+
+    private static String dimsText(int[] dims, int upTo) {
+        StringBuilder b = new StringBuilder();
+        for (int i = 0; i <= upTo; i++) {
+            b.append(i > 0 ? "x" : "").append(dims[i]);
+        }
+        return b.toString();
+    }
+
     private static InputStream open(Path p) {
         try {
             return Files.newInputStream(p);
@@ -113,12 +128,14 @@ public final class IdxReader {
             for (int i = 0; i < dims.length; i++) {
                 dims[i] = data.readInt();
                 if (dims[i] <= 0) {
-                    throw new UserError(file + ": dimension " + i + " is " + dims[i]);
+                    throw new UserError(file + ": " + DIM_NAMES[i] + " in the header is " + dims[i]
+                            + " (must be at least 1)");
                 }
-                total *= dims[i];
-            }
-            if (total > Integer.MAX_VALUE - 16) {
-                throw new UserError(file + ": too large (" + total + " bytes)");
+                total *= dims[i]; // below 2^31 before, so no overflow
+                if (total > Integer.MAX_VALUE - 16) {
+                    throw new UserError(file + ": too large (header dimensions " + dimsText(dims, i)
+                            + " exceed " + (Integer.MAX_VALUE - 16) + " bytes)");
+                }
             }
             byte[] out = data.readNBytes((int) total);
             if (out.length != total) {
@@ -126,7 +143,9 @@ public final class IdxReader {
             }
             return out;
         } catch (EOFException e) {
-            throw new UserError(file + ": truncated (header incomplete)");
+            // the header is read first, so an end of file here is in the header; gzip reports its own early end so
+            throw new UserError(file + (e.getMessage() != null && e.getMessage().contains("ZLIB")
+                    ? ": truncated (gzip stream ends early)" : ": truncated (header incomplete)"));
         } catch (ZipException e) {
             throw new UserError(file + ": corrupt gzip data: " + e.getMessage());
         } catch (IOException e) {

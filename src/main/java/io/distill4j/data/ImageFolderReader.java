@@ -27,63 +27,146 @@ public final class ImageFolderReader {
 
     private record Item(Path file, int label) {}
 
+    private static final String KINDS = "png, jpg, jpeg, bmp";
+
     public static DatasetSplits read(Path root, int imageSize) {
         Path train = root.resolve("train");
         if (!Files.isDirectory(train)) {
             throw new UserError(train + ": no train/ folder (expected train/<class>/ and val/<class>/)");
         }
         boolean tiny = Files.exists(root.resolve("val").resolve("val_annotations.txt"));
-        List<String> classes = tiny && Files.exists(root.resolve("wnids.txt")) ? lines(root.resolve("wnids.txt"))
-                : subfolders(train);
+        Path wnids = root.resolve("wnids.txt");
+        boolean listed = tiny && Files.exists(wnids);
+        List<String> classes = listed ? lines(wnids) : subfolders(train);
         if (classes.isEmpty()) {
-            throw new UserError(train + ": no class folders");
+            throw new UserError(listed ? wnids + ": lists no classes (expected one wnid a line)"
+                    : train + ": no class folders (expected train/<class>/ with " + KINDS + " images)");
         }
         Map<String, Integer> index = new HashMap<>();
         for (int i = 0; i < classes.size(); i++) {
-            index.put(classes.get(i), i);
+            if (index.put(classes.get(i), i) != null) {
+                throw new UserError(wnids + ": class '" + classes.get(i) + "' is listed twice");
+            }
         }
         List<Item> trainItems = new ArrayList<>();
+        List<Path> emptyClasses = new ArrayList<>();
         for (String c : classes) {
             Path dir = tiny ? train.resolve(c).resolve("images") : train.resolve(c);
-            for (Path f : images(dir)) {
+            if (!Files.isDirectory(dir)) {
+                throw new UserError(dir + ": no such folder (" + (listed ? wnids + " lists class '" + c + "'; " : "")
+                        + "expected train/<wnid>/images/ with the class's images)");
+            }
+            List<Path> files = images(dir);
+            if (files.isEmpty()) {
+                emptyClasses.add(dir);
+            }
+            for (Path f : files) {
                 trainItems.add(new Item(f, index.get(c)));
             }
         }
+        if (trainItems.isEmpty()) {
+            throw new UserError(train + ": no images (" + KINDS + ") in " + folders(classes.size())
+                    + " (expected train/<class>/*.png etc.)");
+        }
+        if (!emptyClasses.isEmpty()) {
+            throw new UserError(emptyClasses.get(0) + ": class folder has no images (" + KINDS + "); every train class "
+                    + "needs at least one (remove the folder or add images)"
+                    + (emptyClasses.size() > 1 ? "; " + (emptyClasses.size() - 1) + " more class folder(s) are empty too"
+                    : ""));
+        }
         List<Item> testItems = new ArrayList<>();
+        Path testDir;
         if (tiny) {
             Path ann = root.resolve("val").resolve("val_annotations.txt");
+            testDir = ann;
             for (String line : lines(ann)) {
                 String[] parts = line.split("\t");
                 Integer label = parts.length > 1 ? index.get(parts[1]) : null;
                 if (label == null) {
-                    throw new UserError(ann + ": line '" + line + "' names no known class");
+                    throw new UserError(ann + ": line '" + line + "' names no known class (expected <file><TAB><wnid>... "
+                            + "with a wnid of train/)");
                 }
-                testItems.add(new Item(root.resolve("val").resolve("images").resolve(parts[0]), label));
+                Path f;
+                try {
+                    f = root.resolve("val").resolve("images").resolve(parts[0]);
+                } catch (java.nio.file.InvalidPathException e) {
+                    throw new UserError(ann + ": line '" + line + "' names no valid file: " + e.getMessage());
+                }
+                if (!Files.isRegularFile(f)) {
+                    throw new UserError(f + ": image not found (listed in " + ann + ")");
+                }
+                testItems.add(new Item(f, label));
+            }
+            if (testItems.isEmpty()) {
+                throw new UserError(ann + ": lists no images (expected lines <file><TAB><wnid>...)");
             }
         } else {
             Path val = Files.isDirectory(root.resolve("val")) ? root.resolve("val") : root.resolve("test");
+            testDir = val;
             if (!Files.isDirectory(val)) {
-                throw new UserError(root + ": no val/ or test/ folder");
+                throw new UserError(root + ": no val/ or test/ folder (expected val/<class>/ beside train/<class>/)");
             }
-            for (String c : subfolders(val)) {
+            List<String> valClasses = subfolders(val);
+            if (valClasses.isEmpty()) {
+                throw new UserError(val + ": no class folders (expected " + val.getFileName()
+                        + "/<class>/ with " + KINDS + " images, the classes named as in train/)");
+            }
+            for (String c : valClasses) {
                 Integer label = index.get(c);
                 if (label == null) {
-                    throw new UserError(val.resolve(c) + ": class '" + c + "' is not among the train classes");
+                    throw new UserError(val.resolve(c) + ": class '" + c + "' is not among the train classes ("
+                            + String.join(", ", classes.size() <= 20 ? classes : classes.subList(0, 20))
+                            + (classes.size() > 20 ? ", ..." : "") + ")");
                 }
                 for (Path f : images(val.resolve(c))) {
                     testItems.add(new Item(f, label));
                 }
             }
+            if (testItems.isEmpty()) {
+                throw new UserError(val + ": no images (" + KINDS + ") in " + folders(valClasses.size())
+                        + "; the test split would be empty (expected " + val.getFileName()
+                        + "/<class>/*.png etc.)");
+            }
         }
         List<String> names = tiny ? words(root.resolve("words.txt"), classes) : classes;
-        BufferedImage first = decode(trainItems.get(0).file());
-        int h = imageSize > 0 ? imageSize : first.getHeight();
-        int w = imageSize > 0 ? imageSize : first.getWidth();
-        return new DatasetSplits(load(trainItems, h, w, imageSize > 0, names, "image-folder/train"),
-                load(testItems, h, w, imageSize > 0, names, "image-folder/test"));
+        int h;
+        int w;
+        if (imageSize > 0) {
+            h = imageSize;
+            w = imageSize;
+        } else {
+            BufferedImage first = decode(trainItems.get(0).file());
+            h = first.getHeight();
+            w = first.getWidth();
+        }
+        checkSize(train, trainItems.size(), 1, h, w);
+        checkSize(testDir, testItems.size(), 1, h, w);
+        Decoded tr = decodeAll(trainItems, h, w, imageSize > 0);
+        Decoded te = decodeAll(testItems, h, w, imageSize > 0);
+        int c = tr.allGray() && te.allGray() ? 1 : 3; // one channel count for both splits
+        checkSize(train, trainItems.size(), c, h, w);
+        checkSize(testDir, testItems.size(), c, h, w);
+        return new DatasetSplits(pack(trainItems, tr, c, h, w, names, "image-folder/train"),
+                pack(testItems, te, c, h, w, names, "image-folder/test"));
     }
 
-    private static ImageDataset load(List<Item> items, int h, int w, boolean resize, List<String> names, String name) {
+    private static String folders(int n) {
+        return n == 1 ? "its class folder" : "any of its " + n + " class folders";
+    }
+
+    /** A split is one byte array: its size must stay below Java's array limit. */
+    private static void checkSize(Path where, long n, int c, int h, int w) {
+        long bytes = n * c * h * w;
+        if (bytes > Integer.MAX_VALUE - 8) {
+            throw new UserError(where + ": " + n + " images of " + c + "x" + h + "x" + w + " are " + bytes
+                    + " bytes, more than the " + (Integer.MAX_VALUE - 8) + " a split can hold (set data.image_size "
+                    + "smaller, or use fewer images)");
+        }
+    }
+
+    private record Decoded(byte[][] rgb, boolean allGray) {}
+
+    private static Decoded decodeAll(List<Item> items, int h, int w, boolean resize) {
         int n = items.size();
         byte[][] rgb = new byte[n][];
         boolean[] gray = new boolean[n];
@@ -116,12 +199,15 @@ public final class ImageFolderReader {
             }
             rgb[i] = px;
         });
-        boolean allGray = n > 0 && IntStream.range(0, n).allMatch(i -> gray[i]);
-        int c = allGray ? 1 : 3;
+        return new Decoded(rgb, IntStream.range(0, n).allMatch(i -> gray[i]));
+    }
+
+    private static ImageDataset pack(List<Item> items, Decoded d, int c, int h, int w, List<String> names, String name) {
+        int n = items.size();
         byte[] pixels = new byte[n * c * h * w];
         int[] labels = new int[n];
         for (int i = 0; i < n; i++) {
-            System.arraycopy(rgb[i], 0, pixels, i * c * h * w, c * h * w); // gray: the R plane
+            System.arraycopy(d.rgb()[i], 0, pixels, i * c * h * w, c * h * w); // gray: the R plane
             labels[i] = items.get(i).label();
         }
         return new ImageDataset(name, pixels, labels, c, h, w, names);
@@ -131,11 +217,22 @@ public final class ImageFolderReader {
         try {
             BufferedImage img = ImageIO.read(f.toFile());
             if (img == null) {
-                throw new UserError(f + ": not a readable image (png, jpg, bmp)");
+                throw new UserError(f + ": not a readable image (" + KINDS + ")");
+            }
+            if (3L * img.getWidth() * img.getHeight() > Integer.MAX_VALUE - 8) {
+                throw new UserError(f + ": " + img.getWidth() + "x" + img.getHeight() + " is too large an image "
+                        + "(at most " + (Integer.MAX_VALUE - 8) / 3 + " pixels; use smaller images)");
             }
             return img;
         } catch (IOException e) {
-            throw new UserError(f + ": cannot read image: " + e.getMessage());
+            throw new UserError(f + ": cannot read image (" + KINDS + "): " + e.getMessage()
+                    + (e.getCause() != null ? " (" + e.getCause() + ")" : ""));
+        } catch (UserError e) {
+            throw e;
+        } catch (RuntimeException e) { // decoders throw these on some corrupt files
+            throw new UserError(f + ": corrupt or unsupported image (" + KINDS + "): " + e);
+        } catch (OutOfMemoryError e) { // a header claiming huge dimensions
+            throw new UserError(f + ": image too large to decode (" + e.getMessage() + ")");
         }
     }
 
@@ -150,7 +247,8 @@ public final class ImageFolderReader {
 
     private static List<String> subfolders(Path dir) {
         try (Stream<Path> s = Files.list(dir)) {
-            return s.filter(Files::isDirectory).map(p -> p.getFileName().toString()).sorted().toList();
+            return s.filter(Files::isDirectory).map(p -> p.getFileName().toString())
+                    .filter(n -> !n.startsWith(".")).sorted().toList(); // hidden folders (.ipynb_checkpoints) are no class
         } catch (IOException e) {
             throw new UserError(dir + ": cannot list: " + e.getMessage());
         }

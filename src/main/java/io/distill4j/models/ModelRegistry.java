@@ -31,6 +31,8 @@ import static io.distill4j.models.Layers.seq;
  *   <li>{@code mobilenetv2}, {@code mobilenetv2x{w}}: CIFAR MobileNetV2 (stride-1 stem, width multiplier w);</li>
  *   <li>{@code vgg8}, {@code vgg11}, {@code vgg13}: VGG with BatchNorm, max-pooling between the five stages.</li>
  * </ul>
+ * Bounds: resnet depth 8..1202, wrn depth 10..100, widths k 1..16, mobilenetv2 w in (0, 4]; anything else is a
+ * {@link UserError} that quotes the name and states the rule.
  * Every network ends with global average pooling and a linear classifier. Weights: Kaiming normal (fan-in,
  * ReLU gain) for convolutions and the classifier, as the reference CIFAR ResNet code; BN gamma 1, beta 0.
  */
@@ -47,34 +49,87 @@ public final class ModelRegistry {
                 "mobilenetv2", "mobilenetv2x0.5", "vgg8", "vgg13");
     }
 
+    /** The bounds the names may take: deep or wide enough to be a network, small enough to fit a GPU. */
+    static final int RESNET_MAX_DEPTH = 1202;
+    static final int WRN_MAX_DEPTH = 100;
+    static final int MAX_WIDTH = 16;
+    static final double MOBILENET_MAX_WIDTH = 4;
+
     public static Network build(String arch, int inChannels, int numClasses) {
+        if (arch == null || arch.isBlank()) {
+            throw new UserError("arch is empty (" + FAMILIES + ")");
+        }
         Matcher m;
         if ((m = RESNET.matcher(arch)).matches()) {
-            int depth = Integer.parseInt(m.group(1));
+            int depth = number(arch, m.group(1), RESNET_MAX_DEPTH, RESNET_DEPTH);
             if (depth < 8 || (depth - 2) % 6 != 0) {
-                throw unknown(arch, "a CIFAR ResNet has depth 6n+2 (8, 14, 20, 32, 44, 56, 110)");
+                throw invalid(arch, RESNET_DEPTH);
             }
-            return resnet(arch, (depth - 2) / 6, m.group(2) == null ? 1 : Integer.parseInt(m.group(2)), numClasses);
+            int k = m.group(2) == null ? 1 : number(arch, m.group(2), MAX_WIDTH, RESNET_WIDTH);
+            if (k < 1) {
+                throw invalid(arch, RESNET_WIDTH);
+            }
+            return resnet(arch, (depth - 2) / 6, k, numClasses);
         }
         if ((m = WRN.matcher(arch)).matches()) {
-            int depth = Integer.parseInt(m.group(1));
+            int depth = number(arch, m.group(1), WRN_MAX_DEPTH, WRN_DEPTH);
             if (depth < 10 || (depth - 4) % 6 != 0) {
-                throw unknown(arch, "a WRN has depth 6n+4 (10, 16, 22, 28, 40)");
+                throw invalid(arch, WRN_DEPTH);
             }
-            return wrn(arch, (depth - 4) / 6, Integer.parseInt(m.group(2)), numClasses);
+            int k = number(arch, m.group(2), MAX_WIDTH, WRN_WIDTH);
+            if (k < 1) {
+                throw invalid(arch, WRN_WIDTH);
+            }
+            return wrn(arch, (depth - 4) / 6, k, numClasses);
         }
         if ((m = MOBILENET.matcher(arch)).matches()) {
-            double w = m.group(1) == null ? 1.0 : Double.parseDouble(m.group(1));
-            if (w <= 0 || w > 4) {
-                throw unknown(arch, "the width multiplier must be in (0, 4]");
+            double w = m.group(1) == null ? 1.0 : Double.parseDouble(m.group(1)); // digits[.digits]: always parses
+            if (!(w > 0 && w <= MOBILENET_MAX_WIDTH)) {
+                throw invalid(arch, MOBILENET_WIDTH);
             }
             return mobilenetV2(arch, w, numClasses);
         }
         if ((m = VGG.matcher(arch)).matches()) {
             return vgg(arch, Integer.parseInt(m.group(1)), numClasses);
         }
-        throw unknown(arch, "families: resnet{6n+2}[x{k}], wrn-{d}-{k}, mobilenetv2[x{w}], vgg8/11/13; e.g. "
-                + String.join(", ", examples()));
+        // a known family, but not its grammar: say that family's rule
+        if (arch.startsWith("resnet")) {
+            throw invalid(arch, "write resnet{depth} or resnet{depth}x{k}, e.g. resnet20, resnet8x4; " + RESNET_DEPTH
+                    + "; " + RESNET_WIDTH);
+        }
+        if (arch.startsWith("wrn")) {
+            throw invalid(arch, "write wrn-{depth}-{k}, e.g. wrn-16-2, wrn-40-2; " + WRN_DEPTH + "; " + WRN_WIDTH);
+        }
+        if (arch.startsWith("mobilenet")) {
+            throw invalid(arch, "write mobilenetv2 or mobilenetv2x{w}, e.g. mobilenetv2x0.5; " + MOBILENET_WIDTH);
+        }
+        if (arch.startsWith("vgg")) {
+            throw invalid(arch, "VGG depth must be 8, 11 or 13: vgg8, vgg11, vgg13");
+        }
+        throw unknown(arch, FAMILIES + "; e.g. " + String.join(", ", examples()));
+    }
+
+    private static final String FAMILIES = "families: resnet{6n+2}[x{k}], wrn-{d}-{k}, mobilenetv2[x{w}], vgg8/11/13";
+    private static final String RESNET_DEPTH = "resnet depth must be 6n+2 with n >= 1 and depth <= " + RESNET_MAX_DEPTH
+            + " (8, 14, 20, 32, 44, 56, 110, ...)";
+    private static final String RESNET_WIDTH = "resnet width k in resnet{depth}x{k} must be 1.." + MAX_WIDTH;
+    private static final String WRN_DEPTH = "WRN depth must be 6n+4 with n >= 1 and depth <= " + WRN_MAX_DEPTH
+            + " (10, 16, 22, 28, 40, ...)";
+    private static final String WRN_WIDTH = "WRN width k in wrn-{depth}-{k} must be 1.." + MAX_WIDTH;
+    private static final String MOBILENET_WIDTH = "the mobilenetv2 width multiplier w in mobilenetv2x{w} must be in (0, "
+            + (int) MOBILENET_MAX_WIDTH + "]";
+
+    /** A decimal number of the name; above {@code max} (however many digits) is an error saying {@code rule}. */
+    private static int number(String arch, String digits, int max, String rule) {
+        String d = digits.replaceFirst("^0+(?=\\d)", "");
+        if (d.length() > 9 || Integer.parseInt(d) > max) {
+            throw invalid(arch, rule);
+        }
+        return Integer.parseInt(d);
+    }
+
+    private static UserError invalid(String arch, String why) {
+        return new UserError("arch '" + arch + "' is not a valid architecture: " + why);
     }
 
     private static UserError unknown(String arch, String why) {

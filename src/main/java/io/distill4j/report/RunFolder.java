@@ -51,6 +51,67 @@ public final class RunFolder {
         this.trainer = new Trainer(run, listeners);
     }
 
+    /**
+     * Makes {@code out} ready for a new run: refuses a folder holding a finished run (unless {@code force}) or a
+     * half-finished one (pointing to {@code --resume}); with {@code force}, removes the old run's files.
+     */
+    public static void prepareNew(Path out, boolean force) {
+        if (Files.exists(out) && !Files.isDirectory(out)) {
+            throw new UserError(out + ": exists and is not a folder; choose another -o");
+        }
+        boolean finished = Files.exists(out.resolve("summary.json"));
+        boolean started = Files.exists(lastCheckpoint(out)) || Files.exists(MetricsLog.path(out))
+                || Files.exists(out.resolve("config.yaml"));
+        if ((finished || started) && !force) {
+            throw new UserError(out + (finished ? ": holds a finished run; choose another -o, or --force to "
+                    + "replace it" : ": holds a started run; continue it with --resume " + out
+                    + ", or --force to start over"));
+        }
+        if (force) {
+            for (String f : List.of("summary.json", "metrics.jsonl", "config.yaml", "label_noise.json")) {
+                deleteIfExists(out.resolve(f));
+            }
+            Path ck = out.resolve("checkpoints");
+            if (Files.isDirectory(ck)) {
+                try (var s = Files.list(ck)) {
+                    for (Path p : s.toList()) {
+                        deleteIfExists(p);
+                    }
+                } catch (IOException e) {
+                    throw new UserError(ck + ": cannot clear: " + e.getMessage());
+                }
+            }
+        }
+        createFolder(out);
+    }
+
+    private static void deleteIfExists(Path p) {
+        try {
+            Files.deleteIfExists(p);
+        } catch (IOException e) {
+            throw new UserError(p + ": cannot remove: " + e.getMessage());
+        }
+    }
+
+    /** Creates a folder, or a one-line error that says why it cannot be. */
+    static void createFolder(Path dir) {
+        for (Path p = dir.toAbsolutePath(); p != null; p = p.getParent()) {
+            if (Files.exists(p) && !Files.isDirectory(p)) {
+                throw new UserError(dir + ": cannot create output folder: " + p + " is a file, not a folder");
+            }
+        }
+        try {
+            Files.createDirectories(dir);
+        } catch (java.nio.file.FileAlreadyExistsException e) {
+            throw new UserError(dir + ": cannot create output folder: " + e.getFile() + " exists and is not a folder");
+        } catch (java.nio.file.AccessDeniedException e) {
+            throw new UserError(dir + ": cannot create output folder: permission denied on " + e.getFile());
+        } catch (IOException e) {
+            throw new UserError(dir + ": cannot create output folder: " + e.getClass().getSimpleName() + " "
+                    + e.getMessage());
+        }
+    }
+
     public static Path lastCheckpoint(Path out) { return out.resolve("checkpoints").resolve("last.ckpt"); }
 
     public static Path bestCheckpoint(Path out) { return out.resolve("checkpoints").resolve("best.ckpt"); }
@@ -62,11 +123,7 @@ public final class RunFolder {
      * or null when the run stopped early. With {@code resume}, continues exactly from {@code last.ckpt}.
      */
     public Summary train(boolean resume, Long stopAfterStep) {
-        try {
-            Files.createDirectories(out);
-        } catch (IOException e) {
-            throw new UserError(out + ": cannot create output folder: " + e.getMessage());
-        }
+        createFolder(out);
         Checkpoint from = null;
         if (resume) {
             from = Checkpoint.read(lastCheckpoint(out));

@@ -41,8 +41,8 @@ public final class RunTable {
                 JsonObject n = e.getValue().getAsJsonObject();
                 Row r = rows.computeIfAbsent(group + "\u0000" + e.getKey(),
                         k -> new Row(group, e.getKey(), new ArrayList<>(), new ArrayList<>(), new ArrayList<>()));
-                r.best().add(n.get("best_top1").getAsDouble());
-                r.last().add(n.get("last_top1").getAsDouble());
+                r.best().add(value(n, "best_top1"));
+                r.last().add(value(n, "last_top1"));
                 r.ips().add(ips);
             }
         }
@@ -71,5 +71,10 @@ public final class RunTable {
 
     static String meanStd(List<Double> xs) {
         return String.format(Locale.ROOT, "%.2f ± %.2f", 100 * mean(xs), 100 * std(xs));
+    }
+
+    /** A score of a summary, NaN where the summary has none (null: never evaluated). */
+    private static double value(JsonObject n, String key) {
+        return n.has(key) && !n.get(key).isJsonNull() ? n.get(key).getAsDouble() : Double.NaN;
     }
 }

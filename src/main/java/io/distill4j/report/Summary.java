@@ -19,7 +19,7 @@ import java.util.Map;
  * Accuracies are fractions in [0, 1].
  */
 public final class Summary {
-    private static final Gson GSON = new GsonBuilder().setPrettyPrinting().serializeSpecialFloatingPointValues()
+    private static final Gson GSON = new GsonBuilder().setPrettyPrinting().serializeNulls().serializeSpecialFloatingPointValues()
             .create();
 
     public record Entry(String arch, double bestTop1, double lastTop1, long params) {}
@@ -29,6 +29,7 @@ public final class Summary {
     private final double trainImagesPerSec;
     private final int bestEpoch;
     private final Map<String, Entry> networks = new LinkedHashMap<>();
+    private long skippedBatches;
 
     public Summary(String method, double wallSeconds, double trainImagesPerSec, int bestEpoch) {
         this.method = method;
@@ -36,6 +37,11 @@ public final class Summary {
         this.trainImagesPerSec = trainImagesPerSec;
         this.bestEpoch = bestEpoch;
     }
+
+    /** Batches skipped for a non-finite loss (train.on_nan: skip_batch); written when not 0. */
+    public void skippedBatches(long n) { this.skippedBatches = n; }
+
+    public long skippedBatches() { return skippedBatches; }
 
     public void add(String name, String arch, double bestTop1, double lastTop1, long params) {
         networks.put(name, new Entry(arch, bestTop1, lastTop1, params));
@@ -51,6 +57,11 @@ public final class Summary {
 
     public double trainImagesPerSec() { return trainImagesPerSec; }
 
+    /** A number, or JSON null for a value that was never measured (strict JSON has no NaN). */
+    private static com.google.gson.JsonElement number(double v) {
+        return Double.isFinite(v) ? new com.google.gson.JsonPrimitive(v) : com.google.gson.JsonNull.INSTANCE;
+    }
+
     public JsonObject toJson() {
         JsonObject o = new JsonObject();
         o.addProperty("method", method);
@@ -58,8 +69,8 @@ public final class Summary {
         for (var e : networks.entrySet()) {
             JsonObject n = new JsonObject();
             n.addProperty("arch", e.getValue().arch());
-            n.addProperty("best_top1", e.getValue().bestTop1());
-            n.addProperty("last_top1", e.getValue().lastTop1());
+            n.add("best_top1", number(e.getValue().bestTop1()));
+            n.add("last_top1", number(e.getValue().lastTop1()));
             n.addProperty("params", e.getValue().params());
             nets.add(e.getKey(), n);
         }
@@ -67,6 +78,9 @@ public final class Summary {
         o.addProperty("best_epoch", bestEpoch);
         o.addProperty("wall_seconds", wallSeconds);
         o.addProperty("train_images_per_sec", trainImagesPerSec);
+        if (skippedBatches > 0) {
+            o.addProperty("skipped_batches", skippedBatches);
+        }
         return o;
     }
 

@@ -30,6 +30,7 @@ public final class SummaryWriter implements TrainingListener {
     @Override
     public void onFinish(Trainer trainer) {
         summary = build(trainer.run(), best, clock);
+        summary.skippedBatches(trainer.skippedBatches());
         summary.write(file);
     }
 

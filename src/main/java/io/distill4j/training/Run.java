@@ -68,6 +68,14 @@ public final class Run implements AutoCloseable {
         // the whole config, method options included, is valid before anything is loaded or built
         MethodRegistry.Resolved resolved = MethodRegistry.resolve(cfg);
         cfg.root().finish(); // every key has now been read: anything left is unknown
+        for (NetworkConfig nc : cfg.networks()) {
+            checkArch(cfg, "networks." + nc.name() + ".arch", nc.arch());
+            checkFile(cfg, "networks." + nc.name() + ".init", nc.init());
+        }
+        for (TeacherConfig tc : cfg.teachers()) {
+            checkArch(cfg, "teachers." + tc.name() + ".arch", tc.arch());
+            checkFile(cfg, "teachers." + tc.name() + ".checkpoint", tc.checkpoint());
+        }
         int threads = cfg.train().resolvedThreads();
         Engine.getInstance(); // load the engine before touching its settings
         JniUtils.setNumThreads(threads);
@@ -166,6 +174,22 @@ public final class Run implements AutoCloseable {
         run.normalization = norm;
         run.labelled = labelled;
         return run;
+    }
+
+    /** An architecture name the zoo cannot build is an error naming the config file and key. */
+    private static void checkArch(RunConfig cfg, String key, String arch) {
+        try {
+            ModelRegistry.build(arch, 1, 10);
+        } catch (UserError e) {
+            throw new UserError(cfg.root().source() + ": " + key + ": " + e.getMessage());
+        }
+    }
+
+    private static void checkFile(RunConfig cfg, String key, String path) {
+        if (path != null && !java.nio.file.Files.isRegularFile(java.nio.file.Path.of(path))) {
+            throw new UserError(cfg.root().source() + ": " + key + ": " + path + " is not a file (a checkpoint "
+                    + "written by distill4j train, e.g. OUT/checkpoints/best.ckpt)");
+        }
     }
 
     /**

@@ -36,6 +36,7 @@ public final class Trainer {
     private final int stepsPerEpoch;
     private final int epochs;
     private long step;
+    private long skipped; // batches whose loss was not finite, skipped under train.on_nan: skip_batch
     private volatile boolean stopRequested;
 
     public Trainer(Run run, List<TrainingListener> listeners) {
@@ -59,6 +60,9 @@ public final class Trainer {
 
     public boolean finished() { return step >= totalSteps(); }
 
+    /** Batches skipped for a non-finite loss ({@code train.on_nan: skip_batch}). */
+    public long skippedBatches() { return skipped; }
+
     /** Asks the loop to stop after the current step (e.g. on Ctrl-C); listeners checkpoint it. */
     public void requestStop() { stopRequested = true; }
 
@@ -73,6 +77,7 @@ public final class Trainer {
         c.meta().addProperty("step", step);
         c.meta().addProperty("epoch", step / stepsPerEpoch);
         c.meta().addProperty("steps_per_epoch", stepsPerEpoch);
+        c.meta().addProperty("skipped_batches", skipped);
         c.meta().addProperty("config", configYaml());
         run.save(c);
         for (Stateful s : statefulListeners()) {
@@ -98,6 +103,7 @@ public final class Trainer {
             s.load(c.existingSection(s.stateName()), run.manager());
         }
         step = c.meta().get("step").getAsLong();
+        skipped = c.meta().has("skipped_batches") ? c.meta().get("skipped_batches").getAsLong() : 0;
     }
 
     private String configYaml() {
@@ -235,8 +241,7 @@ public final class Trainer {
             Map<String, Float> values = losses.scalars();
             for (var e : values.entrySet()) {
                 if (!Float.isFinite(e.getValue())) {
-                    throw new UserError("loss '" + e.getKey() + "' is " + e.getValue() + " at step " + (step + 1)
-                            + " (epoch " + (epoch + 1) + "); lower optim.lr or check the data");
+                    return nonFinite(e.getKey(), e.getValue(), optimized, losses);
                 }
             }
             scalars.putAll(values);
@@ -249,6 +254,39 @@ public final class Trainer {
                     n.optimizer().zeroGrad(); // a loss of another network may have reached it
                 }
             }
+            return losses;
+        }
+
+        /** A loss term is NaN or infinite: stop (default) or skip the batch's update (train.on_nan). */
+        private Losses nonFinite(String term, float value, List<Net> optimized, Losses losses) {
+            var train = run.config().train();
+            String where = "loss '" + term + "' (network/term) is " + value + " at step " + (step + 1) + " (epoch "
+                    + (epoch + 1) + ")";
+            String keys = "optim.lr (" + run.config().optim().lr() + ")" + (term.endsWith("/ce") ? ""
+                    : ", the weights and temperature under method." + run.config().methodName());
+            if (!train.onNan().equals("skip_batch")) {
+                throw new UserError(where + "; the last good checkpoint is kept. Likely at fault: " + keys
+                        + "; or set train.on_nan: skip_batch to skip such batches");
+            }
+            for (Net n : optimized) {
+                n.endUpdate();
+                n.optimizer().zeroGrad(); // no update from this batch
+                for (var p : n.block().getParameters()) { // BatchNorm statistics the forward updated
+                    for (float v : p.getValue().getArray().toFloatArray()) {
+                        if (!Float.isFinite(v)) {
+                            throw new UserError(where + ": the batch left non-finite values in '" + n.name() + "' ("
+                                    + p.getKey() + "), so it cannot be skipped; the last good checkpoint is kept. "
+                                    + "Likely at fault: " + keys);
+                        }
+                    }
+                }
+            }
+            skipped++;
+            if (skipped > train.maxSkipped()) {
+                throw new UserError(where + ": " + skipped + " batches skipped, more than train.max_skipped ("
+                        + train.maxSkipped() + "); the last good checkpoint is kept. Likely at fault: " + keys);
+            }
+            scalars.put("skipped_batches", (float) skipped);
             return losses;
         }
     }

@@ -174,7 +174,25 @@ class CliTest {
         assertThat(Main.execute("train", "-c", c.toString(), "-o", dir.resolve("nan").toString(),
                 "--set", "method.name=nan-after-2")).isEqualTo(2);
         assertThat(err()).contains("at step 3");
-        assertThat(err()).contains("loss 'student/ce' is").contains("at step").containsPattern("NaN|Infinity");
+        assertThat(err()).contains("loss 'student/ce' (network/term) is").contains("at step").containsPattern("NaN|Infinity");
         assertThat(err().lines().filter(l -> l.startsWith("distill4j: error")).count()).isEqualTo(1);
+    }
+
+    @Test
+    void skipBatchSkipsNonFiniteLossesCountsThemAndStopsPastTheLimit() throws IOException {
+        divergingLossStopsWithAOneLineError(); // registers the method whose loss is NaN from the third step
+        err.reset();
+        Path c = config(TINY);
+        Path o = dir.resolve("skip");
+        assertThat(Main.execute("train", "-c", c.toString(), "-o", o.toString(), "--set", "method.name=nan-after-2",
+                "--set", "train.on_nan=skip_batch", "--set", "train.max_skipped=6")).as(err()).isZero();
+        JsonObject s = JsonParser.parseString(Files.readString(o.resolve("summary.json"))).getAsJsonObject();
+        assertThat(s.get("skipped_batches").getAsLong()).isEqualTo(6); // 8 steps, NaN from the third
+        err.reset();
+        assertThat(Main.execute("train", "-c", c.toString(), "-o", dir.resolve("skip2").toString(), "--set",
+                "method.name=nan-after-2", "--set", "train.on_nan=skip_batch", "--set", "train.max_skipped=5"))
+                .isEqualTo(2);
+        assertThat(err().lines().reduce((a, b) -> b).orElse("")).contains("6 batches skipped", "train.max_skipped (5)");
+        assertThat(dir.resolve("skip2/summary.json")).doesNotExist();
     }
 }

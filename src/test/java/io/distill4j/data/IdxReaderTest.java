@@ -116,6 +116,61 @@ class IdxReaderTest {
     }
 
     @Test
+    void trainAndTestOfDifferentSizesNameBothFiles() throws IOException {
+        writeFolder(dir, false);
+        Files.write(dir.resolve("t10k-images-idx3-ubyte"), images(2, 6, 7));
+        assertThatThrownBy(() -> IdxReader.readFolder(dir, "mnist", IdxReader.DIGITS)).isInstanceOf(UserError.class)
+                .hasMessageContaining(dir.resolve("t10k-images-idx3-ubyte") + ": its images are 6x7")
+                .hasMessageContaining(dir.resolve("train-images-idx3-ubyte") + " are 4x5")
+                .hasMessageContaining("same size");
+    }
+
+    private static byte[] header(int magic, int... dims) throws IOException {
+        ByteArrayOutputStream b = new ByteArrayOutputStream();
+        DataOutputStream d = new DataOutputStream(b);
+        d.writeInt(magic);
+        for (int x : dims) {
+            d.writeInt(x);
+        }
+        return b.toByteArray();
+    }
+
+    @Test
+    void badHeadersSayWhatIsWrong() throws IOException {
+        writeFolder(dir, false);
+        Path img = dir.resolve("train-images-idx3-ubyte");
+        // 2^30 * 2^30 * 16 overflows a long to 0: must not pass as an empty file
+        Files.write(img, header(0x803, 1 << 30, 1 << 30, 16));
+        assertThatThrownBy(() -> IdxReader.readFolder(dir, "mnist", IdxReader.DIGITS)).isInstanceOf(UserError.class)
+                .hasMessageContaining("train-images-idx3-ubyte").hasMessageContaining("too large");
+        Files.write(img, header(0x803, 0, 4, 5));
+        assertThatThrownBy(() -> IdxReader.readFolder(dir, "mnist", IdxReader.DIGITS)).isInstanceOf(UserError.class)
+                .hasMessageContaining("train-images-idx3-ubyte")
+                .hasMessageContaining("count of items in the header is 0 (must be at least 1)");
+        Files.write(img, header(0x803, 3, 4, -5));
+        assertThatThrownBy(() -> IdxReader.readFolder(dir, "mnist", IdxReader.DIGITS))
+                .hasMessageContaining("width) in the header is -5");
+        Files.write(img, new byte[0]);
+        assertThatThrownBy(() -> IdxReader.readFolder(dir, "mnist", IdxReader.DIGITS)).isInstanceOf(UserError.class)
+                .hasMessageContaining("train-images-idx3-ubyte").hasMessageContaining("truncated");
+        byte[] gz = gzip(images(3, 4, 5));
+        Files.write(img, Arrays.copyOf(gz, gz.length / 2)); // deflate data cut short, header intact
+        assertThatThrownBy(() -> IdxReader.readFolder(dir, "mnist", IdxReader.DIGITS)).isInstanceOf(UserError.class)
+                .hasMessageContaining("train-images-idx3-ubyte").hasMessageContaining("gzip stream ends early");
+        Files.write(img, "P5\n4 5\n255\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII)); // not IDX at all
+        assertThatThrownBy(() -> IdxReader.readFolder(dir, "mnist", IdxReader.DIGITS)).isInstanceOf(UserError.class)
+                .hasMessageContaining("train-images-idx3-ubyte").hasMessageContaining("expected 0x803");
+    }
+
+    @Test
+    void unknownDatasetAndInvalidRootAreUserErrors() {
+        assertThatThrownBy(() -> Datasets.load("imagenet", null, dir, 0)).isInstanceOf(UserError.class)
+                .hasMessageContaining("data.name").hasMessageContaining("'imagenet'").hasMessageContaining("cifar10");
+        assertThatThrownBy(() -> Datasets.load("mnist", "bad\0path", dir, 0)).isInstanceOf(UserError.class)
+                .hasMessageContaining("data.root").hasMessageContaining("not a valid path");
+    }
+
+    @Test
     void missingDatasetSaysHowToGetIt() {
         assertThatThrownBy(() -> Datasets.load("cifar10", null, dir, 0)).isInstanceOf(UserError.class)
                 .hasMessageContaining("cifar10").hasMessageContaining("distill4j data fetch cifar10");

@@ -148,6 +148,130 @@ class OtherFormatsTest {
         assertThat(s.test().labels()).containsExactly(1, 0);
     }
 
+    @Test
+    void emptyValSplitIsAUserErrorNamingTheFolder() throws IOException {
+        Path root = dir.resolve("imgs");
+        png(root.resolve("train/cat/a.png"), 4, 3, false, 1);
+        png(root.resolve("train/dog/b.png"), 4, 3, false, 2);
+        Files.createDirectories(root.resolve("val/cat"));
+        Files.createDirectories(root.resolve("val/dog"));
+        Files.writeString(root.resolve("val/dog/notes.txt"), "not an image");
+        assertThatThrownBy(() -> ImageFolderReader.read(root, 0)).isInstanceOf(UserError.class)
+                .hasMessageStartingWith(root.resolve("val") + ": no images")
+                .hasMessageContaining("png, jpg, jpeg, bmp").hasMessageContaining("val/<class>/");
+        Files.delete(root.resolve("val/dog/notes.txt"));
+        Files.delete(root.resolve("val/dog"));
+        Files.delete(root.resolve("val/cat"));
+        assertThatThrownBy(() -> ImageFolderReader.read(root, 0)).isInstanceOf(UserError.class)
+                .hasMessageStartingWith(root.resolve("val") + ": no class folders")
+                .hasMessageContaining("val/<class>/");
+        Files.createDirectories(root.resolve("test/dog"));
+        Files.delete(root.resolve("val"));
+        assertThatThrownBy(() -> ImageFolderReader.read(root, 0)).isInstanceOf(UserError.class)
+                .hasMessageStartingWith(root.resolve("test") + ": no images");
+    }
+
+    @Test
+    void classFoldersWithoutImagesAreUserErrorsNamingTheFolder() throws IOException {
+        Path root = dir.resolve("imgs");
+        Files.createDirectories(root.resolve("train/cat"));
+        Files.createDirectories(root.resolve("train/dog"));
+        Files.writeString(root.resolve("train/dog/readme.gif"), "not read");
+        png(root.resolve("val/dog/d.png"), 4, 3, false, 4);
+        assertThatThrownBy(() -> ImageFolderReader.read(root, 0)).isInstanceOf(UserError.class)
+                .hasMessageStartingWith(root.resolve("train") + ": no images (png, jpg, jpeg, bmp) in any of its 2 class");
+        png(root.resolve("train/dog/b.png"), 4, 3, false, 2);
+        assertThatThrownBy(() -> ImageFolderReader.read(root, 0)).isInstanceOf(UserError.class)
+                .hasMessageStartingWith(root.resolve("train/cat") + ": class folder has no images")
+                .hasMessageContaining("at least one");
+        png(root.resolve("train/cat/a.png"), 4, 3, false, 1);
+        Files.createDirectories(root.resolve("train/.ipynb_checkpoints")); // hidden: no class
+        assertThat(ImageFolderReader.read(root, 0).train().classNames()).containsExactly("cat", "dog");
+        Files.createDirectories(root.resolve("train/.hidden"));
+        Files.createDirectories(root.resolve("val/.hidden"));
+        assertThat(ImageFolderReader.read(root, 0).test().labels()).containsExactly(1);
+    }
+
+    @Test
+    void grayTrainAndColourValShareOneChannelCount() throws IOException {
+        Path root = dir.resolve("mixed");
+        png(root.resolve("train/a/1.png"), 3, 3, true, 1);
+        png(root.resolve("val/a/2.png"), 3, 3, false, 2);
+        DatasetSplits s = ImageFolderReader.read(root, 0);
+        assertThat(s.train().channels()).isEqualTo(3);
+        assertThat(s.test().channels()).isEqualTo(3);
+        assertThat(s.train().pixels()[4] & 0xff).isEqualTo(40 + 10 + 1); // gray replicated to R, G, B
+        assertThat(s.train().pixels()[9 + 4] & 0xff).isEqualTo(40 + 10 + 1);
+    }
+
+    @Test
+    void unreadableImagesAreUserErrorsNamingTheFile() throws IOException {
+        Path root = dir.resolve("bad");
+        png(root.resolve("train/a/1.png"), 3, 3, false, 1);
+        png(root.resolve("val/a/2.png"), 3, 3, false, 2);
+        Files.write(root.resolve("train/a/0.png"), "no png".getBytes(StandardCharsets.UTF_8));
+        assertThatThrownBy(() -> ImageFolderReader.read(root, 0)).isInstanceOf(UserError.class)
+                .hasMessageContaining("0.png").hasMessageContaining("png, jpg, jpeg, bmp");
+        byte[] good = Files.readAllBytes(root.resolve("train/a/1.png"));
+        Files.write(root.resolve("train/a/0.png"), Arrays.copyOf(good, good.length / 2));
+        assertThatThrownBy(() -> ImageFolderReader.read(root, 0)).isInstanceOf(UserError.class)
+                .hasMessageContaining("0.png").hasMessageContaining("cannot read image");
+    }
+
+    @Test
+    void splitsTooLargeForOneArrayAreUserErrors() throws IOException {
+        Path root = dir.resolve("many");
+        png(root.resolve("train/a/0.png"), 1, 1, true, 0);
+        for (int i = 1; i < 130; i++) {
+            Files.copy(root.resolve("train/a/0.png"), root.resolve("train/a/" + i + ".png"));
+        }
+        png(root.resolve("val/a/x.png"), 1, 1, true, 0);
+        // 130 images of 4096x4096 exceed a Java array even as one channel: refused before any decoding
+        assertThatThrownBy(() -> ImageFolderReader.read(root, 4096)).isInstanceOf(UserError.class)
+                .hasMessageStartingWith(root.resolve("train") + ": 130 images of 1x4096x4096")
+                .hasMessageContaining("data.image_size");
+    }
+
+    @Test
+    void tinyImageNetLayoutErrorsNameTheFile() throws IOException {
+        Path root = dir.resolve("tiny");
+        png(root.resolve("train/n01/images/a.png"), 4, 4, false, 1);
+        png(root.resolve("val/images/val_0.png"), 4, 4, false, 3);
+        Files.writeString(root.resolve("wnids.txt"), "n01\nn02\n");
+        Path ann = root.resolve("val/val_annotations.txt");
+        Files.writeString(ann, "val_0.png\tn01\n");
+        assertThatThrownBy(() -> ImageFolderReader.read(root, 0)).isInstanceOf(UserError.class)
+                .hasMessageStartingWith(root.resolve("train/n02/images") + ": no such folder")
+                .hasMessageContaining("wnids.txt");
+        Files.writeString(root.resolve("wnids.txt"), "n01\nn01\n");
+        assertThatThrownBy(() -> ImageFolderReader.read(root, 0)).isInstanceOf(UserError.class)
+                .hasMessageContaining("wnids.txt").hasMessageContaining("'n01' is listed twice");
+        Files.writeString(root.resolve("wnids.txt"), "\n");
+        assertThatThrownBy(() -> ImageFolderReader.read(root, 0)).isInstanceOf(UserError.class)
+                .hasMessageContaining("wnids.txt").hasMessageContaining("lists no classes");
+        Files.writeString(root.resolve("wnids.txt"), "n01\n");
+        Files.writeString(ann, "val_9.png\tn01\n");
+        assertThatThrownBy(() -> ImageFolderReader.read(root, 0)).isInstanceOf(UserError.class)
+                .hasMessageStartingWith(root.resolve("val/images/val_9.png") + ": image not found")
+                .hasMessageContaining("val_annotations.txt");
+        Files.writeString(ann, "\n");
+        assertThatThrownBy(() -> ImageFolderReader.read(root, 0)).isInstanceOf(UserError.class)
+                .hasMessageStartingWith(ann + ": lists no images");
+        Files.writeString(ann, "val_0.png\tn01\n");
+        assertThat(ImageFolderReader.read(root, 0).test().labels()).containsExactly(0);
+    }
+
+    @Test
+    void cifarFileTooLargeIsAUserError() throws IOException {
+        Path c = Files.createDirectories(dir.resolve("c100"));
+        Files.write(c.resolve("test.bin"), cifarRecords(2, new int[] {1, 2}));
+        try (java.io.RandomAccessFile f = new java.io.RandomAccessFile(c.resolve("train.bin").toFile(), "rw")) {
+            f.setLength(3L << 30); // sparse: no disk used
+        }
+        assertThatThrownBy(() -> CifarReader.cifar100(c)).isInstanceOf(UserError.class)
+                .hasMessageContaining("train.bin").hasMessageContaining("too large for a CIFAR binary file");
+    }
+
     private static String md5(byte[] b) throws Exception {
         return HexFormat.of().formatHex(MessageDigest.getInstance("MD5").digest(b));
     }

@@ -143,4 +143,51 @@ class ModelRegistryTest {
         assertThatThrownBy(() -> ModelRegistry.build("wrn-17-2", 1, 10)).isInstanceOf(UserError.class)
                 .hasMessageContaining("wrn-17-2");
     }
+
+    /** Each malformed name ends in a UserError that quotes it and states the rule (never an error from DJL). */
+    @ParameterizedTest
+    @org.junit.jupiter.params.provider.CsvSource(delimiter = '|', value = {
+            "resnet8x0|resnet width k in resnet{depth}x{k} must be 1..16",
+            "resnet8x17|must be 1..16",
+            "resnet8x99999999999999|must be 1..16",
+            "resnet20x000|must be 1..16",
+            "resnet99999999998|resnet depth must be 6n+2 with n >= 1 and depth <= 1202",
+            "resnet1208|depth <= 1202",
+            "resnet2|6n+2",
+            "resnet0|6n+2",
+            "resnet-20|resnet{depth}x{k}",
+            "resnet8x-4|must be 1..16",
+            "resnet8x|resnet{depth}x{k}",
+            "wrn-16-0|WRN width k in wrn-{depth}-{k} must be 1..16",
+            "wrn-16-17|must be 1..16",
+            "wrn-16-99999999999|must be 1..16",
+            "wrn-0-2|WRN depth must be 6n+4 with n >= 1 and depth <= 100",
+            "wrn-4-2|6n+4",
+            "wrn-106-2|depth <= 100",
+            "wrn-99999999999-2|depth <= 100",
+            "wrn-16|wrn-{depth}-{k}",
+            "wrn-16--2|wrn-{depth}-{k}",
+            "mobilenetv2x0|must be in (0, 4]",
+            "mobilenetv2x0.0|must be in (0, 4]",
+            "mobilenetv2x4.5|must be in (0, 4]",
+            "mobilenetv2x99999999999999999999|must be in (0, 4]",
+            "mobilenetv2x-1|mobilenetv2x{w}",
+            "mobilenetv3|mobilenetv2x{w}",
+            "vgg7|vgg8, vgg11, vgg13",
+            "vgg16|vgg8, vgg11, vgg13",
+            "vgg|vgg8, vgg11, vgg13",
+            "densenet|resnet{6n+2}[x{k}]"})
+    void malformedArchitecturesAreUserErrorsThatSayWhatIsValid(String arch, String rule) {
+        assertThatThrownBy(() -> ModelRegistry.build(arch, 3, 10)).isInstanceOf(UserError.class)
+                .hasMessageContaining("'" + arch + "'").hasMessageContaining(rule);
+    }
+
+    @Test
+    void boundsThemselvesBuild() {
+        assertThat(ModelRegistry.build("resnet8x16", 3, 10).featureDim()).isEqualTo(64 * 16);
+        assertThat(ModelRegistry.build("wrn-10-16", 3, 10).featureDim()).isEqualTo(64 * 16);
+        assertThat(ModelRegistry.build("resnet1202", 3, 10).residualUnits()).hasSize(3 * 200);
+        assertThat(ModelRegistry.build("wrn-100-1", 3, 10).residualUnits()).hasSize(3 * 16);
+        assertThat(ModelRegistry.build("mobilenetv2x4", 3, 10)).isNotNull();
+    }
 }

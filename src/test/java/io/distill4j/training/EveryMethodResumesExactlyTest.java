@@ -1,0 +1,104 @@
+package io.distill4j.training;
+
+import ai.djl.nn.Parameter;
+import ai.djl.util.Pair;
+import io.distill4j.config.ConfigLoader;
+import io.distill4j.report.RunFolder;
+import io.distill4j.runtime.Net;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Kill-and-resume for every method, including those with several networks, teachers, networks of their own
+ * and method state: a run stopped at a seeded random step, with the debris of a write that a kill cut short
+ * left next to its checkpoint, and resumed, ends with the same weights (every network the run optimizes, the
+ * method's own included) and the same metrics as an uninterrupted run. Exact on CPU at a fixed thread count.
+ */
+class EveryMethodResumesExactlyTest {
+    @TempDir
+    static Path dir;
+
+    static Path teacher;
+
+    static final String BASE = """
+            seed: 7
+            data: {name: fashion-mnist-mini, train_subset: 192, pad_crop: 2, flip: true}
+            train: {epochs: 2, batch_size: 32, eval_batch_size: 500, log_every: 1, threads: 1}
+            optim: {lr: 0.05, schedule: cosine, warmup_epochs: 0.5}
+            """;
+
+    static final Map<String, String> METHODS = Map.of(
+            "baseline", "networks: {a: {arch: resnet8}, b: {arch: resnet8}}\nmethod: {name: baseline}\n",
+            "kd", "networks: {student: {arch: resnet8}}\nteachers: {t: {arch: resnet8, checkpoint: TEACHER}}\n"
+                    + "method: {name: kd}\n",
+            "meal-v2", "networks: {student: {arch: resnet8}}\nteachers: {t1: {arch: resnet8, checkpoint: TEACHER}, "
+                    + "t2: {arch: resnet8, checkpoint: TEACHER}}\nmethod: {name: meal-v2, meal-v2: {hard_label_weight: 0.5}}\n",
+            "dml-simultaneous", "networks: {p1: {arch: resnet8}, p2: {arch: resnet8}}\nmethod: {name: dml}\n",
+            "dml-sequential", "networks: {p1: {arch: resnet8}, p2: {arch: resnet8}}\n"
+                    + "method: {name: dml, dml: {update: sequential}}\n",
+            "okdcr", "networks: {p1: {arch: resnet8}, p2: {arch: resnet8}}\nmethod: {name: okdcr}\n",
+            "dlb-separate", "networks: {student: {arch: resnet8}}\nmethod: {name: dlb}\n",
+            "dlb-joint", "networks: {student: {arch: resnet8}}\nmethod: {name: dlb, dlb: {forward: joint}}\n");
+
+    @BeforeAll
+    static void trainTeacher() throws IOException {
+        Path cfg = dir.resolve("teacher.yaml");
+        Files.writeString(cfg, BASE.replace("epochs: 2", "epochs: 1") + "networks: {t: {arch: resnet8}}\n");
+        train(cfg, dir.resolve("teacher"), false, null);
+        teacher = dir.resolve("teacher/checkpoints/last.ckpt");
+    }
+
+    /** Every parameter of every network the run optimizes (the method's own included), in order. */
+    static List<float[]> train(Path cfg, Path out, boolean resume, Long stopAfter) {
+        try (Run run = Run.build(ConfigLoader.load(cfg, List.of()))) {
+            new RunFolder(run, out, new PrintStream(new ByteArrayOutputStream())).train(resume, stopAfter);
+            List<float[]> w = new ArrayList<>();
+            for (Net n : run.optimized()) {
+                for (Pair<String, Parameter> p : n.block().getParameters()) {
+                    w.add(p.getValue().getArray().toFloatArray());
+                }
+            }
+            return w;
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"baseline", "kd", "meal-v2", "dml-simultaneous", "dml-sequential", "okdcr", "dlb-separate",
+            "dlb-joint"})
+    void stoppedAtARandomStepWithAHalfWrittenCheckpointAndResumed(String method) throws IOException {
+        Path cfg = dir.resolve(method + ".yaml");
+        Files.writeString(cfg, BASE + METHODS.get(method).replace("TEACHER", teacher.toString()));
+        List<float[]> straight = train(cfg, dir.resolve(method + "-straight"), false, null);
+        int steps = 2 * (192 / 32);
+        long stopAt = 1 + new SplittableRandom(method.hashCode()).nextInt(steps - 1); // seeded: replayable
+        Path out = dir.resolve(method + "-stopped");
+        train(cfg, out, false, stopAt);
+        // a kill during the next checkpoint write leaves a partial temporary file behind
+        Files.write(out.resolve("checkpoints").resolve("last.ckpt1234567.tmp"), new byte[] {1, 2, 3});
+        List<float[]> resumed = train(cfg, out, true, null);
+        assertThat(resumed).as("%s stopped at step %d", method, stopAt).hasSameSizeAs(straight);
+        for (int i = 0; i < straight.size(); i++) {
+            assertThat(resumed.get(i)).as("%s stopped at step %d: parameter %d", method, stopAt, i)
+                    .containsExactly(straight.get(i));
+        }
+        assertThat(ResumeTest.metricsWithoutTiming(out))
+                .isEqualTo(ResumeTest.metricsWithoutTiming(dir.resolve(method + "-straight")));
+        assertThat(out.resolve("summary.json")).exists();
+        assertThat(out.resolve("checkpoints").resolve("last.ckpt1234567.tmp")).as("removed by the next write")
+                .doesNotExist();
+    }
+}
