@@ -36,7 +36,14 @@ public record TrainConfig(int epochs, int batchSize, int evalBatchSize, int eval
      * their share: OpenMP's spinning threads make oversubscribed cores ten times slower (measured).
      */
     public int resolvedThreads() {
-        return threads > 0 ? threads
-                : Integer.getInteger("ai.djl.pytorch.num_threads", Runtime.getRuntime().availableProcessors());
+        if (threads > 0) {
+            return threads;
+        }
+        int t = Integer.getInteger("ai.djl.pytorch.num_threads", Runtime.getRuntime().availableProcessors());
+        if (t < 1) {
+            throw new io.distill4j.UserError("-Dai.djl.pytorch.num_threads=" + t + " (DISTILL4J_THREADS) is not a "
+                    + "thread count: give an integer from 1 up, or set train.threads in the config");
+        }
+        return t;
     }
 }

@@ -45,6 +45,9 @@ class ConfigTest {
             assertThat(c.train().resolvedThreads()).isEqualTo(1);
             RunConfig three = ConfigLoader.load(write(GOOD), List.of("train.threads=3"));
             assertThat(three.train().resolvedThreads()).isEqualTo(3);
+            System.setProperty(key, "0"); // java -jar run by hand with a bad thread count
+            org.assertj.core.api.Assertions.assertThatThrownBy(c.train()::resolvedThreads)
+                    .isInstanceOf(io.distill4j.UserError.class).hasMessageContaining("num_threads=0");
         } finally {
             if (saved == null) {
                 System.clearProperty(key);
