@@ -16,15 +16,21 @@ import java.util.List;
  * @param labelNoise   fraction of training labels replaced (seeded; 0 = clean)
  * @param labelNoiseType {@code symmetric} (a uniformly random other class) or {@code asymmetric} (class c to
  *                     {@code label_noise_mapping[c]}, default c+1 mod C)
- * @param cutmix       probability that a training batch is mixed with CutMix (0 = never)
- * @param cutmixAlpha  CutMix's Beta(alpha, alpha) for the kept area
+ * @param mix          the mixing policy of training batches: {@code none}, {@code cutmix}, {@code mixup},
+ *                     {@code compound} (MKF's; see {@code data.MixingPolicy}). {@code cutmix: p} (with
+ *                     {@code cutmix_alpha}), the older form, means {@code mix: cutmix, mix_probability: p}
+ * @param mixProbability probability that a batch is mixed ({@code cutmix}, {@code mixup})
+ * @param mixAlpha     the Beta(alpha, alpha) of lambda ({@code cutmix}, {@code mixup})
+ * @param mixWarmup    the fraction of the epochs trained before any mixing (default 0.1 for {@code compound},
+ *                     else 0)
  * @param labeledFraction semi-supervised: a seeded fraction of the training set keeps its labels; the rest
  *                     gives no cross-entropy (only methods' unsupervised terms, e.g. DML's mutual KL)
  * @param dropUnlabeled remove the unlabelled samples from the training set instead (the labelled-only control)
  */
 public record DataConfig(String name, String root, Integer trainSubset, Long subsetSeed, int padCrop, boolean flip, int cutout,
                          int imageSize, double labelNoise, String labelNoiseType, int[] labelNoiseMapping,
-                         double cutmix, double cutmixAlpha, double labeledFraction, boolean dropUnlabeled) {
+                         String mix, double mixProbability, double mixAlpha, double mixWarmup,
+                         double labeledFraction, boolean dropUnlabeled) {
     public static final List<String> NAMES =
             List.of("fashion-mnist-mini", "fashion-mnist", "mnist", "cifar10", "cifar100", "image-folder");
 
@@ -43,10 +49,23 @@ public record DataConfig(String name, String root, Integer trainSubset, Long sub
         List<Double> mapping = n.numbers("label_noise_mapping", List.of());
         int[] map = mapping.isEmpty() ? null : mapping.stream().mapToInt(Double::intValue).toArray();
         double cutmix = n.number("cutmix", 0, 0, 1);
-        double alpha = n.number("cutmix_alpha", 1.0, 1e-3, 1e3);
+        double cutmixAlpha = n.number("cutmix_alpha", 1.0, 1e-3, 1e3);
+        String mix = n.choice("mix", "none", List.of("none", "cutmix", "mixup", "compound"));
+        double probability = n.number("mix_probability", 1.0, 0, 1);
+        double alpha = n.number("mix_alpha", 1.0, 1e-3, 1e3);
+        double warmup = n.number("mix_warmup", mix.equals("compound") ? 0.1 : 0, 0, 1);
+        if (cutmix > 0) {
+            if (!mix.equals("none")) {
+                throw n.error("cutmix", "and data.mix: " + mix + " both given; use data.mix alone (cutmix: p is "
+                        + "the older form of mix: cutmix, mix_probability: p)");
+            }
+            mix = "cutmix";
+            probability = cutmix;
+            alpha = cutmixAlpha;
+        }
         double labeled = n.number("labeled_fraction", 1.0, 0, 1);
         boolean drop = n.bool("drop_unlabeled", false);
         return new DataConfig(name, root, subset == null ? null : subset.intValue(), subsetSeed, padCrop, flip, cutout, imageSize,
-                noise, noiseType, map, cutmix, alpha, labeled, drop);
+                noise, noiseType, map, mix, probability, alpha, warmup, labeled, drop);
     }
 }

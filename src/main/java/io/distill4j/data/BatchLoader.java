@@ -15,7 +15,7 @@ public final class BatchLoader {
     private final Augmenter augmenter;
     private final int views;
     private final long seed;
-    private CutMix cutMix;
+    private MixingPolicy mixing;
     private int cachedEpoch = Integer.MIN_VALUE;
     private int[] cachedOrder;
 
@@ -33,9 +33,9 @@ public final class BatchLoader {
         this.seed = seed;
     }
 
-    /** Mixes batches with CutMix (training loaders only). */
-    public BatchLoader withCutMix(CutMix cutMix) {
-        this.cutMix = cutMix;
+    /** Mixes batches by a policy (training loaders only; null: none). */
+    public BatchLoader withMixing(MixingPolicy policy) {
+        this.mixing = policy;
         return this;
     }
 
@@ -87,6 +87,6 @@ public final class BatchLoader {
             }
         }
         HostBatch b = new HostBatch(out, labels, indices, c, h, w);
-        return cutMix == null ? b : cutMix.apply(b, Seeds.rng(seed, "cutmix", epoch, index));
+        return mixing == null ? b : mixing.apply(b, epoch, Seeds.rng(seed, mixing.purpose(), epoch, index));
     }
 }

@@ -51,12 +51,18 @@ public final class CutMix {
             }
             views[v] = dst;
         }
-        int[] partnerLabels = new int[n];
-        for (int i = 0; i < n; i++) {
-            partnerLabels[i] = b.labels()[partner[i]];
-        }
         float kept = 1f - (float) ((x1 - x0) * (y1 - y0)) / (w * h);
-        return new HostBatch(views, b.labels(), b.indices(), c, h, w, partnerLabels, kept);
+        return b.withMix(views, new Mix(Mix.Kind.CUTMIX, gather(b.indices(), partner), gather(b.labels(), partner),
+                kept));
+    }
+
+    /** {@code values[partner[i]]} for every i. */
+    static int[] gather(int[] values, int[] partner) {
+        int[] out = new int[partner.length];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = values[partner[i]];
+        }
+        return out;
     }
 
     /** Beta(a, a) from two Gamma(a) draws (Marsaglia and Tsang). */

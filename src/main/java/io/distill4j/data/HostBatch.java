@@ -9,19 +9,34 @@ import ai.djl.ndarray.types.Shape;
  * each N*C*H*W normalised floats), the labels and the dataset index of every sample.
  */
 public record HostBatch(float[][] views, int[] labels, int[] indices, int channels, int height, int width,
-                        int[] partnerLabels, float lambda) {
+                        Mix mix) {
     /** A batch without mixing. */
     public HostBatch(float[][] views, int[] labels, int[] indices, int channels, int height, int width) {
-        this(views, labels, indices, channels, height, width, null, 1f);
+        this(views, labels, indices, channels, height, width, null);
+    }
+
+    /** This batch with mixed views and the mix that made them. */
+    public HostBatch withMix(float[][] mixedViews, Mix how) {
+        return new HostBatch(mixedViews, labels, indices, channels, height, width, how);
+    }
+
+    /** The partners' labels of a mixed batch (null when not mixed). */
+    public int[] partnerLabels() {
+        return mix == null ? null : mix.partnerLabels();
+    }
+
+    /** The weight of each sample's own image and label: 1 when not mixed. */
+    public float lambda() {
+        return mix == null ? 1f : mix.lambda();
     }
 
     public int size() {
         return labels.length;
     }
 
-    /** True when CutMix pasted a partner's patch into every image (all views alike). */
+    /** True when the batch was mixed (CutMix or Mixup, all views alike). */
     public boolean mixed() {
-        return partnerLabels != null;
+        return mix != null;
     }
 
     /**
@@ -31,9 +46,9 @@ public record HostBatch(float[][] views, int[] labels, int[] indices, int channe
     public float[] targets(int classes) {
         float[] t = new float[labels.length * classes];
         for (int i = 0; i < labels.length; i++) {
-            t[i * classes + labels[i]] += mixed() ? lambda : 1f;
+            t[i * classes + labels[i]] += mixed() ? lambda() : 1f;
             if (mixed()) {
-                t[i * classes + partnerLabels[i]] += 1f - lambda;
+                t[i * classes + partnerLabels()[i]] += 1f - lambda();
             }
         }
         return t;

@@ -14,7 +14,7 @@ import io.distill4j.config.RunConfig;
 import io.distill4j.config.TeacherConfig;
 import io.distill4j.data.Augmenter;
 import io.distill4j.data.BatchLoader;
-import io.distill4j.data.CutMix;
+import io.distill4j.data.MixingPolicy;
 import io.distill4j.data.LabelNoise;
 import io.distill4j.data.DatasetSplits;
 import io.distill4j.data.Datasets;
@@ -160,9 +160,8 @@ public final class Run implements AutoCloseable {
         }
         BatchLoader trainLoader = new BatchLoader(train, cfg.train().batchSize(), true, true, aug.build(),
                 method.views(), cfg.seed());
-        if (d.cutmix() > 0) {
-            trainLoader.withCutMix(new CutMix(d.cutmix(), d.cutmixAlpha()));
-        }
+        trainLoader.withMixing(MixingPolicy.of(d.mix(), d.mixProbability(), d.mixAlpha(), d.mixWarmup(),
+                cfg.train().epochs()));
         if (trainLoader.batchesPerEpoch() == 0) {
             throw cfg.root().child("train").error("batch_size", cfg.train().batchSize()
                     + " is larger than the " + train.size() + " training samples");

@@ -1,0 +1,146 @@
+package io.distill4j.data;
+
+import io.distill4j.UserError;
+import io.distill4j.config.ConfigLoader;
+import io.distill4j.config.DataConfig;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.SplittableRandom;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
+
+/** Mixup, the mix a batch carries (partners' dataset indices), and the mixing policies. */
+class MixingTest {
+    @TempDir
+    Path dir;
+
+    static final int N = 6;
+    static final int C = 2;
+    static final int H = 4;
+    static final int W = 4;
+
+    static HostBatch batch() {
+        SplittableRandom r = new SplittableRandom(3);
+        float[][] views = new float[2][N * C * H * W];
+        for (float[] v : views) {
+            for (int i = 0; i < v.length; i++) {
+                v[i] = (float) r.nextGaussian();
+            }
+        }
+        return new HostBatch(views, new int[] {0, 1, 2, 3, 4, 5}, new int[] {40, 41, 42, 43, 44, 45}, C, H, W);
+    }
+
+    @Test
+    void mixupMixesEveryPixelOfEveryViewWithThePartnerAndSaysWho() {
+        HostBatch b = batch();
+        HostBatch m = new Mixup(1.0, 1.0).apply(b, new SplittableRandom(7));
+        assertThat(m.mixed()).isTrue();
+        Mix mix = m.mix();
+        assertThat(mix.kind()).isEqualTo(Mix.Kind.MIXUP);
+        float lam = mix.lambda();
+        int sample = C * H * W;
+        for (int i = 0; i < N; i++) {
+            int p = mix.partnerIndices()[i] - 40; // dataset index 40 + position here
+            assertThat(mix.partnerLabels()[i]).isEqualTo(b.labels()[p]);
+            for (int v = 0; v < 2; v++) {
+                for (int k = 0; k < sample; k++) {
+                    float expected = lam * b.views()[v][i * sample + k] + (1 - lam) * b.views()[v][p * sample + k];
+                    assertThat(m.views()[v][i * sample + k]).isCloseTo(expected, within(1e-6f));
+                }
+            }
+        }
+        float[] t = m.targets(N);
+        for (int i = 0; i < N; i++) {
+            float sum = 0;
+            for (int c = 0; c < N; c++) {
+                sum += t[i * N + c];
+            }
+            assertThat(sum).isCloseTo(1f, within(1e-6f));
+        }
+        assertThat(new Mixup(0.0, 1.0).apply(b, new SplittableRandom(1))).isSameAs(b);
+    }
+
+    @Test
+    void cutmixCarriesThePartnersDatasetIndices() {
+        HostBatch b = batch();
+        HostBatch m = new CutMix(1.0, 1.0).apply(b, new SplittableRandom(5));
+        assertThat(m.mix().kind()).isEqualTo(Mix.Kind.CUTMIX);
+        for (int i = 0; i < N; i++) {
+            assertThat(m.mix().partnerLabels()[i]).isEqualTo(m.mix().partnerIndices()[i] - 40);
+        }
+    }
+
+    @Test
+    void compoundMixesNothingDuringWarmupThenHalfTheBatchesEquallyByKind() {
+        MixingPolicy p = MixingPolicy.of("compound", 1, 1, 0.1, 20); // epochs 0 and 1 unmixed
+        HostBatch b = batch();
+        for (int s = 0; s < 200; s++) {
+            assertThat(p.apply(b, 1, new SplittableRandom(s))).isSameAs(b);
+        }
+        int draws = 4000;
+        int none = 0;
+        int mixup = 0;
+        int cutmix = 0;
+        double lamSum = 0;
+        for (int s = 0; s < draws; s++) {
+            HostBatch m = p.apply(b, 2, new SplittableRandom(s));
+            if (!m.mixed()) {
+                none++;
+            } else if (m.mix().kind() == Mix.Kind.MIXUP) {
+                mixup++;
+                lamSum += m.lambda();
+            } else {
+                cutmix++;
+            }
+        }
+        double se = Math.sqrt(0.25 * draws); // binomial standard error at p 0.5 (an upper bound for 0.25)
+        assertThat((double) none).isCloseTo(0.5 * draws, within(4 * se));
+        assertThat((double) mixup).isCloseTo(0.25 * draws, within(4 * se));
+        assertThat((double) cutmix).isCloseTo(0.25 * draws, within(4 * se));
+        assertThat(lamSum / mixup).as("Beta(1,1) mean").isCloseTo(0.5, within(4 * Math.sqrt(1.0 / 12 / mixup)));
+    }
+
+    @Test
+    void aMixedBatchIsAPureFunctionOfSeedEpochAndIndex() {
+        ImageDataset ds = Datasets.load("fashion-mnist-mini", null, null, 0).train();
+        for (String policy : List.of("cutmix", "mixup", "compound")) {
+            BatchLoader a = new BatchLoader(ds, 16, true, true, Augmenter.none(Datasets.normalization("fashion-mnist-mini", ds)), 2, 9)
+                    .withMixing(MixingPolicy.of(policy, 0.7, 1.0, 0.0, 10));
+            BatchLoader b = new BatchLoader(ds, 16, true, true, Augmenter.none(Datasets.normalization("fashion-mnist-mini", ds)), 2, 9)
+                    .withMixing(MixingPolicy.of(policy, 0.7, 1.0, 0.0, 10));
+            for (int i : new int[] {5, 0, 17, 5}) {
+                HostBatch x = a.batch(3, i);
+                HostBatch y = b.batch(3, i);
+                assertThat(x.views()[1]).as(policy).containsExactly(y.views()[1]);
+                assertThat(x.lambda()).isEqualTo(y.lambda());
+            }
+        }
+    }
+
+    private DataConfig data(String yaml) throws IOException {
+        Path p = dir.resolve("c.yaml");
+        Files.writeString(p, "networks: {s: {arch: resnet8}}\ndata: " + yaml + "\n");
+        return ConfigLoader.load(p, List.of()).data();
+    }
+
+    @Test
+    void theConfigNamesAPolicyAndTheOlderCutmixKeyStillMeansCutmix() throws IOException {
+        DataConfig old = data("{cutmix: 0.5, cutmix_alpha: 2.0}");
+        assertThat(old.mix()).isEqualTo("cutmix");
+        assertThat(old.mixProbability()).isEqualTo(0.5);
+        assertThat(old.mixAlpha()).isEqualTo(2.0);
+        DataConfig compound = data("{mix: compound}");
+        assertThat(compound.mixWarmup()).isEqualTo(0.1);
+        assertThat(data("{mix: mixup}").mixWarmup()).isZero();
+        assertThatThrownBy(() -> data("{mix: mixup, cutmix: 0.5}")).isInstanceOf(UserError.class)
+                .hasMessageContaining("data.cutmix");
+        assertThatThrownBy(() -> data("{mix: blend}")).isInstanceOf(UserError.class).hasMessageContaining("blend");
+    }
+}
