@@ -14,9 +14,11 @@ package io.distill4j.config;
  *                       likely keys; the last good checkpoint stays) or {@code skip_batch} (no update for that
  *                       batch, counted in summary.json, stopping past {@code maxSkipped})
  * @param maxSkipped     the most batches {@code skip_batch} may skip in a run
+ * @param bnRecalibration re-estimate BatchNorm statistics on this many training batches before each
+ *                     evaluation (0 = never; for methods that train sub-networks)
  */
 public record TrainConfig(int epochs, int batchSize, int evalBatchSize, int evalEvery, int logEvery, int threads,
-                          boolean checkpoint, String onNan, int maxSkipped) {
+                          boolean checkpoint, String onNan, int maxSkipped, int bnRecalibration) {
     static TrainConfig from(ConfigNode n) {
         return new TrainConfig(
                 (int) n.integer("epochs", 10, 1, 100_000),
@@ -27,7 +29,8 @@ public record TrainConfig(int epochs, int batchSize, int evalBatchSize, int eval
                 (int) n.integer("threads", 0, 0, 4096),
                 n.bool("checkpoint", true),
                 n.choice("on_nan", "stop", java.util.List.of("stop", "skip_batch")),
-                (int) n.integer("max_skipped", 10, 0, 1 << 30));
+                (int) n.integer("max_skipped", 10, 0, 1 << 30),
+                (int) n.integer("bn_recalibration", 0, 0, 1 << 20));
     }
 
     /**

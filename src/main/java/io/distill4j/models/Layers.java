@@ -27,7 +27,7 @@ final class Layers {
      * the complement (the PyTorch engine passes {@code 1 - momentum} to libtorch), hence 0.9.
      */
     static Block bn() {
-        return BatchNorm.builder().optEpsilon(1e-5f).optMomentum(0.9f).build();
+        return BatchNorm.builder().optEpsilon(1e-5f).optMomentum(1 - Network.BN_UPDATE).build();
     }
 
     static Block relu() {

@@ -9,6 +9,13 @@ import java.util.List;
  * index 0 and the pooled penultimate features (N, D) at index 1, so feature-level methods need no hooks.
  */
 public abstract class Network extends AbstractBlock {
+    /**
+     * The factor by which one training-mode forward moves every BatchNorm's running statistics of the zoo's
+     * networks toward the batch's: {@code running = (1 - f) * running + f * batch} (variance unbiased), as
+     * PyTorch's default momentum 0.1.
+     */
+    public static final float BN_UPDATE = 0.1f;
+
     private final String arch;
     private final int numClasses;
 

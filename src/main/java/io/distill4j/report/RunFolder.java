@@ -5,6 +5,7 @@ import com.google.gson.JsonObject;
 import io.distill4j.UserError;
 import io.distill4j.config.ConfigLoader;
 import io.distill4j.runtime.Checkpoint;
+import io.distill4j.training.BatchNormRecalibration;
 import io.distill4j.training.BestTracker;
 import io.distill4j.training.CheckpointWriter;
 import io.distill4j.training.Clock;
@@ -40,6 +41,9 @@ public final class RunFolder {
         BestTracker best = new BestTracker(checkpoints ? bestCheckpoint(out) : null);
         this.summary = new SummaryWriter(out.resolve("summary.json"), best, clock);
         List<TrainingListener> listeners = new ArrayList<>();
+        if (run.config().train().bnRecalibration() > 0) {
+            listeners.add(new BatchNormRecalibration(run.config().train().bnRecalibration()));
+        }
         listeners.add(clock);
         listeners.add(new MetricsLogger(MetricsLog.path(out), run.config().train().logEvery()));
         listeners.add(new ProgressPrinter(console, "--resume " + out));

@@ -157,6 +157,9 @@ public final class Trainer {
             if (step % stepsPerEpoch == 0) {
                 int done = (int) (step / stepsPerEpoch);
                 if (done % run.config().train().evalEvery() == 0 || done == epochs) {
+                    for (TrainingListener l : listeners) {
+                        l.beforeEvaluation(this, done);
+                    }
                     Map<String, Evaluator.Score> scores = Evaluator.evaluate(run.method(), run.nets(),
                             run.testLoader(), run.manager(), "epoch " + done);
                     for (TrainingListener l : listeners) {

@@ -16,6 +16,9 @@ public interface TrainingListener extends AutoCloseable {
 
     default void onStep(Trainer trainer, StepEnd step) {}
 
+    /** Before an evaluation at the end of {@code epoch} (1-based), e.g. to re-estimate BatchNorm statistics. */
+    default void beforeEvaluation(Trainer trainer, int epoch) {}
+
     /** After an evaluation at the end of {@code epoch} (1-based count of finished epochs). */
     default void onEvaluation(Trainer trainer, int epoch, Map<String, Evaluator.Score> scores) {}
 
