@@ -33,6 +33,10 @@ public final class MethodRegistry {
                 Okdcr.Options.class, Okdcr::check, Okdcr::new));
         add(new MethodSpec<>("dlb", "self-distillation from the last mini-batch",
                 Dlb.Options.class, Dlb::check, Dlb::new));
+        add(new MethodSpec<>("stochastic-depth", "Stochastic Depth: a random sub-network each step, linear decay",
+                StochasticDepth.Options.class, StochasticDepth::check, StochasticDepth::new));
+        add(new MethodSpec<>("st", "Stimulative Training: the whole network plus sub-networks distilled from it",
+                StimulativeTraining.Options.class, StimulativeTraining::check, StimulativeTraining::new));
     }
 
     private MethodRegistry() {}

@@ -52,7 +52,9 @@ class EveryMethodResumesExactlyTest {
                     + "method: {name: dml, dml: {update: sequential}}\n",
             "okdcr", "networks: {p1: {arch: resnet8}, p2: {arch: resnet8}}\nmethod: {name: okdcr}\n",
             "dlb-separate", "networks: {student: {arch: resnet8}}\nmethod: {name: dlb}\n",
-            "dlb-joint", "networks: {student: {arch: resnet8}}\nmethod: {name: dlb, dlb: {forward: joint}}\n");
+            "dlb-joint", "networks: {student: {arch: resnet8}}\nmethod: {name: dlb, dlb: {forward: joint}}\n",
+            "stochastic-depth", "networks: {student: {arch: resnet8}}\nmethod: {name: stochastic-depth}\n",
+            "st", "networks: {student: {arch: resnet8}}\nmethod: {name: st}\n# with BatchNorm re-estimation\n");
 
     @BeforeAll
     static void trainTeacher() throws IOException {
@@ -78,10 +80,12 @@ class EveryMethodResumesExactlyTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"baseline", "kd", "meal-v2", "dml-simultaneous", "dml-sequential", "okdcr", "dlb-separate",
-            "dlb-joint"})
+            "dlb-joint", "stochastic-depth", "st"})
     void stoppedAtARandomStepWithAHalfWrittenCheckpointAndResumed(String method) throws IOException {
         Path cfg = dir.resolve(method + ".yaml");
-        Files.writeString(cfg, BASE + METHODS.get(method).replace("TEACHER", teacher.toString()));
+        String base = METHODS.get(method).contains("re-estimation") ? BASE.replace("threads: 1}",
+                "threads: 1, bn_recalibration: 2}") : BASE;
+        Files.writeString(cfg, base + METHODS.get(method).replace("TEACHER", teacher.toString()));
         List<float[]> straight = train(cfg, dir.resolve(method + "-straight"), false, null);
         int steps = 2 * (192 / 32);
         long stopAt = 1 + new SplittableRandom(method.hashCode()).nextInt(steps - 1); // seeded: replayable
