@@ -37,6 +37,8 @@ public final class MethodRegistry {
                 StochasticDepth.Options.class, StochasticDepth::check, StochasticDepth::new));
         add(new MethodSpec<>("st", "Stimulative Training: the whole network plus sub-networks distilled from it",
                 StimulativeTraining.Options.class, StimulativeTraining::check, StimulativeTraining::new));
+        add(new MethodSpec<>("mkf", "MKF: residual sub-networks in groups, per-sample group knowledge, knowledge "
+                + "fraction of mixed images", Mkf.Options.class, Mkf::check, Mkf::new));
     }
 
     private MethodRegistry() {}

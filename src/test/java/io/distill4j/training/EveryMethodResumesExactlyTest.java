@@ -41,7 +41,7 @@ class EveryMethodResumesExactlyTest {
             optim: {lr: 0.05, schedule: cosine, warmup_epochs: 0.5}
             """;
 
-    static final Map<String, String> METHODS = Map.of(
+    static final Map<String, String> METHODS = new java.util.HashMap<>(Map.of(
             "baseline", "networks: {a: {arch: resnet8}, b: {arch: resnet8}}\nmethod: {name: baseline}\n",
             "kd", "networks: {student: {arch: resnet8}}\nteachers: {t: {arch: resnet8, checkpoint: TEACHER}}\n"
                     + "method: {name: kd}\n",
@@ -54,7 +54,11 @@ class EveryMethodResumesExactlyTest {
             "dlb-separate", "networks: {student: {arch: resnet8}}\nmethod: {name: dlb}\n",
             "dlb-joint", "networks: {student: {arch: resnet8}}\nmethod: {name: dlb, dlb: {forward: joint}}\n",
             "stochastic-depth", "networks: {student: {arch: resnet8}}\nmethod: {name: stochastic-depth}\n",
-            "st", "networks: {student: {arch: resnet8}}\nmethod: {name: st}\n# with BatchNorm re-estimation\n");
+            "st", "networks: {student: {arch: resnet8}}\nmethod: {name: st}\n# with BatchNorm re-estimation\n"));
+
+    static {
+        METHODS.put("mkf", "networks: {student: {arch: resnet8}}\nmethod: {name: mkf, mkf: {groups: 2}}\n# with mixing\n");
+    }
 
     @BeforeAll
     static void trainTeacher() throws IOException {
@@ -80,11 +84,14 @@ class EveryMethodResumesExactlyTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"baseline", "kd", "meal-v2", "dml-simultaneous", "dml-sequential", "okdcr", "dlb-separate",
-            "dlb-joint", "stochastic-depth", "st"})
+            "dlb-joint", "stochastic-depth", "st", "mkf"})
     void stoppedAtARandomStepWithAHalfWrittenCheckpointAndResumed(String method) throws IOException {
         Path cfg = dir.resolve(method + ".yaml");
         String base = METHODS.get(method).contains("re-estimation") ? BASE.replace("threads: 1}",
                 "threads: 1, bn_recalibration: 2}") : BASE;
+        if (METHODS.get(method).contains("with mixing")) { // compound mixing from the second epoch
+            base = base.replace("flip: true}", "flip: true, mix: compound, mix_warmup: 0.5}");
+        }
         Files.writeString(cfg, base + METHODS.get(method).replace("TEACHER", teacher.toString()));
         List<float[]> straight = train(cfg, dir.resolve(method + "-straight"), false, null);
         int steps = 2 * (192 / 32);

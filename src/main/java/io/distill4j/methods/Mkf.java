@@ -1,0 +1,198 @@
+package io.distill4j.methods;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import io.distill4j.config.Option;
+import io.distill4j.config.RunConfig;
+import io.distill4j.data.HostBatch;
+import io.distill4j.knowledge.GroupKnowledge;
+import io.distill4j.knowledge.KnowledgeFraction;
+import io.distill4j.models.InheritedSampler;
+import io.distill4j.models.ModelRegistry;
+import io.distill4j.models.SubNetwork;
+import io.distill4j.models.SubNetworkSampler;
+import io.distill4j.runtime.Net;
+import io.distill4j.runtime.Stateful;
+import io.distill4j.util.Seeds;
+
+import java.util.List;
+
+/**
+ * Method {@code mkf}: enhanced residual networks via mixed knowledge fraction (METHODS.md section 6, seed 001).
+ *
+ * <p>Steps run in cycles of T groups: the first step of a cycle trains the whole network (group 1), step t
+ * trains {@code D_t = Phi(D_{t-1})}, a sub-network sampled from the previous step's ({@link InheritedSampler};
+ * stateless: a step's sub-network is replayed from its cycle's generators, so nothing about it needs saving).
+ * The sub-network of group t minimises the (mixed-label) cross-entropy plus
+ * {@code beta * T^2 * KL(K_hat^{t-1} || softmax(z / T))}, where {@code K_hat^{t-1}} is the group t-1 knowledge of
+ * the sample's image, for a mixed batch {@code lam K_a + (1 - lam) K_b} over both images (samples whose
+ * knowledge was never observed are left out of the term); group 1 has CE only. After the update, the output
+ * {@code softmax(z / T)} updates group t's {@link GroupKnowledge} (EMA, a 0.5): directly for an unmixed batch,
+ * through the knowledge fraction ({@link KnowledgeFraction}: {@code none}, {@code linear} = the article's OPT2,
+ * {@code exact} = its OPT1) for a mixed one, where a side with no knowledge yet takes the mixed output as its
+ * prior. Use it with {@code data.mix: compound} (the article's data mixing). The ablations of the article's
+ * table 4: {@code fraction: none} (no fraction), {@code data.mix: none} (no compound mix),
+ * {@code group_distillation: false}.
+ */
+public final class Mkf implements Method {
+    /** Options of {@code mkf}. */
+    public record Options(
+            @Option(doc = "groups T of decreasing size per cycle (group 1 the whole network)", value = "3", min = 1,
+                    max = 64) int groups,
+            @Option(doc = "largest per-block drop probability q_max of the inherited sampling", value = "0.5",
+                    min = 0, max = 1) double qMax,
+            @Option(doc = "growth k of the drop probability with depth, q_l = q_max exp(k (l/L - 1))", value = "3",
+                    min = 0, max = 100) double k,
+            @Option(doc = "EMA weight a of a new observation in the group knowledge", value = "0.5", min = 1e-6,
+                    max = 1) double alpha,
+            @Option(doc = "weight beta of the KL to the previous group's knowledge (the article: 2 on CIFAR)",
+                    value = "2", min = 0, max = 1e6) double beta,
+            @Option(doc = "softmax temperature T of the knowledge and the KL (times T^2)", value = "3", min = 1e-3,
+                    max = 1e3) double temperature,
+            @Option(doc = "how a mixed output updates both images' knowledge: exact (OPT1), linear (OPT2), none",
+                    value = "exact", choices = {"exact", "linear", "none"}) String fraction,
+            @Option(doc = "a side whose lambda is below this floor is not updated (linear, exact)", value = "0.05",
+                    min = 0, max = 0.5) double lambdaFloor,
+            @Option(doc = "distil each group from the previous group's knowledge (false: the ablation)",
+                    value = "true") boolean groupDistillation,
+            @Option(doc = "knowledge store: dense (one vector per sample and group) or topk (k largest + rest)",
+                    value = "dense", choices = {"dense", "topk"}) String store,
+            @Option(doc = "classes kept per entry by the topk store", value = "10", min = 1, max = 100000)
+            int topK,
+            @Option(doc = "store knowledge values in 16-bit floats", value = "false") boolean half) {}
+
+    private final Options options;
+    private final int classes;
+    private final long seed;
+    private final GroupKnowledge knowledge;
+    private InheritedSampler sampler;
+
+    /** The group (0-based) and sub-network of the last step, for tests and diagnostics. */
+    int lastGroup = -1;
+    SubNetwork lastSubNetwork;
+
+    static void check(RunConfig cfg) {
+        MethodRegistry.requireNetworks(cfg, "mkf", 1, 1, "trains one network");
+        SubNetworkSampler.Layout.of(ModelRegistry.build(cfg.networks().get(0).arch(), 1, 10), "mkf");
+    }
+
+    public Mkf(Options options, MethodSetup setup) {
+        this.options = options;
+        this.classes = setup.numClasses();
+        this.seed = setup.run().seed();
+        this.knowledge = new GroupKnowledge("mkf/knowledge", setup.trainSize(), classes, options.groups(),
+                options.store().equals("topk") ? GroupKnowledge.Mode.TOPK : GroupKnowledge.Mode.DENSE,
+                Math.min(options.topK(), classes), options.half(), options.alpha());
+    }
+
+    /** The knowledge store (its size: {@link GroupKnowledge#bytes()}). */
+    public GroupKnowledge knowledge() { return knowledge; }
+
+    @Override
+    public List<Stateful> state() {
+        return List.of(knowledge);
+    }
+
+    @Override
+    public Losses step(Batch batch, StepContext ctx) {
+        Net net = ctx.trainable().get(0);
+        if (sampler == null) {
+            sampler = new InheritedSampler(net.block(), options.groups(), options.qMax(), options.k());
+        }
+        long step = ctx.step();
+        int group = sampler.group(step) - 1;
+        SubNetwork sub = sampler.at(step, s -> Seeds.rng(seed, "mkf-sample", s));
+        lastGroup = group;
+        lastSubNetwork = sub;
+        HostBatch host = batch.host();
+        int n = batch.size();
+        NDManager m = batch.manager();
+        float t = (float) options.temperature();
+        NDArray target = null;
+        NDArray valid = null;
+        int observed = 0;
+        if (group > 0 && options.groupDistillation() && options.beta() > 0) {
+            float[] kHat = new float[n * classes];
+            boolean[] ok = new boolean[n];
+            knowledge.lookup(group - 1, batch.indices(), kHat, ok);
+            if (host.mixed()) {
+                float lam = host.lambda();
+                float[] kb = new float[n * classes];
+                boolean[] okB = new boolean[n];
+                knowledge.lookup(group - 1, host.mix().partnerIndices(), kb, okB);
+                for (int i = 0; i < kHat.length; i++) {
+                    kHat[i] = lam * kHat[i] + (1 - lam) * kb[i];
+                }
+                for (int i = 0; i < n; i++) {
+                    ok[i] &= okB[i];
+                }
+            }
+            float[] w = new float[n];
+            for (int i = 0; i < n; i++) {
+                if (ok[i]) {
+                    w[i] = 1;
+                    observed++;
+                }
+            }
+            if (observed > 0) {
+                target = m.create(kHat, new Shape(n, classes));
+                valid = m.create(w);
+            }
+        }
+        NDArray kTarget = target;
+        NDArray kValid = valid;
+        int count = observed;
+        Losses losses = ctx.update(() -> {
+            try (Net.SubNetworkScope s = net.use(sub)) {
+                NDArray z = net.logits(batch.images(), true);
+                Losses l = new Losses().add(net.name(), "ce", batch.crossEntropy(z));
+                NDArray logP = z.div(t).logSoftmax(1);
+                if (kTarget != null) {
+                    // KL(K_hat || p^T) per sample, over the samples whose knowledge exists, times T^2
+                    NDArray perSample = kTarget.mul(kTarget.maximum(1e-12f).log().sub(logP)).sum(new int[] {1});
+                    l.add(net.name(), "group_kl", perSample.mul(kValid).sum().div((float) count)
+                            .mul((float) (options.beta() * t * t)));
+                }
+                return l.keep("probs", logP.exp());
+            }
+        });
+        update(group, host, losses.output("probs").toFloatArray());
+        return losses;
+    }
+
+    /** Group {@code group}'s knowledge from this step's outputs, through the knowledge fraction when mixed. */
+    private void update(int group, HostBatch host, float[] probs) {
+        int[] a = host.indices();
+        if (!host.mixed()) {
+            knowledge.update(group, a, probs);
+            return;
+        }
+        int n = a.length;
+        int[] b = host.mix().partnerIndices();
+        float[] kA = new float[n * classes];
+        float[] kB = new float[n * classes];
+        boolean[] okA = new boolean[n];
+        boolean[] okB = new boolean[n];
+        knowledge.lookup(group, a, kA, okA);
+        knowledge.lookup(group, b, kB, okB);
+        for (int i = 0; i < n; i++) { // no knowledge yet: the mixed output is the prior
+            if (!okA[i]) {
+                System.arraycopy(probs, i * classes, kA, i * classes, classes);
+            }
+            if (!okB[i]) {
+                System.arraycopy(probs, i * classes, kB, i * classes, classes);
+            }
+        }
+        KnowledgeFraction.BatchFraction f = KnowledgeFraction.batch(KnowledgeFraction.Mode.parse(options.fraction()),
+                probs, kA, kB, host.lambda(), classes, options.lambdaFloor());
+        for (int i = 0; i < n; i++) {
+            if (f.updateA()[i]) {
+                knowledge.update(group, a[i], f.pA(), i * classes);
+            }
+            if (f.updateB()[i]) {
+                knowledge.update(group, b[i], f.pB(), i * classes);
+            }
+        }
+    }
+}

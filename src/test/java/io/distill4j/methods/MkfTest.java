@@ -1,0 +1,215 @@
+package io.distill4j.methods;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import io.distill4j.config.ConfigLoader;
+import io.distill4j.data.HostBatch;
+import io.distill4j.knowledge.KnowledgeFraction;
+import io.distill4j.models.InheritedSampler;
+import io.distill4j.models.SubNetwork;
+import io.distill4j.runtime.Net;
+import io.distill4j.training.Run;
+import io.distill4j.training.Trainer;
+import io.distill4j.util.Seeds;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+/** MKF's step, computed by hand on the same draws: sub-network of the group, group KL, knowledge update. */
+class MkfTest {
+    @TempDir
+    Path dir;
+
+    static final String BASE = """
+            seed: 6
+            data: {name: fashion-mnist-mini, train_subset: 96, pad_crop: 2, flip: true MIX}
+            networks: {student: {arch: resnet20}}
+            train: {epochs: 6, batch_size: 32, threads: 1}
+            optim: {lr: 0.05}
+            method: {name: mkf, mkf: {groups: 3, temperature: 2, beta: 1.5}}
+            """;
+
+    private Run run(String mix) throws IOException {
+        return run(mix, "groups: 3");
+    }
+
+    private Run run(String mix, String groups) throws IOException {
+        Path p = dir.resolve("mkf.yaml");
+        Files.writeString(p, BASE.replace(" MIX", mix).replace("groups: 3", groups));
+        return Run.build(ConfigLoader.load(p, List.of()));
+    }
+
+    /** softmax(z / T) of the network under {@code sub} on {@code hb}'s view 0, in training mode. */
+    private static float[] probs(Net net, SubNetwork sub, HostBatch hb, NDManager m, float t) {
+        try (Net.SubNetworkScope s = net.use(sub)) {
+            return net.logits(hb.view(m, 0), true).div(t).softmax(1).toFloatArray();
+        }
+    }
+
+    @Test
+    void groupsCycleAndEachStepStoresItsOutputsAsTheGroupsKnowledge() throws IOException {
+        try (Run run = run("")) {
+            Mkf mkf = (Mkf) run.method();
+            Net net = run.nets().get(0);
+            InheritedSampler sampler = new InheritedSampler(net.block(), 3, 0.5, 3);
+            Trainer.StepDriver d = new Trainer(run, List.of()).driver();
+            for (int step = 0; step < 6; step++) {
+                int epoch = step / 3;
+                HostBatch hb = run.trainLoader().batch(epoch, step % 3);
+                SubNetwork sub = sampler.at(step, s -> Seeds.rng(6, "mkf-sample", s));
+                int group = step % 3;
+                float[] before = new float[hb.size() * 10];
+                boolean[] seen = new boolean[hb.size()];
+                mkf.knowledge().lookup(group, hb.indices(), before, seen);
+                float[] p;
+                try (NDManager m = run.manager().newSubManager()) {
+                    p = probs(net, sub, hb, m, 2f);
+                }
+                d.step();
+                assertThat(mkf.lastGroup).isEqualTo(group);
+                assertThat(mkf.lastSubNetwork).isEqualTo(sub);
+                float[] after = mkf.knowledge().lookup(group, hb.indices());
+                for (int i = 0; i < hb.size(); i++) {
+                    for (int c = 0; c < 10; c++) {
+                        int k = i * 10 + c;
+                        float expected = seen[i] ? 0.5f * p[k] + 0.5f * before[k] : p[k];
+                        assertThat(after[k]).as("step %d sample %d class %d", step, i, c)
+                                .isCloseTo(expected, within(2e-5f));
+                    }
+                }
+            }
+            assertThat(net.block().isWhole()).isTrue();
+        }
+    }
+
+    @Test
+    void aGroupIsDistilledFromThePreviousGroupsKnowledgeOfTheSamplesThatHaveIt() throws IOException {
+        try (Run run = run("")) {
+            Mkf mkf = (Mkf) run.method();
+            Net net = run.nets().get(0);
+            InheritedSampler sampler = new InheritedSampler(net.block(), 3, 0.5, 3);
+            Trainer.StepDriver d = new Trainer(run, List.of()).driver();
+            boolean checked = false;
+            for (int step = 0; step < 18 && !checked; step++) {
+                int group = step % 3;
+                HostBatch hb = run.trainLoader().batch(step / 3, step % 3);
+                float[] k = new float[hb.size() * 10];
+                boolean[] seen = new boolean[hb.size()];
+                if (group > 0) {
+                    mkf.knowledge().lookup(group - 1, hb.indices(), k, seen);
+                }
+                int count = 0;
+                for (boolean s : seen) {
+                    count += s ? 1 : 0;
+                }
+                SubNetwork sub = sampler.at(step, s -> Seeds.rng(6, "mkf-sample", s));
+                double expected = 0;
+                try (NDManager m = run.manager().newSubManager()) {
+                    NDArray logp;
+                    try (Net.SubNetworkScope s = net.use(sub)) {
+                        logp = net.logits(hb.view(m, 0), true).div(2f).logSoftmax(1);
+                    }
+                    float[] lp = logp.toFloatArray();
+                    for (int i = 0; i < hb.size(); i++) {
+                        if (!seen[i]) {
+                            continue;
+                        }
+                        for (int c = 0; c < 10; c++) {
+                            float t = k[i * 10 + c];
+                            expected += t * (Math.log(Math.max(t, 1e-12)) - lp[i * 10 + c]);
+                        }
+                    }
+                }
+                Map<String, Float> losses = d.step();
+                assertThat(losses.containsKey("student/group_kl")).as("step %d", step).isEqualTo(count > 0);
+                if (count > 0 && count < hb.size()) { // a batch where only some samples have knowledge
+                    assertThat(losses.get("student/group_kl"))
+                            .isCloseTo((float) (1.5 * 4 * expected / count), within(1e-4f));
+                    checked = true;
+                }
+            }
+            assertThat(checked).as("a step with partial knowledge occurred").isTrue();
+        }
+    }
+
+    @Test
+    void aMixedBatchUpdatesBothImagesThroughTheExactFraction() throws IOException {
+        try (Run run = run(", mix: mixup", "groups: 1")) {
+            Mkf mkf = (Mkf) run.method();
+            Net net = run.nets().get(0);
+            Trainer.StepDriver d = new Trainer(run, List.of()).driver();
+            for (int step = 0; step < 3; step++) { // epoch 0, one group: most images have knowledge now
+                d.step();
+            }
+            HostBatch hb = run.trainLoader().batch(1, 0);
+            assertThat(hb.mixed()).isTrue();
+            int n = hb.size();
+            int[] a = hb.indices();
+            int[] b = hb.mix().partnerIndices();
+            float[] kA = new float[n * 10];
+            float[] kB = new float[n * 10];
+            boolean[] okA = new boolean[n];
+            boolean[] okB = new boolean[n];
+            mkf.knowledge().lookup(0, a, kA, okA);
+            mkf.knowledge().lookup(0, b, kB, okB);
+            float[] p;
+            try (NDManager m = run.manager().newSubManager()) {
+                p = probs(net, SubNetwork.whole(net.block().residualUnits().size()), hb, m, 2f);
+            }
+            java.util.Set<Integer> observed = new java.util.HashSet<>();
+            for (int s = 0; s < n; s++) { // an image without knowledge takes the mixed output as its prior
+                if (okA[s]) {
+                    observed.add(a[s]);
+                } else {
+                    System.arraycopy(p, s * 10, kA, s * 10, 10);
+                }
+                if (okB[s]) {
+                    observed.add(b[s]);
+                } else {
+                    System.arraycopy(p, s * 10, kB, s * 10, 10);
+                }
+            }
+            KnowledgeFraction.BatchFraction f = KnowledgeFraction.batch(KnowledgeFraction.Mode.EXACT, p,
+                    kA.clone(), kB.clone(), hb.lambda(), 10, 0.05);
+            d.step();
+            // replay the EMA updates in the method's order: for each pair, image a then image b
+            Map<Integer, float[]> expected = new java.util.HashMap<>();
+            for (int s = 0; s < n; s++) {
+                expected.put(a[s], java.util.Arrays.copyOfRange(kA, s * 10, s * 10 + 10));
+                expected.put(b[s], java.util.Arrays.copyOfRange(kB, s * 10, s * 10 + 10));
+            }
+            int updated = 0;
+            for (int s = 0; s < n; s++) {
+                for (int side = 0; side < 2; side++) {
+                    boolean up = side == 0 ? f.updateA()[s] : f.updateB()[s];
+                    float[] src = side == 0 ? f.pA() : f.pB();
+                    float[] v = expected.get(side == 0 ? a[s] : b[s]);
+                    if (up) {
+                        updated++;
+                        boolean first = observed.add(side == 0 ? a[s] : b[s]); // first observation initialises
+                        for (int c = 0; c < 10; c++) {
+                            v[c] = first ? src[s * 10 + c] : 0.5f * src[s * 10 + c] + 0.5f * v[c];
+                        }
+                    }
+                }
+            }
+            assertThat(updated).isGreaterThan(n); // both sides of most pairs
+            for (var e : expected.entrySet()) {
+                if (!observed.contains(e.getKey())) {
+                    continue; // never updated: still without knowledge
+                }
+                float[] now = mkf.knowledge().lookup(0, new int[] {e.getKey()});
+                assertThat(now).as("image %d", e.getKey()).containsExactly(e.getValue(), within(3e-5f));
+            }
+        }
+    }
+}
