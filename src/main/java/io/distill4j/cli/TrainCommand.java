@@ -67,6 +67,7 @@ public final class TrainCommand implements Callable<Integer> {
             System.out.printf("%s: %s on %s (%d train / %d test images, %d classes), networks: %s%n",
                     configFile, cfg.methodName(), cfg.data().name(), run.train().size(), run.test().size(),
                     run.train().numClasses(), describe(run));
+            run.method().notes().forEach(n -> System.out.println(cfg.methodName() + ": " + n));
             System.out.println("output: " + outDir);
             RunFolder folder = new RunFolder(run, outDir, System.err);
             CountDownLatch finished = new CountDownLatch(1);

@@ -66,4 +66,9 @@ public interface Method {
     default List<Stateful> state() {
         return List.of();
     }
+
+    /** Facts about the method's set-up worth reporting with the run (e.g. the size of a knowledge store). */
+    default List<String> notes() {
+        return List.of();
+    }
 }

@@ -95,6 +95,12 @@ public final class Mkf implements Method {
     }
 
     @Override
+    public List<String> notes() {
+        return List.of(String.format(java.util.Locale.ROOT, "group knowledge: %s, %.1f MB", knowledge.describe(),
+                knowledge.bytes() / 1e6));
+    }
+
+    @Override
     public Losses step(Batch batch, StepContext ctx) {
         Net net = ctx.trainable().get(0);
         if (sampler == null) {

@@ -11,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
@@ -30,6 +31,7 @@ public final class Summary {
     private final int bestEpoch;
     private final Map<String, Entry> networks = new LinkedHashMap<>();
     private long skippedBatches;
+    private List<String> notes = List.of();
 
     public Summary(String method, double wallSeconds, double trainImagesPerSec, int bestEpoch) {
         this.method = method;
@@ -42,6 +44,9 @@ public final class Summary {
     public void skippedBatches(long n) { this.skippedBatches = n; }
 
     public long skippedBatches() { return skippedBatches; }
+
+    /** The method's notes (e.g. a knowledge store's size), written when there are any. */
+    public void notes(List<String> n) { this.notes = List.copyOf(n); }
 
     public void add(String name, String arch, double bestTop1, double lastTop1, long params) {
         networks.put(name, new Entry(arch, bestTop1, lastTop1, params));
@@ -80,6 +85,11 @@ public final class Summary {
         o.addProperty("train_images_per_sec", trainImagesPerSec);
         if (skippedBatches > 0) {
             o.addProperty("skipped_batches", skippedBatches);
+        }
+        if (!notes.isEmpty()) {
+            com.google.gson.JsonArray a = new com.google.gson.JsonArray();
+            notes.forEach(a::add);
+            o.add("notes", a);
         }
         return o;
     }

@@ -212,4 +212,14 @@ class MkfTest {
             }
         }
     }
+
+    @Test
+    void theKnowledgeStoresSizeIsReportedWithTheRun() throws IOException {
+        try (Run run = run("")) {
+            Mkf mkf = (Mkf) run.method();
+            assertThat(mkf.knowledge().bytes()).isEqualTo(io.distill4j.knowledge.GroupKnowledge.bytesFor(96, 10, 3,
+                    io.distill4j.knowledge.GroupKnowledge.Mode.DENSE, 0, false));
+            assertThat(mkf.notes()).singleElement().asString().contains("group knowledge", "MB");
+        }
+    }
 }
