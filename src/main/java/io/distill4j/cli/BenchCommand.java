@@ -54,10 +54,17 @@ public final class BenchCommand implements Callable<Integer> {
             + "(evaluating every epoch) and print resident memory at intervals, to show it stays flat")
     Long soak;
 
+    @Option(names = "--fraction", paramLabel = "CLASSES", description = "instead: time MKF's knowledge-fraction "
+            + "solvers (none, linear, exact) on batches of 64 mixed outputs over CLASSES classes")
+    Integer fraction;
+
     @Override
     public Integer call() throws IOException {
         if (soak != null) {
             return soak();
+        }
+        if (fraction != null) {
+            return fraction();
         }
         RunConfig base = ConfigLoader.load(config, overrides);
         if (methods.isEmpty()) {
@@ -139,6 +146,64 @@ public final class BenchCommand implements Callable<Integer> {
             System.out.printf(Locale.ROOT, "%nRSS from step %d to %d: %+.1f MiB (%s, batch %d, %s)%n", start, soak,
                     (rssKb() - rss0) / 1024.0, cfg.networks().get(0).arch(), cfg.train().batchSize(), cfg.methodName());
         }
+        return 0;
+    }
+
+    /**
+     * The solvers' time per batch of 64 random mixed outputs (Dirichlet(1) knowledge, lambda ~ Beta(1, 1)),
+     * modes alternating over rounds, best round kept; the ratio to {@code linear} is the number to read.
+     */
+    private int fraction() {
+        int classes = fraction;
+        if (classes < 2) {
+            throw new UserError("--fraction: " + classes + " classes (give at least 2)");
+        }
+        int n = 64;
+        int batches = 64;
+        java.util.SplittableRandom rng = new java.util.SplittableRandom(1);
+        float[][][] data = new float[batches][3][];
+        double[][] lams = new double[batches][n];
+        for (int b = 0; b < batches; b++) {
+            for (int k = 0; k < 3; k++) {
+                data[b][k] = new float[n * classes];
+                for (int i = 0; i < n; i++) {
+                    double sum = 0;
+                    for (int c = 0; c < classes; c++) {
+                        double e = -Math.log(1 - rng.nextDouble());
+                        data[b][k][i * classes + c] = (float) e;
+                        sum += e;
+                    }
+                    for (int c = 0; c < classes; c++) {
+                        data[b][k][i * classes + c] /= (float) sum;
+                    }
+                }
+            }
+            for (int i = 0; i < n; i++) {
+                lams[b][i] = rng.nextDouble();
+            }
+        }
+        Map<String, Double> best = new LinkedHashMap<>();
+        for (int r = 0; r < rounds + 1; r++) { // the first round warms the JIT up and is not kept
+            for (var mode : io.distill4j.knowledge.KnowledgeFraction.Mode.values()) {
+                long t0 = System.nanoTime();
+                int reps = Math.max(1, steps / 4);
+                for (int rep = 0; rep < reps; rep++) {
+                    for (int b = 0; b < batches; b++) {
+                        io.distill4j.knowledge.KnowledgeFraction.batch(mode, data[b][0], data[b][1], data[b][2],
+                                lams[b], classes, mode.defaultFloor());
+                    }
+                }
+                double usPerBatch = (System.nanoTime() - t0) / 1e3 / (reps * batches);
+                if (r > 0) {
+                    best.merge(mode.configName(), usPerBatch, Math::min);
+                }
+                System.out.printf(Locale.ROOT, "round %d  %-7s %10.1f us per batch of %d%n", r, mode.configName(),
+                        usPerBatch, n);
+            }
+        }
+        System.out.printf(Locale.ROOT, "%nbest of %d rounds, %d classes, batch %d:%n", rounds, classes, n);
+        best.forEach((k, v) -> System.out.printf(Locale.ROOT, "%-7s %10.1f us per batch   ratio to linear %.3f%n", k,
+                v, v / best.get("linear")));
         return 0;
     }
 
