@@ -29,8 +29,19 @@ import static io.distill4j.models.Layers.seq;
  *       {@code resnet{d}x{k}}: stages 16k/32k/64k with an 8k stem, as CRD's resnet8x4 / resnet32x4;</li>
  *   <li>{@code wrn-{d}-{k}}: wide ResNets (pre-activation, (d-4)/6 blocks a stage, 16k/32k/64k, no dropout);</li>
  *   <li>{@code mobilenetv2}, {@code mobilenetv2x{w}}: CIFAR MobileNetV2 (stride-1 stem, width multiplier w);</li>
- *   <li>{@code vgg8}, {@code vgg11}, {@code vgg13}: VGG with BatchNorm, max-pooling between the five stages.</li>
+ *   <li>{@code vgg8}, {@code vgg11}, {@code vgg13}: VGG with BatchNorm, max-pooling between the five stages;</li>
+ *   <li>{@code resnet18-cifar}, {@code resnet34-cifar}, {@code resnet50-cifar} and {@code resnet18-imagenet},
+ *       {@code resnet34-imagenet}, {@code resnet50-imagenet}: the ResNets of He et al.'s ImageNet paper (basic
+ *       blocks for 18 and 34, bottlenecks for 50; stages of 64/128/256/512 channels), {@code -imagenet} with the
+ *       7x7 stride-2 stem and 3x3 max-pool, {@code -cifar} with the common CIFAR 3x3 stride-1 stem and no
+ *       max-pool. The suffix is required: {@code resnet20} and {@code resnet50} stay the CIFAR {@code 6n+2}
+ *       family;</li>
+ *   <li>{@code mobilenetv3-small}, {@code mobilenetv3-large}: MobileNetV3 as torchvision (ImageNet strides,
+ *       total 32), and {@code mobilenetv3-small-cifar}, {@code mobilenetv3-large-cifar} for small inputs: the
+ *       stem and the first stride-2 bneck at stride 1 (total stride 8, as the CIFAR mobilenetv2).</li>
  * </ul>
+ * The last two families are built by {@link ArticleNetworks}, whose comment details them and their differences
+ * from torchvision.
  * Bounds: resnet depth 8..1202, wrn depth 10..100, widths k 1..16, mobilenetv2 w in (0, 4]; anything else is a
  * {@link UserError} that quotes the name and states the rule.
  * Every network ends with global average pooling and a linear classifier. Weights: Kaiming normal (fan-in,
@@ -41,6 +52,8 @@ public final class ModelRegistry {
     private static final Pattern WRN = Pattern.compile("wrn-(\\d+)-(\\d+)");
     private static final Pattern MOBILENET = Pattern.compile("mobilenetv2(?:x(\\d+(?:\\.\\d+)?))?");
     private static final Pattern VGG = Pattern.compile("vgg(8|11|13)");
+    private static final Pattern RESNET_IMAGENET = Pattern.compile("resnet(18|34|50)-(cifar|imagenet)");
+    private static final Pattern MOBILENET_V3 = Pattern.compile("mobilenetv3-(small|large)(-cifar)?");
 
     private ModelRegistry() {}
 
@@ -92,7 +105,24 @@ public final class ModelRegistry {
         if ((m = VGG.matcher(arch)).matches()) {
             return vgg(arch, Integer.parseInt(m.group(1)), numClasses);
         }
+        if ((m = RESNET_IMAGENET.matcher(arch)).matches()) {
+            return ArticleNetworks.resnet(arch, Integer.parseInt(m.group(1)), m.group(2).equals("imagenet"),
+                    numClasses);
+        }
+        if ((m = MOBILENET_V3.matcher(arch)).matches()) {
+            return ArticleNetworks.mobilenetV3(arch, m.group(1).equals("large"), m.group(2) != null, numClasses);
+        }
         // a known family, but not its grammar: say that family's rule
+        if (arch.matches("resnet\\d+-.*")) {
+            throw invalid(arch, "write resnet{18|34|50}-{cifar|imagenet} for the ResNets of the ImageNet paper, e.g. "
+                    + "resnet18-cifar, resnet50-imagenet; the CIFAR ResNets have no suffix: resnet{depth} or "
+                    + "resnet{depth}x{k}, e.g. resnet20, resnet8x4; " + RESNET_DEPTH);
+        }
+        if (arch.startsWith("mobilenetv3")) {
+            throw invalid(arch, "write mobilenetv3-small or mobilenetv3-large, with -cifar for small inputs, e.g. "
+                    + "mobilenetv3-small-cifar; or mobilenetv2 or mobilenetv2x{w}, e.g. mobilenetv2x0.5; "
+                    + MOBILENET_WIDTH);
+        }
         if (arch.startsWith("resnet")) {
             throw invalid(arch, "write resnet{depth} or resnet{depth}x{k}, e.g. resnet20, resnet8x4; " + RESNET_DEPTH
                     + "; " + RESNET_WIDTH);
@@ -109,7 +139,8 @@ public final class ModelRegistry {
         throw unknown(arch, FAMILIES + "; e.g. " + String.join(", ", examples()));
     }
 
-    private static final String FAMILIES = "families: resnet{6n+2}[x{k}], wrn-{d}-{k}, mobilenetv2[x{w}], vgg8/11/13";
+    private static final String FAMILIES = "families: resnet{6n+2}[x{k}], wrn-{d}-{k}, mobilenetv2[x{w}], vgg8/11/13, "
+            + "resnet{18|34|50}-{cifar|imagenet}, mobilenetv3-{small|large}[-cifar]";
     private static final String RESNET_DEPTH = "resnet depth must be 6n+2 with n >= 1 and depth <= " + RESNET_MAX_DEPTH
             + " (8, 14, 20, 32, 44, 56, 110, ...)";
     private static final String RESNET_WIDTH = "resnet width k in resnet{depth}x{k} must be 1.." + MAX_WIDTH;

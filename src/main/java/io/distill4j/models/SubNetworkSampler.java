@@ -66,7 +66,8 @@ public interface SubNetworkSampler {
             }
             if (!any) {
                 throw new UserError("arch '" + net.arch() + "' has no residual block that can be dropped: " + method
-                        + " samples sub-networks of a residual network (resnet{6n+2}[x{k}], wrn-{d}-{k}, mobilenetv2)");
+                        + " samples sub-networks of a residual network (resnet{6n+2}[x{k}], wrn-{d}-{k}, mobilenetv2, "
+                        + "resnet{18,34,50}-{cifar,imagenet}, mobilenetv3-{small,large}[-cifar])");
             }
             return new Layout(d, s);
         }

@@ -1,0 +1,91 @@
+package io.distill4j.models;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Block;
+import ai.djl.nn.core.Linear;
+import ai.djl.training.ParameterStore;
+import ai.djl.util.PairList;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * {@link CifarNetwork}'s shape with a pre-logits layer between the pooling and the classifier, as MobileNetV3's
+ * classifier {@code Linear(C, D) - hardswish - Linear(D, classes)}: stem, body, head, global average pooling,
+ * {@code preLogits} ((N, C) to (N, D)), linear classifier. The features (index 1 of the output) are the
+ * pre-logits layer's output, the classifier's input, so {@code logits = fc(features)} as in every network of the
+ * zoo. Child names: stem, block{i}, head, prelogits, fc.
+ */
+final class PreLogitsNetwork extends Network {
+    private final Block stem;
+    private final List<Block> body = new ArrayList<>();
+    private final Block head;
+    private final Block preLogits;
+    private final Block fc;
+    private final int featureDim;
+    private final List<ResidualUnit> units = new ArrayList<>();
+
+    PreLogitsNetwork(String arch, int numClasses, Block stem, List<Block> body, Block head, Block preLogits,
+                     int featureDim) {
+        super(arch, numClasses);
+        this.stem = addChildBlock("stem", stem);
+        for (int i = 0; i < body.size(); i++) {
+            Block b = addChildBlock("block" + i, body.get(i));
+            this.body.add(b);
+            if (b instanceof ResidualUnit u) {
+                units.add(u);
+            }
+        }
+        this.head = addChildBlock("head", head);
+        this.preLogits = addChildBlock("prelogits", preLogits);
+        this.fc = addChildBlock("fc", Linear.builder().setUnits(numClasses).build());
+        this.featureDim = featureDim;
+    }
+
+    @Override
+    public int featureDim() { return featureDim; }
+
+    @Override
+    public List<ResidualUnit> residualUnits() { return units; }
+
+    @Override
+    protected NDList forwardInternal(ParameterStore ps, NDList inputs, boolean training,
+                                     PairList<String, Object> params) {
+        NDList x = stem.forward(ps, inputs, training);
+        for (Block b : body) {
+            x = b.forward(ps, x, training);
+        }
+        NDArray last = head.forward(ps, x, training).singletonOrThrow();
+        Shape shape = last.getShape(); // global average pooling, one axis at a time as CifarNetwork
+        NDArray pooled = last.reshape(shape.get(0), shape.get(1), -1).mean(new int[] {2});
+        NDArray features = preLogits.forward(ps, new NDList(pooled), training).singletonOrThrow();
+        NDArray logits = fc.forward(ps, new NDList(features), training).singletonOrThrow();
+        return new NDList(logits, features);
+    }
+
+    @Override
+    public Shape[] getOutputShapes(Shape[] inputShapes) {
+        long n = inputShapes[0].get(0);
+        return new Shape[] {new Shape(n, numClasses()), new Shape(n, featureDim)};
+    }
+
+    @Override
+    protected void initializeChildBlocks(NDManager manager, DataType dataType, Shape... inputShapes) {
+        Shape[] s = inputShapes;
+        stem.initialize(manager, dataType, s);
+        s = stem.getOutputShapes(s);
+        for (Block b : body) {
+            b.initialize(manager, dataType, s);
+            s = b.getOutputShapes(s);
+        }
+        head.initialize(manager, dataType, s);
+        s = head.getOutputShapes(s);
+        Shape pooled = new Shape(s[0].get(0), s[0].get(1));
+        preLogits.initialize(manager, dataType, pooled);
+        fc.initialize(manager, dataType, preLogits.getOutputShapes(new Shape[] {pooled}));
+    }
+}
