@@ -53,7 +53,7 @@ public final class CutMix {
         }
         float kept = 1f - (float) ((x1 - x0) * (y1 - y0)) / (w * h);
         return b.withMix(views, new Mix(Mix.Kind.CUTMIX, gather(b.indices(), partner), gather(b.labels(), partner),
-                kept));
+                kept, partner, b.views()));
     }
 
     /** {@code values[partner[i]]} for every i. */

@@ -40,6 +40,6 @@ public final class Mixup {
             views[v] = dst;
         }
         return b.withMix(views, new Mix(Mix.Kind.MIXUP, CutMix.gather(b.indices(), partner),
-                CutMix.gather(b.labels(), partner), lam));
+                CutMix.gather(b.labels(), partner), lam, partner, b.views()));
     }
 }

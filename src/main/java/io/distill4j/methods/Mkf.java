@@ -60,7 +60,10 @@ public final class Mkf implements Method {
                     value = "dense", choices = {"dense", "topk"}) String store,
             @Option(doc = "classes kept per entry by the topk store", value = "10", min = 1, max = 100000)
             int topK,
-            @Option(doc = "store knowledge values in 16-bit floats", value = "false") boolean half) {}
+            @Option(doc = "store knowledge values in 16-bit floats", value = "false") boolean half,
+            @Option(doc = "every this many steps (0: never), on a mixed batch, also forward the unmixed images and "
+                    + "log the true fraction loss of none, linear, exact and a random response", value = "0",
+                    min = 0, max = 1 << 30) int diagnoseEvery) {}
 
     private final Options options;
     private final int classes;
@@ -115,6 +118,9 @@ public final class Mkf implements Method {
         int n = batch.size();
         NDManager m = batch.manager();
         float t = (float) options.temperature();
+        if (options.diagnoseEvery() > 0 && step % options.diagnoseEvery() == 0 && host.mixed()) {
+            diagnose(ctx, net, sub, batch, group);
+        }
         NDArray target = null;
         NDArray valid = null;
         int observed = 0;
@@ -165,6 +171,81 @@ public final class Mkf implements Method {
         });
         update(group, host, losses.output("probs").toFloatArray());
         return losses;
+    }
+
+    /**
+     * The article's Fig. 5: how far each fraction's split of a mixed output is from the network's outputs on the
+     * two images alone, {@code lam ||p_a - p_a_true||^2 + (1 - lam) ||p_b - p_b_true||^2} averaged over the batch,
+     * for {@code none}, {@code linear}, {@code exact} and a random response (two Dirichlet(1) vectors). All three
+     * outputs are computed in inference mode with this step's sub-network, before its update (no effect on the
+     * run). Logged as {@code fraction_loss/<mode>} diagnostics.
+     */
+    private void diagnose(StepContext ctx, Net net, SubNetwork sub, Batch batch, int group) {
+        HostBatch host = batch.host();
+        int n = batch.size();
+        float t = (float) options.temperature();
+        float[] mixed;
+        float[] alone;
+        try (Net.SubNetworkScope s = net.use(sub)) {
+            mixed = net.logits(batch.images(), false).div(t).softmax(1).toFloatArray();
+            NDArray x = batch.manager().create(host.mix().unmixedViews()[0],
+                    new Shape(n, host.channels(), host.height(), host.width()));
+            alone = net.logits(x, false).div(t).softmax(1).toFloatArray();
+        }
+        int[] pos = host.mix().partnerPositions();
+        float[] kA = new float[n * classes];
+        float[] kB = new float[n * classes];
+        boolean[] okA = new boolean[n];
+        boolean[] okB = new boolean[n];
+        knowledge.lookup(group, host.indices(), kA, okA);
+        knowledge.lookup(group, host.mix().partnerIndices(), kB, okB);
+        for (int i = 0; i < n; i++) {
+            if (!okA[i]) {
+                System.arraycopy(mixed, i * classes, kA, i * classes, classes);
+            }
+            if (!okB[i]) {
+                System.arraycopy(mixed, i * classes, kB, i * classes, classes);
+            }
+        }
+        double lam = host.lambda();
+        for (KnowledgeFraction.Mode mode : KnowledgeFraction.Mode.values()) {
+            KnowledgeFraction.BatchFraction f = KnowledgeFraction.batch(mode, mixed, kA, kB, lam, classes,
+                    options.lambdaFloor());
+            double sum = 0;
+            for (int i = 0; i < n; i++) {
+                sum += KnowledgeFraction.fractionLoss(lam, row(f.pA(), i), row(f.pB(), i), row(alone, i),
+                        row(alone, pos[i]));
+            }
+            ctx.diagnostic("fraction_loss/" + mode.configName(), sum / n);
+        }
+        java.util.SplittableRandom rng = ctx.rng("mkf-diagnose");
+        double sum = 0;
+        for (int i = 0; i < n; i++) {
+            sum += KnowledgeFraction.fractionLoss(lam, dirichlet(rng), dirichlet(rng), row(alone, i),
+                    row(alone, pos[i]));
+        }
+        ctx.diagnostic("fraction_loss/random", sum / n);
+    }
+
+    private double[] row(float[] a, int i) {
+        double[] r = new double[classes];
+        for (int c = 0; c < classes; c++) {
+            r[c] = a[i * classes + c];
+        }
+        return r;
+    }
+
+    private double[] dirichlet(java.util.SplittableRandom rng) {
+        double[] r = new double[classes];
+        double sum = 0;
+        for (int c = 0; c < classes; c++) {
+            r[c] = -Math.log(1 - rng.nextDouble());
+            sum += r[c];
+        }
+        for (int c = 0; c < classes; c++) {
+            r[c] /= sum;
+        }
+        return r;
     }
 
     /** Group {@code group}'s knowledge from this step's outputs, through the knowledge fraction when mixed. */

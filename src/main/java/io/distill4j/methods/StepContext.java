@@ -38,4 +38,7 @@ public interface StepContext {
      * (sequential DML) call it several times.
      */
     Losses update(Supplier<Losses> compute);
+
+    /** Records a diagnostic value of this step (written to metrics.jsonl as a {@code diagnostic} line). */
+    void diagnostic(String name, double value);
 }

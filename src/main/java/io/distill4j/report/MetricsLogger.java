@@ -50,6 +50,14 @@ public final class MetricsLogger implements TrainingListener, Stateful {
             windowSeconds = 0;
             windowImages = 0;
         }
+        if (!s.diagnostics().isEmpty()) {
+            Map<String, Object> line = new LinkedHashMap<>();
+            line.put("event", "diagnostic");
+            line.put("epoch", s.epoch() + 1);
+            line.put("step", s.step());
+            line.putAll(s.diagnostics());
+            log.write(line);
+        }
     }
 
     @Override

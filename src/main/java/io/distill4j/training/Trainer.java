@@ -147,10 +147,12 @@ public final class Trainer {
             long t0 = System.nanoTime();
             HostBatch hb = run.trainLoader().batch(epoch, index);
             double lr = schedule.lr(step);
-            Map<String, Float> losses = runStep(hb, epoch);
+            Map<String, Double> diagnostics = new LinkedHashMap<>();
+            Map<String, Float> losses = runStep(hb, epoch, diagnostics);
             double secs = (System.nanoTime() - t0) / 1e9;
             step++;
-            TrainingListener.StepEnd end = new TrainingListener.StepEnd(epoch, step, lr, losses, hb.size(), secs);
+            TrainingListener.StepEnd end = new TrainingListener.StepEnd(epoch, step, lr, losses, hb.size(), secs,
+                    diagnostics);
             for (TrainingListener l : listeners) {
                 l.onStep(this, end);
             }
@@ -183,10 +185,10 @@ public final class Trainer {
     }
 
     /** One training step in its own native-memory scope; returns the step's loss values. */
-    private Map<String, Float> runStep(HostBatch hb, int epoch) {
+    private Map<String, Float> runStep(HostBatch hb, int epoch, Map<String, Double> diagnostics) {
         try (NDManager bm = run.manager().newSubManager()) {
             Batch batch = new Batch(hb, bm, run.labelled());
-            Context ctx = new Context(epoch);
+            Context ctx = new Context(epoch, diagnostics);
             run.method().step(batch, ctx);
             return ctx.scalars;
         }
@@ -200,7 +202,8 @@ public final class Trainer {
     public StepDriver driver() {
         return () -> {
             int epoch = (int) (step / stepsPerEpoch);
-            Map<String, Float> out = runStep(run.trainLoader().batch(epoch, (int) (step % stepsPerEpoch)), epoch);
+            Map<String, Float> out = runStep(run.trainLoader().batch(epoch, (int) (step % stepsPerEpoch)), epoch,
+                    new LinkedHashMap<>());
             step = (step + 1) % Math.max(1, schedule.totalSteps());
             return out;
         };
@@ -209,10 +212,17 @@ public final class Trainer {
     /** The step's view of the run for the method. */
     private final class Context implements StepContext {
         private final int epoch;
+        private final Map<String, Double> diagnostics;
         final Map<String, Float> scalars = new LinkedHashMap<>();
 
-        Context(int epoch) {
+        Context(int epoch, Map<String, Double> diagnostics) {
             this.epoch = epoch;
+            this.diagnostics = diagnostics;
+        }
+
+        @Override
+        public void diagnostic(String name, double value) {
+            diagnostics.put(name, value);
         }
 
         @Override public Net net(String name) { return run.net(name); }

@@ -9,7 +9,8 @@ import java.util.Map;
  */
 public interface TrainingListener extends AutoCloseable {
     /** What one step did: its epoch (0-based), the global step count after it, learning rate, loss terms. */
-    record StepEnd(int epoch, long step, double lr, Map<String, Float> losses, int images, double seconds) {}
+    record StepEnd(int epoch, long step, double lr, Map<String, Float> losses, int images, double seconds,
+                   Map<String, Double> diagnostics) {}
 
     /** Before the first step (after a restore on resume). */
     default void onStart(Trainer trainer, boolean resumed) {}

@@ -222,4 +222,44 @@ class MkfTest {
             assertThat(mkf.notes()).singleElement().asString().contains("group knowledge", "MB");
         }
     }
+
+    @Test
+    void diagnosticsLogTheTrueFractionLossWithoutChangingTheRun() throws IOException {
+        List<float[]> plain;
+        List<float[]> diagnosed;
+        Path out = dir.resolve("diag");
+        try (Run run = run(", mix: mixup")) {
+            new io.distill4j.report.RunFolder(run, dir.resolve("plain"), new java.io.PrintStream(
+                    java.io.OutputStream.nullOutputStream())).train(false, null);
+            plain = weights(run);
+        }
+        Path p = dir.resolve("mkf.yaml");
+        Files.writeString(p, BASE.replace(" MIX", ", mix: mixup").replace("beta: 1.5", "beta: 1.5, diagnose_every: 2"));
+        try (Run run = Run.build(ConfigLoader.load(p, List.of()))) {
+            new io.distill4j.report.RunFolder(run, out, new java.io.PrintStream(java.io.OutputStream.nullOutputStream()))
+                    .train(false, null);
+            diagnosed = weights(run);
+        }
+        for (int i = 0; i < plain.size(); i++) {
+            assertThat(diagnosed.get(i)).as("parameter %d", i).containsExactly(plain.get(i));
+        }
+        List<com.google.gson.JsonObject> lines = io.distill4j.report.MetricsLog.readLines(
+                io.distill4j.report.MetricsLog.path(out)).stream()
+                .map(l -> com.google.gson.JsonParser.parseString(l).getAsJsonObject())
+                .filter(j -> j.get("event").getAsString().equals("diagnostic")).toList();
+        assertThat(lines).hasSize(9); // 18 steps, every second one, every batch mixed
+        for (var j : lines) {
+            for (String mode : List.of("none", "linear", "exact", "random")) {
+                assertThat(j.get("fraction_loss/" + mode).getAsDouble()).isFinite().isNotNegative();
+            }
+        }
+    }
+
+    private static List<float[]> weights(Run run) {
+        List<float[]> out = new java.util.ArrayList<>();
+        for (var p : run.nets().get(0).block().getParameters()) {
+            out.add(p.getValue().getArray().toFloatArray());
+        }
+        return out;
+    }
 }
