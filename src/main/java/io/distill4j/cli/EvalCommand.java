@@ -37,14 +37,14 @@ public final class EvalCommand implements Callable<Integer> {
     @Option(names = "--json", description = "print the scores as one JSON object")
     boolean json;
 
-    @Option(names = "--split", defaultValue = "test", description = "test, or train (the training split as trained on: "
-            + "subset and label noise applied, no augmentation)")
+    @Option(names = "--split", defaultValue = "test", description = "test, validation (the config's data.validation hold-out), or "
+            + "train (the training split as trained on: subset and label noise applied, no augmentation)")
     String split;
 
     @Override
     public Integer call() {
-        if (!split.equals("test") && !split.equals("train")) {
-            throw new io.distill4j.UserError("--split: '" + split + "' is not test or train");
+        if (!List.of("test", "validation", "train").contains(split)) {
+            throw new io.distill4j.UserError("--split: '" + split + "' is not test, validation or train");
         }
         RunConfig cfg = ConfigLoader.load(config, overrides);
         List<Checkpoint> ckpts = checkpoints.stream().map(Checkpoint::read).toList();
@@ -54,9 +54,17 @@ public final class EvalCommand implements Callable<Integer> {
             } else {
                 run.restoreEach(ckpts);
             }
+            if (split.equals("validation") && run.validationLoader() == null) {
+                throw new io.distill4j.UserError(config + ": --split validation needs data.validation in the config "
+                        + "(the run held out no validation split)");
+            }
+            var loader = switch (split) {
+                case "train" -> run.trainEvalLoader();
+                case "validation" -> run.validationLoader();
+                default -> run.testLoader();
+            };
             Map<String, Evaluator.Score> scores =
-                    Evaluator.evaluate(run.method(), run.nets(),
-                            split.equals("train") ? run.trainEvalLoader() : run.testLoader(), run.manager(),
+                    Evaluator.evaluate(run.method(), run.nets(), loader, run.manager(),
                             checkpoints.stream().map(Path::toString).collect(Collectors.joining(" + ")));
             if (json) {
                 JsonObject o = new JsonObject();
@@ -71,7 +79,7 @@ public final class EvalCommand implements Callable<Integer> {
             } else {
                 String from = checkpoints.stream().map(Path::toString).collect(Collectors.joining(" + "));
                 System.out.printf("%s on %s %s (%d images)%n", from, cfg.data().name(), split,
-                        split.equals("train") ? run.train().size() : run.test().size());
+                        loader.dataset().size());
                 scores.forEach((k, s) -> System.out.printf(Locale.ROOT, "%-14s top1 %6.2f%%  top5 %6.2f%%  loss %.4f%n",
                         k, 100 * s.top1(), 100 * s.top5(), s.loss()));
             }

@@ -26,11 +26,15 @@ import java.util.List;
  * @param labeledFraction semi-supervised: a seeded fraction of the training set keeps its labels; the rest
  *                     gives no cross-entropy (only methods' unsupervised terms, e.g. DML's mutual KL)
  * @param dropUnlabeled remove the unlabelled samples from the training set instead (the labelled-only control)
+ * @param validation   hold out this many training samples (seeded, before any subset or label noise, so their
+ *                     labels are clean) as a validation split that selects the best epoch; 0 = none, and then
+ *                     "best" is selected on the test set (reports say so)
+ * @param validationSeed the seed of the hold-out (null: {@code subset_seed}, else the run's seed)
  */
 public record DataConfig(String name, String root, Integer trainSubset, Long subsetSeed, int padCrop, boolean flip, int cutout,
                          int imageSize, double labelNoise, String labelNoiseType, int[] labelNoiseMapping,
                          String mix, double mixProbability, double mixAlpha, double mixWarmup,
-                         double labeledFraction, boolean dropUnlabeled) {
+                         double labeledFraction, boolean dropUnlabeled, int validation, Long validationSeed) {
     public static final List<String> NAMES =
             List.of("fashion-mnist-mini", "fashion-mnist", "mnist", "cifar10", "cifar100", "image-folder");
 
@@ -65,7 +69,9 @@ public record DataConfig(String name, String root, Integer trainSubset, Long sub
         }
         double labeled = n.number("labeled_fraction", 1.0, 0, 1);
         boolean drop = n.bool("drop_unlabeled", false);
+        int validation = (int) n.integer("validation", 0, 0, Integer.MAX_VALUE);
+        Long validationSeed = n.optionalInteger("validation_seed", 0, Long.MAX_VALUE);
         return new DataConfig(name, root, subset == null ? null : subset.intValue(), subsetSeed, padCrop, flip, cutout, imageSize,
-                noise, noiseType, map, mix, probability, alpha, warmup, labeled, drop);
+                noise, noiseType, map, mix, probability, alpha, warmup, labeled, drop, validation, validationSeed);
     }
 }

@@ -16,9 +16,11 @@ package io.distill4j.config;
  * @param maxSkipped     the most batches {@code skip_batch} may skip in a run
  * @param bnRecalibration re-estimate BatchNorm statistics on this many training batches before each
  *                     evaluation (0 = never; for methods that train sub-networks)
+ * @param trainFit       at each evaluation also score the training split as trained on (subset, label noise)
+ *                       but unaugmented, so the generalisation gap shows in metrics.jsonl and summary.json
  */
 public record TrainConfig(int epochs, int batchSize, int evalBatchSize, int evalEvery, int logEvery, int threads,
-                          boolean checkpoint, String onNan, int maxSkipped, int bnRecalibration) {
+                          boolean checkpoint, String onNan, int maxSkipped, int bnRecalibration, boolean trainFit) {
     static TrainConfig from(ConfigNode n) {
         return new TrainConfig(
                 (int) n.integer("epochs", 10, 1, 100_000),
@@ -30,7 +32,8 @@ public record TrainConfig(int epochs, int batchSize, int evalBatchSize, int eval
                 n.bool("checkpoint", true),
                 n.choice("on_nan", "stop", java.util.List.of("stop", "skip_batch")),
                 (int) n.integer("max_skipped", 10, 0, 1 << 30),
-                (int) n.integer("bn_recalibration", 0, 0, 1 << 20));
+                (int) n.integer("bn_recalibration", 0, 0, 1 << 20),
+                n.bool("train_fit", false));
     }
 
     /**

@@ -3,7 +3,7 @@ package io.distill4j.report;
 import ai.djl.ndarray.NDManager;
 import io.distill4j.runtime.Checkpoint;
 import io.distill4j.runtime.Stateful;
-import io.distill4j.training.Evaluator;
+import io.distill4j.training.Evaluation;
 import io.distill4j.training.Trainer;
 import io.distill4j.training.TrainingListener;
 
@@ -13,7 +13,8 @@ import java.util.Map;
 
 /**
  * Writes {@code metrics.jsonl}: a {@code train} line every {@code log_every} steps and at each epoch's end
- * (learning rate, loss terms, images/s over the window), an {@code eval} line per output and evaluation. Its
+ * (learning rate, loss terms, images/s over the window), an {@code eval} line per split, output and evaluation
+ * ({@code split}: test, validation, train). Its
  * length is checkpointed, so a resumed run cuts the log back to the checkpoint and continues it exactly.
  */
 public final class MetricsLogger implements TrainingListener, Stateful {
@@ -61,16 +62,19 @@ public final class MetricsLogger implements TrainingListener, Stateful {
     }
 
     @Override
-    public void onEvaluation(Trainer trainer, int epoch, Map<String, Evaluator.Score> scores) {
-        for (var e : scores.entrySet()) {
-            Map<String, Object> line = new LinkedHashMap<>();
-            line.put("event", "eval");
-            line.put("epoch", epoch);
-            line.put("network", e.getKey());
-            line.put("top1", e.getValue().top1());
-            line.put("top5", e.getValue().top5());
-            line.put("loss", e.getValue().loss());
-            log.write(line);
+    public void onEvaluation(Trainer trainer, Evaluation evaluation) {
+        for (var split : evaluation.splits().entrySet()) {
+            for (var e : split.getValue().entrySet()) {
+                Map<String, Object> line = new LinkedHashMap<>();
+                line.put("event", "eval");
+                line.put("epoch", evaluation.epoch());
+                line.put("split", split.getKey());
+                line.put("network", e.getKey());
+                line.put("top1", e.getValue().top1());
+                line.put("top5", e.getValue().top5());
+                line.put("loss", e.getValue().loss());
+                log.write(line);
+            }
         }
     }
 

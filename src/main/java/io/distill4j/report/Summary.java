@@ -23,7 +23,24 @@ public final class Summary {
     private static final Gson GSON = new GsonBuilder().setPrettyPrinting().serializeNulls().serializeSpecialFloatingPointValues()
             .create();
 
-    public record Entry(String arch, double bestTop1, double lastTop1, long params) {}
+    /**
+     * One output's scores: test top-1 at the selected epoch ({@code bestTop1}; see {@code training.BestTracker})
+     * and at the last, validation top-1 at the selected epoch and training-split fit at the last (NaN when the
+     * run has no such split).
+     */
+    public record Entry(String arch, double bestTop1, double lastTop1, long params, double bestValidationTop1,
+                        double lastTrainTop1) {
+        public Entry(String arch, double bestTop1, double lastTop1, long params) {
+            this(arch, bestTop1, lastTop1, params, Double.NaN, Double.NaN);
+        }
+    }
+
+    /**
+     * What training cost: images forwarded and backpropagated over all networks, training seconds (steps only)
+     * and the images per second of the training set through the step.
+     */
+    public record Cost(long imagesForwarded, long imagesBackpropagated, double trainSeconds, double imagesPerSec,
+                       int epochs, long steps) {}
 
     private final String method;
     private final double wallSeconds;
@@ -32,6 +49,9 @@ public final class Summary {
     private final Map<String, Entry> networks = new LinkedHashMap<>();
     private long skippedBatches;
     private List<String> notes = List.of();
+    private String selection = "test";
+    private Long seed;
+    private Cost cost;
 
     public Summary(String method, double wallSeconds, double trainImagesPerSec, int bestEpoch) {
         this.method = method;
@@ -45,11 +65,26 @@ public final class Summary {
 
     public long skippedBatches() { return skippedBatches; }
 
+    /** What selected the best epoch: {@code validation} or {@code test}. */
+    public void selection(String s) { this.selection = s; }
+
+    public String selection() { return selection; }
+
+    public void seed(long s) { this.seed = s; }
+
+    public void cost(Cost c) { this.cost = c; }
+
+    public Cost cost() { return cost; }
+
     /** The method's notes (e.g. a knowledge store's size), written when there are any. */
     public void notes(List<String> n) { this.notes = List.copyOf(n); }
 
     public void add(String name, String arch, double bestTop1, double lastTop1, long params) {
         networks.put(name, new Entry(arch, bestTop1, lastTop1, params));
+    }
+
+    public void add(String name, Entry e) {
+        networks.put(name, e);
     }
 
     public boolean has(String name) { return networks.containsKey(name); }
@@ -70,6 +105,10 @@ public final class Summary {
     public JsonObject toJson() {
         JsonObject o = new JsonObject();
         o.addProperty("method", method);
+        if (seed != null) {
+            o.addProperty("seed", seed);
+        }
+        o.addProperty("selection", selection);
         JsonObject nets = new JsonObject();
         for (var e : networks.entrySet()) {
             JsonObject n = new JsonObject();
@@ -77,12 +116,28 @@ public final class Summary {
             n.add("best_top1", number(e.getValue().bestTop1()));
             n.add("last_top1", number(e.getValue().lastTop1()));
             n.addProperty("params", e.getValue().params());
+            if ("validation".equals(selection)) {
+                n.add("best_validation_top1", number(e.getValue().bestValidationTop1()));
+            }
+            if (!Double.isNaN(e.getValue().lastTrainTop1())) {
+                n.add("last_train_top1", number(e.getValue().lastTrainTop1()));
+            }
             nets.add(e.getKey(), n);
         }
         o.add("networks", nets);
         o.addProperty("best_epoch", bestEpoch);
         o.addProperty("wall_seconds", wallSeconds);
         o.addProperty("train_images_per_sec", trainImagesPerSec);
+        if (cost != null) {
+            JsonObject c = new JsonObject();
+            c.addProperty("images_forwarded", cost.imagesForwarded());
+            c.addProperty("images_backpropagated", cost.imagesBackpropagated());
+            c.addProperty("train_seconds", cost.trainSeconds());
+            c.add("images_per_sec", number(cost.imagesPerSec()));
+            c.addProperty("epochs", cost.epochs());
+            c.addProperty("steps", cost.steps());
+            o.add("cost", c);
+        }
         if (skippedBatches > 0) {
             o.addProperty("skipped_batches", skippedBatches);
         }
@@ -107,7 +162,8 @@ public final class Summary {
         out.println();
         out.printf(Locale.ROOT, "method %s  |  wall %s  |  %.0f train images/s%n", method,
                 io.distill4j.training.Progress.clock(wallSeconds), trainImagesPerSec);
-        out.printf(Locale.ROOT, "%-14s %-14s %10s %10s %10s%n", "network", "arch", "best top1", "last top1", "params");
+        String bestLabel = "validation".equals(selection) ? "sel. top1" : "best top1";
+        out.printf(Locale.ROOT, "%-14s %-14s %10s %10s %10s%n", "network", "arch", bestLabel, "last top1", "params");
         String winner = null;
         double top = -1;
         for (var e : networks.entrySet()) {
@@ -122,6 +178,10 @@ public final class Summary {
         if (networks.size() > 1 && winner != null) {
             out.printf(Locale.ROOT, "best: %s (%.2f%%)%n", winner, 100 * top);
         }
+        out.println("validation".equals(selection)
+                ? "sel. top1: test top-1 at the epoch selected on the validation split (epoch " + bestEpoch + ")"
+                : "best top1: highest test top-1 over the evaluations (selected on the test set: optimistic; "
+                        + "hold out data.validation to select honestly)");
         if (outDir != null) {
             out.println("outputs: " + outDir + " (summary.json, metrics.jsonl, config.yaml, checkpoints/)");
         }

@@ -41,30 +41,47 @@ public final class SummaryWriter implements TrainingListener {
     static Summary build(Run run, BestTracker tracker, Clock clock) {
         Map<String, Double> best = tracker.best();
         Map<String, Double> last = tracker.last();
+        Map<String, Double> val = tracker.bestValidation();
+        Map<String, Double> fit = tracker.lastTrain();
         Summary s = new Summary(run.config().methodName(), clock.wallSeconds(), clock.trainImagesPerSecond(),
                 tracker.bestEpoch());
+        s.selection(tracker.selection());
+        s.seed(run.config().seed());
+        var train = run.config().train();
+        s.cost(new Summary.Cost(clock.imagesForwarded(), clock.imagesBackpropagated(), clock.trainSeconds(),
+                clock.trainImagesPerSecond(), train.epochs(), (long) run.trainLoader().batchesPerEpoch() * train.epochs()));
         List<Net> nets = run.nets();
         long ensembleParams = 0;
         for (Net n : nets) {
             long params = n.parameterCount();
             ensembleParams += params;
-            s.add(n.name(), n.block().arch(), best.getOrDefault(n.name(), Double.NaN),
-                    last.getOrDefault(n.name(), Double.NaN), params);
+            s.add(n.name(), entry(n.block().arch(), n.name(), params, best, last, val, fit));
         }
         if (nets.size() > 1) { // online methods: the peers' mean is the headline next to the ensemble
-            double b = 0;
-            double l = 0;
-            for (Net n : nets) {
-                b += best.getOrDefault(n.name(), Double.NaN);
-                l += last.getOrDefault(n.name(), Double.NaN);
-            }
-            s.add("peers_mean", "mean of " + nets.size(), b / nets.size(), l / nets.size(), 0);
+            List<String> names = nets.stream().map(Net::name).toList();
+            s.add("peers_mean", new Summary.Entry("mean of " + nets.size(), mean(best, names), mean(last, names), 0,
+                    mean(val, names), mean(fit, names)));
         }
         for (String k : last.keySet()) {
             if (!s.has(k)) {
-                s.add(k, k, best.get(k), last.get(k), k.equals("ensemble") ? ensembleParams : 0);
+                s.add(k, entry(k, k, k.equals("ensemble") ? ensembleParams : 0, best, last, val, fit));
             }
         }
         return s;
+    }
+
+    private static Summary.Entry entry(String arch, String name, long params, Map<String, Double> best,
+                                       Map<String, Double> last, Map<String, Double> val, Map<String, Double> fit) {
+        return new Summary.Entry(arch, best.getOrDefault(name, Double.NaN), last.getOrDefault(name, Double.NaN), params,
+                val.getOrDefault(name, Double.NaN), fit.getOrDefault(name, Double.NaN));
+    }
+
+    /** The mean over the peers, NaN where any is missing. */
+    private static double mean(Map<String, Double> m, List<String> names) {
+        double sum = 0;
+        for (String n : names) {
+            sum += m.getOrDefault(n, Double.NaN);
+        }
+        return sum / names.size();
     }
 }

@@ -29,6 +29,9 @@ public final class Net implements AutoCloseable {
     private boolean[] ranInUpdate;
     private boolean forwardedInUpdate;
     private SubNetwork current;
+    private boolean counting;
+    private long imagesForwarded;
+    private long imagesBackpropagated;
 
     public Net(String name, Network block, NDManager manager, Sgd optimizer) {
         this.name = name;
@@ -55,6 +58,13 @@ public final class Net implements AutoCloseable {
      * networks on different devices back-propagate into each.
      */
     public NDList forward(NDArray x, boolean training) {
+        if (counting) { // the cost of training: every forward, and those that gradients will flow back through
+            long n = x.getShape().get(0);
+            imagesForwarded += n;
+            if (ranInUpdate != null && training && trainable()) {
+                imagesBackpropagated += n;
+            }
+        }
         if (ranInUpdate != null) {
             forwardedInUpdate = true;
             List<ResidualUnit> units = block.residualUnits();
@@ -78,6 +88,18 @@ public final class Net implements AutoCloseable {
     public NDArray logits(NDArray x, boolean training) {
         return forward(x, training).get(0);
     }
+
+    /**
+     * Counts the images of the forwards made while on (the training loop turns it on for its steps, so
+     * evaluation is not counted). A forward of a sub-network counts as a whole one.
+     */
+    public void countForwards(boolean on) { counting = on; }
+
+    /** Images forwarded while counting. */
+    public long imagesForwarded() { return imagesForwarded; }
+
+    /** Images forwarded while counting inside an update with gradients recorded (backpropagated). */
+    public long imagesBackpropagated() { return imagesBackpropagated; }
 
     /** Trainable parameters (not BatchNorm running statistics). */
     public static List<Parameter> trainableParameters(Network block) {

@@ -40,10 +40,13 @@ public final class ProgressPrinter implements TrainingListener {
     }
 
     @Override
-    public void onEvaluation(Trainer trainer, int epoch, Map<String, Evaluator.Score> scores) {
-        StringBuilder text = new StringBuilder("  eval");
-        scores.forEach((k, v) -> text.append(String.format(Locale.ROOT, "  %s top1 %.2f%%", k, 100 * v.top1())));
-        console.println(text);
+    public void onEvaluation(Trainer trainer, Evaluation evaluation) {
+        for (var split : evaluation.splits().entrySet()) {
+            StringBuilder text = new StringBuilder(String.format(Locale.ROOT, "  %-10s", split.getKey()));
+            split.getValue().forEach((k, v) -> text.append(String.format(Locale.ROOT, "  %s top1 %.2f%%", k,
+                    100 * v.top1())));
+            console.println(text);
+        }
     }
 
     @Override

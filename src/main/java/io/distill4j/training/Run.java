@@ -49,6 +49,8 @@ public final class Run implements AutoCloseable {
     private final LabelNoise.Result labelNoise;
     private Normalization normalization;
     private boolean[] labelled;
+    private ImageDataset validation;
+    private BatchLoader validationLoader;
 
     private Run(RunConfig config, NDManager manager, ImageDataset train, ImageDataset test, List<Net> nets,
                 List<Net> teachers, Method method, BatchLoader trainLoader, BatchLoader testLoader, LabelNoise.Result labelNoise) {
@@ -84,6 +86,17 @@ public final class Run implements AutoCloseable {
         DataConfig d = cfg.data();
         DatasetSplits splits = Datasets.load(d.name(), d.root(), null, d.imageSize());
         ImageDataset train = splits.train();
+        ImageDataset validation = null;
+        if (d.validation() > 0) { // held out first: the subset and the label noise concern the rest only
+            if (d.validation() >= train.size()) {
+                throw cfg.root().child("data").error("validation", d.validation() + " leaves no training samples of "
+                        + "the " + train.size() + " of " + d.name() + " (hold out fewer)");
+            }
+            long vs = d.validationSeed() != null ? d.validationSeed() : d.subsetSeed() != null ? d.subsetSeed() : cfg.seed();
+            int[][] parts = Subsets.holdOut(train.size(), d.validation(), vs);
+            validation = train.select(parts[0], train.name() + "-validation" + d.validation());
+            train = train.select(parts[1], train.name() + "-train");
+        }
         if (d.trainSubset() != null) {
             if (d.trainSubset() > train.size()) {
                 throw cfg.root().child("data").error("train_subset", d.trainSubset() + " is more than the "
@@ -172,6 +185,11 @@ public final class Run implements AutoCloseable {
                 testLoader, noise);
         run.normalization = norm;
         run.labelled = labelled;
+        if (validation != null) {
+            run.validation = validation;
+            run.validationLoader = new BatchLoader(validation, cfg.train().evalBatchSize(), false, false,
+                    Augmenter.none(norm), 1, cfg.seed());
+        }
         return run;
     }
 
@@ -228,6 +246,13 @@ public final class Run implements AutoCloseable {
     public List<Net> nets() { return nets; }
     public Method method() { return method; }
 
+    /** Every network of the run: the trainable ones, the method's own and the frozen teachers. */
+    public List<Net> allNets() {
+        List<Net> all = optimized();
+        all.addAll(teachers);
+        return all;
+    }
+
     /** Every network with an optimizer: the trainable networks, then the method's own (e.g. a discriminator). */
     public List<Net> optimized() {
         List<Net> all = new ArrayList<>(nets);
@@ -279,6 +304,12 @@ public final class Run implements AutoCloseable {
 
     /** Which training samples keep their label (semi-supervised), or null when all do. */
     public boolean[] labelled() { return labelled; }
+
+    /** The validation split held out of the training set ({@code data.validation}), or null. */
+    public ImageDataset validation() { return validation; }
+
+    /** Batches of the validation split (unaugmented), or null without one. */
+    public BatchLoader validationLoader() { return validationLoader; }
 
     /** The frozen teachers, in config order. */
     public List<Net> teachers() { return teachers; }

@@ -38,6 +38,7 @@ public final class Trainer {
     private long step;
     private long skipped; // batches whose loss was not finite, skipped under train.on_nan: skip_batch
     private volatile boolean stopRequested;
+    private io.distill4j.data.BatchLoader trainFitLoader;
 
     public Trainer(Run run, List<TrainingListener> listeners) {
         this.run = run;
@@ -148,11 +149,13 @@ public final class Trainer {
             HostBatch hb = run.trainLoader().batch(epoch, index);
             double lr = schedule.lr(step);
             Map<String, Double> diagnostics = new LinkedHashMap<>();
+            long[] before = cost();
             Map<String, Float> losses = runStep(hb, epoch, diagnostics);
+            long[] after = cost();
             double secs = (System.nanoTime() - t0) / 1e9;
             step++;
             TrainingListener.StepEnd end = new TrainingListener.StepEnd(epoch, step, lr, losses, hb.size(), secs,
-                    diagnostics);
+                    diagnostics, after[0] - before[0], after[1] - before[1]);
             for (TrainingListener l : listeners) {
                 l.onStep(this, end);
             }
@@ -162,10 +165,9 @@ public final class Trainer {
                     for (TrainingListener l : listeners) {
                         l.beforeEvaluation(this, done);
                     }
-                    Map<String, Evaluator.Score> scores = Evaluator.evaluate(run.method(), run.nets(),
-                            run.testLoader(), run.manager(), "epoch " + done);
+                    Evaluation evaluation = evaluate(done);
                     for (TrainingListener l : listeners) {
-                        l.onEvaluation(this, done, scores);
+                        l.onEvaluation(this, evaluation);
                     }
                 }
                 for (TrainingListener l : listeners) {
@@ -186,12 +188,42 @@ public final class Trainer {
 
     /** One training step in its own native-memory scope; returns the step's loss values. */
     private Map<String, Float> runStep(HostBatch hb, int epoch, Map<String, Double> diagnostics) {
+        List<Net> all = run.allNets();
+        all.forEach(n -> n.countForwards(true));
         try (NDManager bm = run.manager().newSubManager()) {
             Batch batch = new Batch(hb, bm, run.labelled());
             Context ctx = new Context(epoch, diagnostics);
             run.method().step(batch, ctx);
             return ctx.scalars;
+        } finally {
+            all.forEach(n -> n.countForwards(false));
         }
+    }
+
+    /** Images forwarded and backpropagated so far, over every network of the run. */
+    private long[] cost() {
+        long[] c = new long[2];
+        for (Net n : run.allNets()) {
+            c[0] += n.imagesForwarded();
+            c[1] += n.imagesBackpropagated();
+        }
+        return c;
+    }
+
+    /** Scores every output on the test split, and on the validation and training splits where the run has them. */
+    private Evaluation evaluate(int epoch) {
+        String source = "epoch " + epoch;
+        var test = Evaluator.evaluate(run.method(), run.nets(), run.testLoader(), run.manager(), source);
+        var validation = run.validationLoader() == null ? null
+                : Evaluator.evaluate(run.method(), run.nets(), run.validationLoader(), run.manager(), source);
+        Map<String, Evaluator.Score> train = null;
+        if (run.config().train().trainFit()) {
+            if (trainFitLoader == null) {
+                trainFitLoader = run.trainEvalLoader();
+            }
+            train = Evaluator.evaluate(run.method(), run.nets(), trainFitLoader, run.manager(), source);
+        }
+        return new Evaluation(epoch, test, validation, train);
     }
 
     /** Runs training steps one at a time without listeners (tests, benchmarks). */

@@ -8,9 +8,12 @@ import java.util.Map;
  * implements {@code runtime.Stateful} is saved in every checkpoint and restored on resume.
  */
 public interface TrainingListener extends AutoCloseable {
-    /** What one step did: its epoch (0-based), the global step count after it, learning rate, loss terms. */
+    /**
+     * What one step did: its epoch (0-based), the global step count after it, learning rate, loss terms, the
+     * batch's images, seconds, diagnostics, and its cost: images forwarded and backpropagated over all networks.
+     */
     record StepEnd(int epoch, long step, double lr, Map<String, Float> losses, int images, double seconds,
-                   Map<String, Double> diagnostics) {}
+                   Map<String, Double> diagnostics, long forwarded, long backpropagated) {}
 
     /** Before the first step (after a restore on resume). */
     default void onStart(Trainer trainer, boolean resumed) {}
@@ -20,8 +23,8 @@ public interface TrainingListener extends AutoCloseable {
     /** Before an evaluation at the end of {@code epoch} (1-based), e.g. to re-estimate BatchNorm statistics. */
     default void beforeEvaluation(Trainer trainer, int epoch) {}
 
-    /** After an evaluation at the end of {@code epoch} (1-based count of finished epochs). */
-    default void onEvaluation(Trainer trainer, int epoch, Map<String, Evaluator.Score> scores) {}
+    /** After an evaluation (of every split evaluated) at the end of an epoch. */
+    default void onEvaluation(Trainer trainer, Evaluation evaluation) {}
 
     /** At the end of an epoch, after its evaluation. */
     default void onEpochEnd(Trainer trainer, int epoch) {}
