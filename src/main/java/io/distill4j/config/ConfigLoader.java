@@ -86,6 +86,13 @@ public final class ConfigLoader {
         cur.put(parts[parts.length - 1], value);
     }
 
+    /** A YAML mapping from text (e.g. a resolved config). */
+    @SuppressWarnings("unchecked")
+    public static Map<String, Object> readYamlString(String text) {
+        Object doc = new Yaml(new SafeConstructor(new LoaderOptions())).load(text);
+        return doc instanceof Map ? (Map<String, Object>) doc : new LinkedHashMap<>();
+    }
+
     public static String toYaml(Map<String, Object> map) {
         DumperOptions o = new DumperOptions();
         o.setDefaultFlowStyle(DumperOptions.FlowStyle.BLOCK);

@@ -67,17 +67,7 @@ public final class Run implements AutoCloseable {
     }
 
     public static Run build(RunConfig cfg) {
-        // the whole config, method options included, is valid before anything is loaded or built
-        MethodRegistry.Resolved resolved = MethodRegistry.resolve(cfg);
-        cfg.root().finish(); // every key has now been read: anything left is unknown
-        for (NetworkConfig nc : cfg.networks()) {
-            checkArch(cfg, "networks." + nc.name() + ".arch", nc.arch());
-            checkFile(cfg, "networks." + nc.name() + ".init", nc.init());
-        }
-        for (TeacherConfig tc : cfg.teachers()) {
-            checkArch(cfg, "teachers." + tc.name() + ".arch", tc.arch());
-            checkFile(cfg, "teachers." + tc.name() + ".checkpoint", tc.checkpoint());
-        }
+        MethodRegistry.Resolved resolved = validate(cfg, p -> true);
         int threads = cfg.train().resolvedThreads();
         Engine.getInstance(); // load the engine before touching its settings
         JniUtils.setNumThreads(threads);
@@ -191,6 +181,29 @@ public final class Run implements AutoCloseable {
                     Augmenter.none(norm), 1, cfg.seed());
         }
         return run;
+    }
+
+    /**
+     * Checks the whole config, method options included, before anything is loaded or built: every key known,
+     * every value in range, every architecture buildable, and every checkpoint it names a file (only those for
+     * which {@code mustExist} holds: a sweep's checkpoints that an earlier run of it will write are not yet).
+     */
+    public static MethodRegistry.Resolved validate(RunConfig cfg, java.util.function.Predicate<String> mustExist) {
+        MethodRegistry.Resolved resolved = MethodRegistry.resolve(cfg);
+        cfg.root().finish(); // every key has now been read: anything left is unknown
+        for (NetworkConfig nc : cfg.networks()) {
+            checkArch(cfg, "networks." + nc.name() + ".arch", nc.arch());
+            if (nc.init() != null && mustExist.test(nc.init())) {
+                checkFile(cfg, "networks." + nc.name() + ".init", nc.init());
+            }
+        }
+        for (TeacherConfig tc : cfg.teachers()) {
+            checkArch(cfg, "teachers." + tc.name() + ".arch", tc.arch());
+            if (tc.checkpoint() != null && mustExist.test(tc.checkpoint())) {
+                checkFile(cfg, "teachers." + tc.name() + ".checkpoint", tc.checkpoint());
+            }
+        }
+        return resolved;
     }
 
     /** An architecture name the zoo cannot build is an error naming the config file and key. */

@@ -1,0 +1,128 @@
+package io.distill4j.cli;
+
+import ai.djl.engine.Engine;
+import io.distill4j.UserError;
+import io.distill4j.report.RunTable;
+import io.distill4j.sweep.Manifest;
+import io.distill4j.sweep.SweepPlan;
+import io.distill4j.sweep.SweepRunner;
+import io.distill4j.sweep.SweepSpec;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+@Command(name = "sweep", mixinStandardHelpOptions = true,
+        description = {"Run every run of a sweep file (variants x axes x seeds), each in its own folder under the "
+                + "sweep's output, then print the comparison table (distill4j report OUT for the full report).",
+                "Every run is validated before the first starts. Re-running continues exactly: finished runs are "
+                        + "skipped, started ones resume from their checkpoint."})
+public final class SweepCommand implements Callable<Integer> {
+    @Parameters(paramLabel = "SWEEP", description = "the sweep file (YAML; see README, Sweeps)")
+    Path file;
+
+    @Option(names = {"-o", "--out"}, paramLabel = "OUT", description = "output folder (default: the file's out:, "
+            + "else runs/sweeps/NAME)")
+    Path out;
+
+    @Option(names = "--parallel", paramLabel = "N", defaultValue = "1",
+            description = "runs at once, as separate processes; the cores are divided among them (default 1)")
+    int parallel;
+
+    @Option(names = "--shard", paramLabel = "I/N", description = "run only shard I of N (1-based) of the runs, "
+            + "to split a sweep across machines")
+    String shard;
+
+    @Option(names = "--dry-run", description = "list the expanded runs (validated) and what would be done; run nothing")
+    boolean dryRun;
+
+    @Override
+    public Integer call() {
+        int[] sh = parseShard(shard);
+        SweepSpec spec = SweepSpec.read(file, out);
+        SweepPlan plan = SweepPlan.expand(spec); // every run validated before any starts
+        int cores = Integer.getInteger("ai.djl.pytorch.num_threads", Runtime.getRuntime().availableProcessors());
+        SweepRunner runner = new SweepRunner(plan, new SweepRunner.Options(parallel, cores, sh[0], sh[1]), System.out);
+        System.out.printf("sweep %s: %d runs (%d before the others), %d in this shard, %d at a time with %d threads "
+                        + "each; output %s%n", spec.name(), plan.runs().size(), plan.beforeRuns().size(),
+                runner.shardRuns().size(), parallel, Math.max(1, cores / parallel), spec.out());
+        if (dryRun) {
+            for (SweepPlan.PlannedRun r : plan.runs()) {
+                String state = Files.exists(r.dir().resolve("summary.json")) ? "finished"
+                        : Files.exists(r.dir().resolve("checkpoints/last.ckpt")) ? "to resume" : "to train";
+                System.out.printf("  %-40s %-10s -c %s %s%n", r.name(), state, r.config(),
+                        String.join(" ", r.overrides().stream().map(o -> "--set " + o).toList()));
+            }
+            return 0;
+        }
+        Manifest.write(spec.out(), Manifest.of(plan, versions(), machine()));
+        List<SweepRunner.Result> results = runner.run();
+        List<Path> finished = plan.mainRuns().stream().map(SweepPlan.PlannedRun::dir)
+                .filter(d -> Files.exists(d.resolve("summary.json"))).toList();
+        if (!finished.isEmpty()) {
+            System.out.println();
+            System.out.print(RunTable.markdown(finished));
+            System.out.println("full report: distill4j report " + spec.out());
+        }
+        List<String> failed = results.stream().filter(r -> r.outcome() == SweepRunner.Outcome.FAILED)
+                .map(r -> r.run().name()).toList();
+        if (!failed.isEmpty()) {
+            throw new UserError(failed.size() + " run(s) failed: " + String.join(", ", failed) + " (logs in "
+                    + spec.out().resolve("logs") + "; fix and run the sweep again to continue)");
+        }
+        return 0;
+    }
+
+    static int[] parseShard(String s) {
+        if (s == null) {
+            return new int[] {0, 1};
+        }
+        var m = java.util.regex.Pattern.compile("(\\d+)/(\\d+)").matcher(s.trim());
+        if (!m.matches()) {
+            throw new UserError("--shard: '" + s + "' is not I/N (e.g. 1/2)");
+        }
+        int i = Integer.parseInt(m.group(1));
+        int n = Integer.parseInt(m.group(2));
+        if (n < 1 || i < 1 || i > n) {
+            throw new UserError("--shard: " + s + " is not a shard (give I/N with 1 <= I <= N)");
+        }
+        return new int[] {i - 1, n};
+    }
+
+    private static Map<String, String> versions() {
+        Map<String, String> v = new LinkedHashMap<>();
+        v.put("distill4j", Main.class.getAnnotation(Command.class).version()[0].replace("distill4j ", ""));
+        v.put("djl", Engine.getDjlVersion());
+        v.put("pytorch", Engine.getInstance().getVersion());
+        v.put("java", System.getProperty("java.version"));
+        return v;
+    }
+
+    private static Map<String, Object> machine() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("cores", Runtime.getRuntime().availableProcessors());
+        m.put("os", System.getProperty("os.name") + " " + System.getProperty("os.version") + " " + System.getProperty("os.arch"));
+        try {
+            Files.readAllLines(Path.of("/proc/cpuinfo")).stream().filter(l -> l.startsWith("model name")).findFirst()
+                    .ifPresent(l -> m.put("cpu", l.substring(l.indexOf(':') + 1).trim()));
+        } catch (java.io.IOException | RuntimeException ignored) {
+            // not Linux: the CPU model is unknown
+        }
+        if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os) {
+            m.put("memory_gib", Math.round(os.getTotalMemorySize() / (1024.0 * 1024 * 1024)));
+        }
+        try {
+            m.put("host", java.net.InetAddress.getLocalHost().getHostName());
+        } catch (java.io.IOException e) {
+            m.put("host", null);
+        }
+        return m;
+    }
+}
