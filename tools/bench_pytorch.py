@@ -1,7 +1,9 @@
 """PyTorch reference for `distill4j bench --pytorch`: the same CIFAR ResNet (basic blocks, projection
 shortcuts), the same SGD (momentum 0.9, Nesterov, weight decay 5e-4), cross-entropy, random inputs.
 
-Prints one line: `pytorch images_per_sec=<float> steps=<int> threads=<int>`.
+Prints `pytorch images_per_sec=<float> steps=<int> threads=<int>`, then, from a second timed pass with a clock
+read between the phases, `pytorch phases_ms data=0 forward+loss=<ms> backward=<ms> optimizer=<ms> other=<ms>` per
+step (the inputs are made once: no data pipeline is timed).
 Usage: python3 tools/bench_pytorch.py --depth 20 --channels 1 --size 28 --batch 128 --steps 100 --warmup 20
 """
 import argparse
@@ -77,6 +79,20 @@ def main():
         step()
     secs = time.perf_counter() - t
     print("pytorch images_per_sec=%.2f steps=%d threads=%d" % (a.steps * a.batch / secs, a.steps, torch.get_num_threads()))
+    fwd = bwd = upd = total = 0.0
+    for _ in range(a.steps):
+        t0 = time.perf_counter()
+        opt.zero_grad(set_to_none=True)
+        loss = F.cross_entropy(net(x), y)
+        t1 = time.perf_counter()
+        loss.backward()
+        t2 = time.perf_counter()
+        opt.step()
+        t3 = time.perf_counter()
+        fwd, bwd, upd, total = fwd + t1 - t0, bwd + t2 - t1, upd + t3 - t2, total + t3 - t0
+    n = a.steps / 1000.0
+    print("pytorch phases_ms data=0 forward+loss=%.3f backward=%.3f optimizer=%.3f other=%.3f"
+          % (fwd / n, bwd / n, upd / n, (total - fwd - bwd - upd) / n))
 
 
 if __name__ == "__main__":

@@ -41,7 +41,7 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--warmup", defaultValue = "15", description = "untimed steps first (default ${DEFAULT-VALUE})")
     int warmup;
 
-    @Option(names = "--rounds", defaultValue = "2", description = "alternating rounds, best kept (default ${DEFAULT-VALUE})")
+    @Option(names = "--rounds", defaultValue = "3", description = "alternating rounds, the median reported (default ${DEFAULT-VALUE})")
     int rounds;
 
     @Option(names = "--pytorch", description = "also time PyTorch (python3 with torch) on the same CIFAR ResNet")
@@ -70,41 +70,57 @@ public final class BenchCommand implements Callable<Integer> {
         if (methods.isEmpty()) {
             methods.add(base.methodName());
         }
-        Map<String, Double> best = new LinkedHashMap<>();
+        Map<String, List<Double>> all = new LinkedHashMap<>();
+        Map<String, Map<String, Double>> phases = new LinkedHashMap<>();
         for (int r = 0; r < rounds; r++) {
             for (String method : methods) {
                 List<String> o = new ArrayList<>(overrides);
                 o.add("method.name=" + method);
                 RunConfig cfg = ConfigLoader.load(config, o);
                 try (Run run = Run.build(cfg)) {
-                    Trainer.StepDriver d = new Trainer(run, List.of()).driver();
+                    Trainer trainer = new Trainer(run, List.of());
+                    Trainer.StepDriver d = trainer.driver();
                     for (int i = 0; i < warmup; i++) {
                         d.step();
                     }
+                    trainer.times().reset();
                     long t0 = System.nanoTime();
                     for (int i = 0; i < steps; i++) {
                         d.step();
                     }
                     double ips = (double) steps * cfg.train().batchSize() / ((System.nanoTime() - t0) / 1e9);
-                    best.merge(method, ips, Math::max);
+                    all.computeIfAbsent(method, k -> new ArrayList<>()).add(ips);
+                    phases.put(method, trainer.times().perStepMillis());
                     System.out.printf(Locale.ROOT, "round %d  %-10s %8.1f images/s%n", r + 1, method, ips);
                 }
             }
             if (pytorch) {
-                double ips = pytorch(base);
-                best.merge("pytorch", ips, Math::max);
+                double ips = pytorch(base, phases);
+                all.computeIfAbsent("pytorch", k -> new ArrayList<>()).add(ips);
                 System.out.printf(Locale.ROOT, "round %d  %-10s %8.1f images/s%n", r + 1, "pytorch", ips);
             }
         }
+        Map<String, Double> median = new LinkedHashMap<>();
+        all.forEach((k, v) -> median.put(k, median(v)));
         String ref = methods.get(0);
-        System.out.printf(Locale.ROOT, "%nbest of %d rounds, %d steps after %d warm-up, batch %d, network %s:%n",
+        System.out.printf(Locale.ROOT, "%nmedian of %d alternating rounds, %d steps after %d warm-up, batch %d, network %s:%n",
                 rounds, steps, warmup, base.train().batchSize(), base.networks().get(0).arch());
-        for (var e : best.entrySet()) {
+        for (var e : median.entrySet()) {
             System.out.printf(Locale.ROOT, "%-10s %8.1f images/s   ratio to %s %.3f%s%n", e.getKey(), e.getValue(), ref,
-                    e.getValue() / best.get(ref),
-                    best.containsKey("pytorch") && !e.getKey().equals("pytorch")
-                            ? String.format(Locale.ROOT, "   ratio to pytorch %.3f", e.getValue() / best.get("pytorch"))
+                    e.getValue() / median.get(ref),
+                    median.containsKey("pytorch") && !e.getKey().equals("pytorch")
+                            ? String.format(Locale.ROOT, "   ratio to pytorch %.3f", e.getValue() / median.get("pytorch"))
                             : "");
+        }
+        System.out.printf(Locale.ROOT, "%nwhere a step's time goes (ms per step, last round):%n%-10s", "");
+        List<String> names = List.of("data", "forward+loss", "backward", "optimizer", "other");
+        names.forEach(n -> System.out.printf(Locale.ROOT, " %13s", n));
+        System.out.println();
+        for (var e : phases.entrySet()) {
+            System.out.printf(Locale.ROOT, "%-10s", e.getKey());
+            names.forEach(n -> System.out.printf(Locale.ROOT, " %13s", e.getValue().containsKey(n)
+                    ? String.format(Locale.ROOT, "%.2f", e.getValue().get(n)) : "-"));
+            System.out.println();
         }
         return 0;
     }
@@ -224,7 +240,14 @@ public final class BenchCommand implements Callable<Integer> {
         return 0;
     }
 
-    private double pytorch(RunConfig cfg) throws IOException {
+    static double median(List<Double> xs) {
+        List<Double> s = new ArrayList<>(xs);
+        java.util.Collections.sort(s);
+        int n = s.size();
+        return n % 2 == 1 ? s.get(n / 2) : (s.get(n / 2 - 1) + s.get(n / 2)) / 2;
+    }
+
+    private double pytorch(RunConfig cfg, Map<String, Map<String, Double>> phases) throws IOException {
         String arch = cfg.networks().get(0).arch();
         if (!arch.matches("resnet\\d+")) {
             throw new UserError("bench --pytorch: the reference script builds plain CIFAR ResNets; " + arch + " is not one");
@@ -254,6 +277,14 @@ public final class BenchCommand implements Callable<Integer> {
                 all.append(line).append(' ');
                 if (line.startsWith("pytorch images_per_sec=")) {
                     result = line.split("=")[1].split(" ")[0];
+                }
+                if (line.startsWith("pytorch phases_ms ")) { // forward+loss=x backward=y optimizer=z
+                    Map<String, Double> m = new LinkedHashMap<>();
+                    for (String kv : line.substring("pytorch phases_ms ".length()).trim().split(" ")) {
+                        String[] a = kv.split("=");
+                        m.put(a[0], Double.parseDouble(a[1]));
+                    }
+                    phases.put("pytorch", m);
                 }
             }
         }

@@ -39,6 +39,7 @@ public final class Trainer {
     private long skipped; // batches whose loss was not finite, skipped under train.on_nan: skip_batch
     private volatile boolean stopRequested;
     private io.distill4j.data.BatchLoader trainFitLoader;
+    private final StepTimes times = new StepTimes();
 
     public Trainer(Run run, List<TrainingListener> listeners) {
         this.run = run;
@@ -226,6 +227,41 @@ public final class Trainer {
         return new Evaluation(epoch, test, validation, train);
     }
 
+    /**
+     * Where the time of the steps went, in nanoseconds summed over steps: building the batch on the host (data),
+     * the methods' forwards and losses (with the host-to-native copies), backward, optimizer steps, and the rest
+     * of the step (method work outside its updates, e.g. teacher forwards, knowledge stores).
+     */
+    public static final class StepTimes {
+        long data;
+        long forward;
+        long backward;
+        long optimizer;
+        long step;
+        long steps;
+
+        public long steps() { return steps; }
+
+        /** Milliseconds per step of each phase, in order: data, forward+loss, backward, optimizer, other. */
+        public java.util.LinkedHashMap<String, Double> perStepMillis() {
+            var m = new java.util.LinkedHashMap<String, Double>();
+            double n = Math.max(1, steps) * 1e6;
+            m.put("data", data / n);
+            m.put("forward+loss", forward / n);
+            m.put("backward", backward / n);
+            m.put("optimizer", optimizer / n);
+            m.put("other", (step - forward - backward - optimizer) / n);
+            return m;
+        }
+
+        public void reset() {
+            data = forward = backward = optimizer = step = steps = 0;
+        }
+    }
+
+    /** The phases' times of the steps run so far (see {@link StepTimes}). */
+    public StepTimes times() { return times; }
+
     /** Runs training steps one at a time without listeners (tests, benchmarks). */
     public interface StepDriver {
         Map<String, Float> step();
@@ -234,8 +270,13 @@ public final class Trainer {
     public StepDriver driver() {
         return () -> {
             int epoch = (int) (step / stepsPerEpoch);
-            Map<String, Float> out = runStep(run.trainLoader().batch(epoch, (int) (step % stepsPerEpoch)), epoch,
-                    new LinkedHashMap<>());
+            long t0 = System.nanoTime();
+            HostBatch hb = run.trainLoader().batch(epoch, (int) (step % stepsPerEpoch));
+            long t1 = System.nanoTime();
+            Map<String, Float> out = runStep(hb, epoch, new LinkedHashMap<>());
+            times.data += t1 - t0;
+            times.step += System.nanoTime() - t1;
+            times.steps++;
             step = (step + 1) % Math.max(1, schedule.totalSteps());
             return out;
         };
@@ -278,11 +319,17 @@ public final class Trainer {
                 n.beginUpdate();
             }
             Losses losses;
+            long t0 = System.nanoTime();
+            long t1;
             try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
                 losses = compute.get();
                 NDArray total = losses.total();
+                t1 = System.nanoTime();
                 gc.backward(total);
             }
+            long t2 = System.nanoTime();
+            times.forward += t1 - t0;
+            times.backward += t2 - t1;
             Map<String, Float> values = losses.scalars();
             for (var e : values.entrySet()) {
                 if (!Float.isFinite(e.getValue())) {
@@ -291,6 +338,7 @@ public final class Trainer {
             }
             scalars.putAll(values);
             double lr = schedule.lr(step);
+            long t3 = System.nanoTime();
             for (Net n : optimized) {
                 if (losses.networks().contains(n.name())) {
                     n.optimizer().step(lr, n.endUpdate());
@@ -299,6 +347,7 @@ public final class Trainer {
                     n.optimizer().zeroGrad(); // a loss of another network may have reached it
                 }
             }
+            times.optimizer += System.nanoTime() - t3;
             return losses;
         }
 
