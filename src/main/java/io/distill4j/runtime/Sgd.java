@@ -63,13 +63,17 @@ public final class Sgd implements AutoCloseable {
                     JniUtils.zeroGrad(w);
                     continue;
                 }
-                NDArray d = weightDecay != 0 ? g.add(w.mul(weightDecay)) : g;
-                NDArray b = buffers.get(i);
-                if (b != null) {
-                    b.muli(momentum).addi(d);
-                    d = nesterov ? d.add(b.mul(momentum)) : b;
+                // in place on the gradient (cleared below anyway): two temporaries instead of five
+                if (weightDecay != 0) {
+                    g.addi(w.mul(weightDecay));
                 }
-                w.subi(d.mul(flr));
+                NDArray b = buffers.get(i);
+                NDArray d = g;
+                if (b != null) {
+                    b.muli(momentum).addi(g);
+                    d = nesterov ? g.addi(b.mul(momentum)) : b;
+                }
+                w.subi(d == b ? b.mul(flr) : d.muli(flr));
                 JniUtils.zeroGrad(w);
             }
         }
