@@ -76,6 +76,10 @@ public final class BenchCommand implements Callable<Integer> {
             for (String method : methods) {
                 List<String> o = new ArrayList<>(overrides);
                 o.add("method.name=" + method);
+                if (List.of("dml", "okdcr").contains(method) && base.networks().size() == 1) {
+                    // an online method on a one-network config: a second peer of the same architecture
+                    o.add("networks.bench_peer2.arch=" + base.networks().get(0).arch());
+                }
                 RunConfig cfg = ConfigLoader.load(config, o);
                 try (Run run = Run.build(cfg)) {
                     Trainer trainer = new Trainer(run, List.of());
@@ -106,10 +110,10 @@ public final class BenchCommand implements Callable<Integer> {
         System.out.printf(Locale.ROOT, "%nmedian of %d alternating rounds, %d steps after %d warm-up, batch %d, network %s:%n",
                 rounds, steps, warmup, base.train().batchSize(), base.networks().get(0).arch());
         for (var e : median.entrySet()) {
-            System.out.printf(Locale.ROOT, "%-10s %8.1f images/s   ratio to %s %.3f%s%n", e.getKey(), e.getValue(), ref,
-                    e.getValue() / median.get(ref),
+            System.out.printf(Locale.ROOT, "%-10s %8.1f images/s   cost per image relative to %s %.2f%s%n", e.getKey(),
+                    e.getValue(), ref, median.get(ref) / e.getValue(),
                     median.containsKey("pytorch") && !e.getKey().equals("pytorch")
-                            ? String.format(Locale.ROOT, "   ratio to pytorch %.3f", e.getValue() / median.get("pytorch"))
+                            ? String.format(Locale.ROOT, "   speed relative to pytorch %.3f", e.getValue() / median.get("pytorch"))
                             : "");
         }
         System.out.printf(Locale.ROOT, "%nwhere a step's time goes (ms per step, last round):%n%-10s", "");
