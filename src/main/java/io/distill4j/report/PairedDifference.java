@@ -10,10 +10,12 @@ import java.util.TreeSet;
  * A variant against the reference on one score, seed by seed: runs of the two with the same seed form a pair
  * and their difference (in points of top-1) is one observation. Seeds only one side has, or where either score
  * was never measured, are dropped and listed. Summarised by the mean difference, its 95% bootstrap interval,
- * the sign-flip test's p and the verdict.
+ * the sign-flip test's p and the verdict (in
+ * full, and in brief for table cells).
  */
 public record PairedDifference(List<Integer> seeds, List<Double> differences, List<Integer> dropped,
-                               MeanStd stats, BootstrapInterval interval, SignFlipTest test, String verdict) {
+                               MeanStd stats, BootstrapInterval interval, SignFlipTest test, String verdict,
+                               String brief) {
 
     /** Scores are fractions in [0, 1] keyed by seed; differences come out in points (x 100). */
     public static PairedDifference of(Map<Integer, Double> variant, Map<Integer, Double> reference,
@@ -36,7 +38,8 @@ public record PairedDifference(List<Integer> seeds, List<Double> differences, Li
         BootstrapInterval ci = BootstrapInterval.ofMean(d);
         SignFlipTest test = SignFlipTest.of(d);
         return new PairedDifference(List.copyOf(pairs.keySet()), List.copyOf(pairs.values()),
-                new ArrayList<>(dropped), stats, ci, test, Verdict.of(referenceName, stats.mean(), ci, test));
+                new ArrayList<>(dropped), stats, ci, test, Verdict.of(referenceName, stats.mean(), ci, test),
+                Verdict.brief(stats.mean(), ci, test));
     }
 
     public int n() {

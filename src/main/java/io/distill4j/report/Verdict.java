@@ -36,10 +36,28 @@ public final class Verdict {
                     + "%.2f, p = %s with %s: the smallest p %s pairs can give; %d seeds are the fewest that can "
                     + "give p < %s)", mean > 0 ? "higher than" : "lower than", reference, seeds, Math.abs(mean),
                     ci.low(), ci.high(), p(test.p()), seeds, word(n), SignFlipTest.pairsNeededBelow(ALPHA),
-                    p(ALPHA));
+                    ALPHA);
         }
         return String.format(Locale.ROOT, "not distinguishable from %s with %s (%+.2f points, 95%% CI %.2f to %.2f, "
                 + "p = %s)", reference, seeds, mean, ci.low(), ci.high(), p(test.p()));
+    }
+
+    /** The verdict in a few words, for a table cell: better, worse, higher or lower in all n seeds, not distinguishable. */
+    public static String brief(double mean, BootstrapInterval ci, SignFlipTest test) {
+        int n = test.n();
+        if (n == 0) {
+            return "not compared";
+        }
+        if (n == 1) {
+            return "one pair: no test";
+        }
+        if (ci.excludes(0) && test.p() <= ALPHA) {
+            return mean > 0 ? "better" : "worse";
+        }
+        if (test.smallestPossible() > ALPHA && test.atFloor() && ci.excludes(0)) {
+            return (mean > 0 ? "higher" : "lower") + " in all " + n + " seeds";
+        }
+        return "not distinguishable";
     }
 
     /** p with two significant digits, and never printed as 0. */
