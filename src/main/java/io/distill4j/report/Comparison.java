@@ -64,6 +64,10 @@ public record Comparison(String reference, Score score, List<ComparisonRow> rows
             if (ref != null && v != ref && !unseeded.isEmpty()) {
                 notes.add(v.name() + ": " + String.join(", ", unseeded) + " without a seed: not paired");
             }
+            if (ref != null && v != ref && !java.util.Objects.equals(costBasis(v), costBasis(ref))) {
+                notes.add(v.name() + ": time not compared with " + ref.name() + " (recorded training time in one, "
+                        + "wall clock with evaluation in the other)");
+            }
             boolean droppedNoted = false;
             for (String net : v.networks()) {
                 String refNet = ref == null || v == ref ? null : referenceNetwork(ref, net);
@@ -84,7 +88,10 @@ public record Comparison(String reference, Score score, List<ComparisonRow> rows
                         .filter(java.util.Objects::nonNull).toList();
                 double seconds = meanOf(v.runs(), r -> r.cost().trainSeconds());
                 double backprop = meanOf(v.runs(), r -> r.cost().imagesBackpropagated());
-                double timeRatio = ref == null ? Double.NaN : seconds / meanOf(ref.runs(), r -> r.cost().trainSeconds());
+                // recorded training seconds exclude evaluation, an old run's wall clock does not: never divide one
+                // by the other
+                boolean sameBasis = ref != null && costBasis(v) != null && costBasis(v).equals(costBasis(ref));
+                double timeRatio = sameBasis ? seconds / meanOf(ref.runs(), r -> r.cost().trainSeconds()) : Double.NaN;
                 double backpropRatio = ref == null ? Double.NaN
                         : backprop / meanOf(ref.runs(), r -> r.cost().imagesBackpropagated());
                 rows.add(new ComparisonRow(v, net, results.get(0).arch(), stats(results, NetworkResult::bestTop1),
@@ -93,6 +100,12 @@ public record Comparison(String reference, Score score, List<ComparisonRow> rows
             }
         }
         return new Comparison(reference, score, List.copyOf(rows), List.copyOf(notes));
+    }
+
+    /** "recorded" when every run recorded its cost, "wall clock" when none did, null when mixed. */
+    private static String costBasis(Variant v) {
+        long recorded = v.runs().stream().filter(r -> r.cost().recorded()).count();
+        return recorded == v.runs().size() ? "recorded" : recorded == 0 ? "wall clock" : null;
     }
 
     private static String referenceNetwork(Variant ref, String network) {

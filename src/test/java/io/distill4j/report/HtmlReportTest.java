@@ -161,6 +161,9 @@ class HtmlReportTest {
         assertThat(value(row(doc, "comparison", "dlb", "student"), "diff")).isCloseTo(0.0, within(1e-9));
         // the sweep's seeds 0-2 pair with dml's: its ensemble 81.5, 82, 82.5 against 79, 80, 81
         assertThat(value(row(doc, "comparison", "dml", "ensemble"), "diff")).isCloseTo(2.0, within(1e-9));
+        // dml's old runs have only a wall clock, which includes evaluation: not divided by recorded training time
+        assertThat(row(doc, "comparison", "dml", "ensemble").selectFirst("td.time").text()).isEqualTo("–");
+        assertThat(doc.select("ul.notes").text()).contains("dml: time not compared with baseline");
     }
 
     @Test
