@@ -18,7 +18,7 @@ import java.util.concurrent.Callable;
                 + "charts (OUT/report.html, the charts also as PNG files in OUT).",
                 "A DIR with manifest.json is a sweep (variants and seeds from the manifest); a DIR with summary.json "
                         + "is a run (folders NAME-seedN are grouped by NAME). Runs of two variants with the same seed "
-                        + "are paired: mean difference, 95% bootstrap interval, sign-flip p and a verdict."})
+                        + "are paired: mean difference, 95%% bootstrap interval, sign-flip p and a verdict."})
 public final class ReportCommand implements Callable<Integer> {
     @Parameters(arity = "1..*", paramLabel = "DIR", description = "sweep folders or run folders")
     List<Path> inputs;

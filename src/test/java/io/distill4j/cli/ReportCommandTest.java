@@ -50,6 +50,14 @@ class ReportCommandTest {
     }
 
     @Test
+    void helpSaysWhatDirAndOutAre() {
+        assertThat(report("--help")).isZero();
+        assertThat(out.toString(StandardCharsets.UTF_8)).contains("Usage: distill4j report").contains("manifest.json")
+                .contains("95% bootstrap").contains("report/ in the current directory");
+        assertThat(err.toString(StandardCharsets.UTF_8)).doesNotContain("WARN");
+    }
+
+    @Test
     void runFoldersGiveTheTableAndThePage() throws IOException {
         List<Path> runs = RunFixtures.oldRuns(dir.resolve("runs"));
         List<Object> args = new ArrayList<>(runs);
