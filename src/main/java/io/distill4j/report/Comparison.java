@@ -61,8 +61,10 @@ public record Comparison(String reference, Score score, List<ComparisonRow> rows
         List<String> notes = new ArrayList<>();
         for (Variant v : experiment.variants()) {
             List<String> unseeded = v.runs().stream().filter(r -> r.seed() == null).map(RunResult::name).toList();
+            boolean seeded = unseeded.size() < v.runs().size();
             if (ref != null && v != ref && !unseeded.isEmpty()) {
-                notes.add(v.name() + ": " + String.join(", ", unseeded) + " without a seed: not paired");
+                notes.add(v.name() + ": " + String.join(", ", unseeded) + " without a seed (no -seedN in the folder "
+                        + "name, no seed in summary.json): not paired");
             }
             if (ref != null && v != ref && !java.util.Objects.equals(costBasis(v), costBasis(ref))) {
                 notes.add(v.name() + ": time not compared with " + ref.name() + " (recorded training time in one, "
@@ -70,7 +72,7 @@ public record Comparison(String reference, Score score, List<ComparisonRow> rows
             }
             boolean droppedNoted = false;
             for (String net : v.networks()) {
-                String refNet = ref == null || v == ref ? null : referenceNetwork(ref, net);
+                String refNet = ref == null || v == ref || !seeded ? null : referenceNetwork(ref, net);
                 PairedDifference paired = null;
                 if (refNet != null) {
                     paired = PairedDifference.of(bySeed(v.runs(), net, score), bySeed(ref.runs(), refNet, score), ref.name());
@@ -80,7 +82,7 @@ public record Comparison(String reference, Score score, List<ComparisonRow> rows
                                 + " not in both " + v.name() + " and " + ref.name() + ": dropped from the paired comparison");
                         droppedNoted = true;
                     }
-                } else if (ref != null && v != ref) {
+                } else if (ref != null && v != ref && seeded) {
                     notes.add(v.name() + " / " + net + ": " + ref.name() + " has no network " + net
                             + " and more than one network: not paired");
                 }

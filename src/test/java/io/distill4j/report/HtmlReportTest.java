@@ -167,6 +167,23 @@ class HtmlReportTest {
     }
 
     @Test
+    void aRunWithoutSeedIsShownButNotPaired(@TempDir Path tmp) throws IOException {
+        Path teacher = RunFixtures.oldRun(tmp.resolve("teacher-a"), "baseline", 100, 500,
+                new RunFixtures.Net("teacher", "resnet20", 0.9, 0.9));
+        List<Path> inputs = new java.util.ArrayList<>(oldRuns);
+        inputs.add(teacher);
+        Experiment e = Experiment.load(inputs);
+        Comparison c = Comparison.of(e, "baseline", "--reference");
+        ComparisonRow row = c.rows().stream().filter(r -> r.variant().name().equals("teacher-a")).findFirst().orElseThrow();
+        assertThat(row.paired()).isNull();
+        assertThat(row.last().mean()).isEqualTo(0.9);
+        assertThat(c.notes()).contains("teacher-a: teacher-a without a seed (no -seedN in the folder name, no seed in "
+                + "summary.json): not paired");
+        assertThat(RunTable.markdown(c)).contains("| teacher-a | teacher | 1 | 90.00 ± 0.00 | 90.00 ± 0.00 | 500 | "
+                + "test: optimistic | – | | | | 1.00× |");
+    }
+
+    @Test
     void theTerminalTableShowsThePairedColumns() {
         Experiment e = Experiment.load(oldRuns);
         String md = RunTable.markdown(Comparison.of(e, "baseline", "--reference"));
