@@ -35,7 +35,7 @@ public final class HtmlReport {
             figure{margin:12px 0 22px}figure img{max-width:100%;border:1px solid #eee}
             figcaption{font-size:.88em;color:#555;max-width:900px}
             .grid{display:grid;grid-template-columns:repeat(auto-fit,minmax(520px,1fr));gap:8px 20px}
-            .wide{overflow-x:auto}.meta{color:#555;font-size:.9em}code{background:#f3f3f3;padding:0 3px}
+            .wide{overflow-x:auto}.nw{white-space:nowrap}.meta{color:#555;font-size:.9em}code{background:#f3f3f3;padding:0 3px}
             """;
 
     private HtmlReport() {}
@@ -200,9 +200,11 @@ public final class HtmlReport {
             boolean isRef = r.variant().name().equals(c.reference());
             h.append("<tr").append(isRef ? " class=\"ref\"" : "").append(" data-variant=\"").append(esc(r.variant().name()))
                     .append("\" data-network=\"").append(esc(r.network())).append("\">");
-            h.append("<td class=\"t\"><span class=\"swatch\" style=\"background:")
+            // the swatch stays with the name; a long name may break before an @ only
+            String[] parts = r.variant().name().split("(?=@)", 2);
+            h.append("<td class=\"t\"><span class=\"nw\"><span class=\"swatch\" style=\"background:")
                     .append(String.format("#%06x", colours.get(r.variant().name()).getRGB() & 0xFFFFFF)).append("\"></span>")
-                    .append(esc(r.variant().name()).replace("@", "<wbr>@"))
+                    .append(esc(parts[0])).append("</span>").append(parts.length > 1 ? "<wbr>" + esc(parts[1]) : "")
                     .append(r.variant().computeMatched() ? "<br><i>equal compute</i>" : "")
                     .append("</td><td class=\"t\">").append(esc(r.network())).append("</td>");
             h.append(cell("n", r.best().n(), Integer.toString(r.best().n())));
