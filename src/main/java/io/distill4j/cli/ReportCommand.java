@@ -1,7 +1,12 @@
 package io.distill4j.cli;
 
+import io.distill4j.report.Comparison;
+import io.distill4j.report.Experiment;
+import io.distill4j.report.HtmlReport;
+import io.distill4j.report.ReportOptions;
 import io.distill4j.report.RunTable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 import java.nio.file.Path;
@@ -9,15 +14,37 @@ import java.util.List;
 import java.util.concurrent.Callable;
 
 @Command(name = "report", mixinStandardHelpOptions = true,
-        description = "Aggregate finished runs (folders with summary.json) into a Markdown table; folders named "
-                + "NAME-seedN are grouped by NAME (mean ± sample std of best and last top-1).")
+        description = {"Compare finished runs: a Markdown table on the terminal and a self-contained HTML page with "
+                + "charts (OUT/report.html, the charts also as PNG files in OUT).",
+                "A DIR with manifest.json is a sweep (variants and seeds from the manifest); a DIR with summary.json "
+                        + "is a run (folders NAME-seedN are grouped by NAME). Runs of two variants with the same seed "
+                        + "are paired: mean difference, 95%% bootstrap interval, sign-flip p and a verdict."})
 public final class ReportCommand implements Callable<Integer> {
-    @Parameters(arity = "1..*", paramLabel = "RUN")
-    List<Path> runs;
+    @Parameters(arity = "1..*", paramLabel = "DIR", description = "sweep folders or run folders")
+    List<Path> inputs;
+
+    @Option(names = "--reference", paramLabel = "NAME",
+            description = "the variant the others are compared with (default: the sweep's reference, else a variant "
+                    + "named baseline, else none)")
+    String reference;
+
+    @Option(names = {"-o", "--out"}, paramLabel = "OUT",
+            description = "folder for report.html and the charts (default: the sweep folder when one sweep folder "
+                    + "is given, else report/ in the current directory)")
+    Path out;
 
     @Override
     public Integer call() {
-        System.out.print(RunTable.markdown(runs));
+        System.setProperty("java.awt.headless", "true");
+        ReportOptions options = new ReportOptions(inputs, reference, out);
+        Experiment experiment = Experiment.load(options.inputs());
+        String ref = options.reference() != null ? options.reference() : experiment.defaultReference();
+        Comparison comparison = Comparison.of(experiment, ref,
+                options.reference() != null ? "--reference" : "the sweep's reference");
+        System.out.print(RunTable.markdown(comparison));
+        System.out.flush();
+        Path page = HtmlReport.write(experiment, comparison, options.out());
+        System.err.println("report: " + page);
         return 0;
     }
 }

@@ -1,80 +1,88 @@
 package io.distill4j.report;
 
-import com.google.gson.JsonObject;
-import com.google.gson.JsonParser;
-import io.distill4j.UserError;
-
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 
 /**
- * Aggregates finished runs into one Markdown table: runs whose folder names differ only by a trailing
- * {@code -seedN} form a group; each network of a group gets mean and sample standard deviation of its best
- * and last top-1, plus the mean training throughput.
+ * The comparison as Markdown, for the terminal and for {@code table.md}: one row per variant and network with
+ * mean ± sample std of best and last top-1 over seeds and the mean training throughput; with a reference, also
+ * the paired difference of the compared score, its 95% interval, p, the pairs and the time relative to the
+ * reference, then one verdict per row and the notes (dropped seeds).
  */
 public final class RunTable {
-    private record Row(String group, String network, List<Double> best, List<Double> last, List<Double> ips) {}
-
     private RunTable() {}
 
-    public static String markdown(List<Path> runs) {
-        Map<String, Row> rows = new LinkedHashMap<>();
-        for (Path run : runs) {
-            Path f = run.resolve("summary.json");
-            JsonObject s;
-            try {
-                s = JsonParser.parseString(Files.readString(f)).getAsJsonObject();
-            } catch (IOException e) {
-                throw new UserError(f + ": cannot read (is the run finished?)");
-            } catch (RuntimeException e) {
-                throw new UserError(f + ": not a summary.json");
+    /** Run or sweep folders, against the sweep's reference or a variant named baseline when there is one. */
+    public static String markdown(List<Path> inputs) {
+        Experiment e = Experiment.load(inputs);
+        return markdown(Comparison.of(e, e.defaultReference(), "reference"));
+    }
+
+    public static String markdown(Comparison c) {
+        boolean train = c.rows().stream().anyMatch(r -> r.lastTrain().n() > 0);
+        boolean paired = c.hasReference();
+        StringBuilder sb = new StringBuilder();
+        sb.append("| runs | network | n | best top-1 (%) | last top-1 (%) |");
+        sb.append(train ? " train top-1 (%) |" : "").append(" train img/s | best epoch by |");
+        if (paired) {
+            sb.append(" Δ ").append(c.score().label()).append(" vs ").append(c.reference())
+                    .append(" (points) | 95% CI | p | pairs | time vs ").append(c.reference()).append(" |");
+        }
+        sb.append('\n').append("|---".repeat(paired ? 12 + (train ? 1 : 0) : 7 + (train ? 1 : 0))).append("|\n");
+        for (ComparisonRow r : c.rows()) {
+            sb.append(String.format(Locale.ROOT, "| %s | %s | %d | %s | %s |", r.variant().name(), r.network(),
+                    r.best().n(), r.best().format(100), r.last().format(100)));
+            if (train) {
+                sb.append(' ').append(r.lastTrain().format(100)).append(" |");
             }
-            String group = run.getFileName().toString().replaceFirst("-seed\\d+$", "");
-            double ips = s.get("train_images_per_sec").getAsDouble();
-            for (var e : s.getAsJsonObject("networks").entrySet()) {
-                JsonObject n = e.getValue().getAsJsonObject();
-                Row r = rows.computeIfAbsent(group + "\u0000" + e.getKey(),
-                        k -> new Row(group, e.getKey(), new ArrayList<>(), new ArrayList<>(), new ArrayList<>()));
-                r.best().add(value(n, "best_top1"));
-                r.last().add(value(n, "last_top1"));
-                r.ips().add(ips);
+            sb.append(String.format(Locale.ROOT, " %s | %s |", number("%.0f", r.imagesPerSec()),
+                    r.variant().selectionBrief()));
+            if (paired) {
+                PairedDifference d = r.paired();
+                if (d == null) {
+                    sb.append(r.variant().name().equals(c.reference()) ? " reference | | | |" : " – | | | |");
+                } else {
+                    sb.append(' ').append(difference(d)).append(" | ").append(interval(d.interval())).append(" | ")
+                            .append(Verdict.p(d.test().p())).append(" | ").append(pairs(d)).append(" |");
+                }
+                sb.append(' ').append(ratio(r.timeRatio())).append(" |");
+            }
+            sb.append('\n');
+        }
+        if (paired) {
+            sb.append('\n').append("Compared: ").append(c.score().meaning()).append(". Paired by seed; 95% bootstrap "
+                    + "interval of the mean difference; p from the exact sign-flip test.\n\n");
+            for (ComparisonRow r : c.rows()) {
+                if (r.paired() != null) {
+                    sb.append("- ").append(r.label()).append(": ").append(r.paired().verdict()).append('\n');
+                }
             }
         }
-        StringBuilder sb = new StringBuilder();
-        sb.append("| runs | network | n | best top-1 (%) | last top-1 (%) | train img/s |\n");
-        sb.append("|---|---|---|---|---|---|\n");
-        for (Row r : rows.values()) {
-            sb.append(String.format(Locale.ROOT, "| %s | %s | %d | %s | %s | %.0f |%n", r.group(), r.network(),
-                    r.best().size(), meanStd(r.best()), meanStd(r.last()), mean(r.ips())));
+        if (!c.notes().isEmpty()) {
+            sb.append('\n');
+            c.notes().forEach(n -> sb.append("- note: ").append(n).append('\n'));
         }
         return sb.toString();
     }
 
-    static double mean(List<Double> xs) {
-        return xs.stream().mapToDouble(Double::doubleValue).average().orElse(Double.NaN);
+    static String difference(PairedDifference d) {
+        return d.n() == 0 ? "–" : String.format(Locale.ROOT, "%+.2f ± %.2f", d.stats().mean(), d.stats().std());
     }
 
-    /** Sample standard deviation (n - 1); 0 for a single run. */
-    static double std(List<Double> xs) {
-        if (xs.size() < 2) {
-            return 0;
-        }
-        double m = mean(xs);
-        return Math.sqrt(xs.stream().mapToDouble(x -> (x - m) * (x - m)).sum() / (xs.size() - 1));
+    static String interval(BootstrapInterval ci) {
+        return ci.defined() ? String.format(Locale.ROOT, "%.2f to %.2f", ci.low(), ci.high()) : "–";
     }
 
-    static String meanStd(List<Double> xs) {
-        return String.format(Locale.ROOT, "%.2f ± %.2f", 100 * mean(xs), 100 * std(xs));
+    static String pairs(PairedDifference d) {
+        return d.dropped().isEmpty() ? Integer.toString(d.n()) : d.n() + " (" + d.dropped().size() + " dropped)";
     }
 
-    /** A score of a summary, NaN where the summary has none (null: never evaluated). */
-    private static double value(JsonObject n, String key) {
-        return n.has(key) && !n.get(key).isJsonNull() ? n.get(key).getAsDouble() : Double.NaN;
+    static String ratio(double r) {
+        return Double.isFinite(r) ? String.format(Locale.ROOT, "%.2f×", r) : "–";
+    }
+
+    static String number(String format, double v) {
+        return Double.isFinite(v) ? String.format(Locale.ROOT, format, v) : "–";
     }
 }
