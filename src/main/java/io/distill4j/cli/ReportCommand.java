@@ -35,6 +35,12 @@ public final class ReportCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        report(inputs, reference, out);
+        return 0;
+    }
+
+    /** Prints the comparison table of {@code inputs} and writes the HTML report (also used by {@code sweep}). */
+    static void report(List<Path> inputs, String reference, Path out) {
         System.setProperty("java.awt.headless", "true");
         ReportOptions options = new ReportOptions(inputs, reference, out);
         Experiment experiment = Experiment.load(options.inputs());
@@ -45,6 +51,5 @@ public final class ReportCommand implements Callable<Integer> {
         System.out.flush();
         Path page = HtmlReport.write(experiment, comparison, options.out());
         System.err.println("report: " + page);
-        return 0;
     }
 }

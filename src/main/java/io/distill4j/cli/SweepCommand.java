@@ -2,7 +2,6 @@ package io.distill4j.cli;
 
 import ai.djl.engine.Engine;
 import io.distill4j.UserError;
-import io.distill4j.report.RunTable;
 import io.distill4j.sweep.Manifest;
 import io.distill4j.sweep.SweepPlan;
 import io.distill4j.sweep.SweepRunner;
@@ -21,7 +20,7 @@ import java.util.concurrent.Callable;
 
 @Command(name = "sweep", mixinStandardHelpOptions = true,
         description = {"Run every run of a sweep file (variants x axes x seeds), each in its own folder under the "
-                + "sweep's output, then print the comparison table (distill4j report OUT for the full report).",
+                + "sweep's output, then compare them as distill4j report OUT does (table, OUT/report.html).",
                 "Every run is validated before the first starts. Re-running continues exactly: finished runs are "
                         + "skipped, started ones resume from their checkpoint."})
 public final class SweepCommand implements Callable<Integer> {
@@ -64,19 +63,19 @@ public final class SweepCommand implements Callable<Integer> {
         }
         Manifest.write(spec.out(), Manifest.of(plan, versions(), machine()));
         List<SweepRunner.Result> results = runner.run();
-        List<Path> finished = plan.mainRuns().stream().map(SweepPlan.PlannedRun::dir)
-                .filter(d -> Files.exists(d.resolve("summary.json"))).toList();
-        if (!finished.isEmpty()) {
-            System.out.println();
-            System.out.print(RunTable.markdown(finished));
-            System.out.println("full report: distill4j report " + spec.out());
-        }
         List<String> failed = results.stream().filter(r -> r.outcome() == SweepRunner.Outcome.FAILED)
                 .map(r -> r.run().name()).toList();
         if (!failed.isEmpty()) {
             throw new UserError(failed.size() + " run(s) failed: " + String.join(", ", failed) + " (logs in "
                     + spec.out().resolve("logs") + "; fix and run the sweep again to continue)");
         }
+        if (sh[1] > 1) {
+            System.out.println("shard " + (sh[0] + 1) + "/" + sh[1] + " done; when every shard's runs are in "
+                    + spec.out() + ": distill4j report " + spec.out());
+            return 0;
+        }
+        System.out.println();
+        ReportCommand.report(List.of(spec.out()), null, null); // the table, and OUT/report.html
         return 0;
     }
 
