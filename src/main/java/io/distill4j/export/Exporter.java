@@ -8,6 +8,7 @@ import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Comparator;
 import java.util.Locale;
 import java.util.stream.Stream;
@@ -62,6 +63,7 @@ public final class Exporter {
         try {
             Files.createDirectories(parent);
             tmp = Files.createTempDirectory(parent, "." + target.getFileName() + ".tmp-");
+            readableByAll(tmp); // a temporary folder is private; the export is not
         } catch (IOException e) {
             throw new UserError(out + ": cannot create the folder: " + e.getMessage());
         }
@@ -86,6 +88,12 @@ public final class Exporter {
         } catch (RuntimeException e) {
             deleteTree(tmp);
             throw e;
+        }
+    }
+
+    private static void readableByAll(Path dir) throws IOException {
+        if (Files.getFileStore(dir).supportsFileAttributeView("posix")) {
+            Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
         }
     }
 
