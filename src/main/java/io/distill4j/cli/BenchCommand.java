@@ -29,7 +29,7 @@ import java.util.concurrent.Callable;
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Measure training images/s of methods on a config, and optionally of PyTorch on the same ResNet.")
 public final class BenchCommand implements Callable<Integer> {
-    @Option(names = {"-c", "--config"}, required = true, paramLabel = "CONFIG")
+    @Option(names = {"-c", "--config"}, paramLabel = "CONFIG", description = "the config (all modes but --inference)")
     Path config;
 
     @Option(names = "--methods", split = ",", paramLabel = "NAME", description = "methods to time (default: the config's)")
@@ -58,8 +58,30 @@ public final class BenchCommand implements Callable<Integer> {
             + "solvers (none, linear, exact) on batches of 64 mixed outputs over CLASSES classes")
     Integer fraction;
 
+    @Option(names = "--inference", paramLabel = "CHECKPOINT_OR_RUN", description = "instead: inference images/s of "
+            + "a trained network in distill4j, exported to ONNX in ONNX Runtime and exported to DJL, ratios to "
+            + "distill4j's own (no config needed)")
+    Path inference;
+
+    @Option(names = "--network", paramLabel = "NAME", description = "--inference: which network (default: the first)")
+    String network;
+
+    @Option(names = "--batch-sizes", split = ",", defaultValue = "1,64", paramLabel = "N",
+            description = "--inference: batch sizes (default ${DEFAULT-VALUE})")
+    List<Integer> batchSizes = new ArrayList<>();
+
+    @Option(names = "--seconds", defaultValue = "2", paramLabel = "S",
+            description = "--inference: timed seconds per runtime, batch size and round (default ${DEFAULT-VALUE})")
+    double seconds;
+
     @Override
     public Integer call() throws IOException {
+        if (inference != null) {
+            return InferenceBench.run(inference, network, batchSizes, rounds, warmup, seconds);
+        }
+        if (config == null) {
+            throw new UserError("-c CONFIG is required (except with --inference)");
+        }
         if (soak != null) {
             return soak();
         }

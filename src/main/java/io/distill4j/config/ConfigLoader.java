@@ -29,6 +29,28 @@ public final class ConfigLoader {
         return RunConfig.from(new ConfigNode(file.toString(), "", map));
     }
 
+    /**
+     * A config held as text (the resolved config a checkpoint carries), {@code source} naming where it came from
+     * in messages.
+     */
+    public static RunConfig loadText(String yaml, String source, List<String> overrides) {
+        Object doc;
+        try {
+            doc = new Yaml(new SafeConstructor(new LoaderOptions())).load(yaml);
+        } catch (YAMLException e) {
+            throw new UserError(source + ": invalid YAML: " + String.valueOf(e.getMessage()).lines().findFirst().orElse(""));
+        }
+        if (!(doc instanceof Map)) {
+            throw new UserError(source + ": the config must be a YAML mapping of keys to values");
+        }
+        @SuppressWarnings("unchecked")
+        Map<String, Object> map = new LinkedHashMap<>((Map<String, Object>) doc);
+        for (String o : overrides) {
+            applyOverride(map, o);
+        }
+        return RunConfig.from(new ConfigNode(source, "", map));
+    }
+
     public static Map<String, Object> readYaml(Path file) {
         try (Reader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
             Object doc = new Yaml(new SafeConstructor(new LoaderOptions())).load(r);

@@ -2,12 +2,10 @@ package io.distill4j.models;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
-import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
 import ai.djl.nn.LambdaBlock;
 import ai.djl.nn.SequentialBlock;
 import ai.djl.nn.core.Linear;
-import ai.djl.nn.pooling.Pool;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -63,7 +61,7 @@ final class ArticleNetworks {
         int expansion = bottleneck ? 4 : 1;
         Block stem = imagenet
                 ? seq(conv(64, 7, 2), bn(), relu(),
-                      Pool.maxPool2dBlock(new Shape(3, 3), new Shape(2, 2), new Shape(1, 1)))
+                      Layers.maxPool(3, 2, 1))
                 : seq(conv(64, 3, 1), bn(), relu());
         List<Block> body = new ArrayList<>();
         int in = 64;

@@ -47,6 +47,17 @@ final class CifarNetwork extends Network {
     public List<ResidualUnit> residualUnits() { return units; }
 
     @Override
+    public Layout layout() {
+        List<Block> maps = new ArrayList<>();
+        maps.add(stem);
+        maps.addAll(body);
+        if (head != null) {
+            maps.add(head);
+        }
+        return new Layout(maps, true, null, fc);
+    }
+
+    @Override
     protected NDList forwardInternal(ParameterStore ps, NDList inputs, boolean training,
                                      PairList<String, Object> params) {
         NDList x = stem.forward(ps, inputs, training);

@@ -27,7 +27,7 @@ final class Layers {
      * the complement (the PyTorch engine passes {@code 1 - momentum} to libtorch), hence 0.9.
      */
     static Block bn() {
-        return BatchNorm.builder().optEpsilon(1e-5f).optMomentum(1 - Network.BN_UPDATE).build();
+        return BatchNorm.builder().optEpsilon(Network.BN_EPSILON).optMomentum(1 - Network.BN_UPDATE).build();
     }
 
     static Block relu() {
@@ -36,6 +36,11 @@ final class Layers {
 
     static Block relu6() {
         return new ai.djl.nn.LambdaBlock(l -> new ai.djl.ndarray.NDList(l.singletonOrThrow().clip(0f, 6f)), "relu6");
+    }
+
+    /** Max pooling whose geometry other formats can read ({@link MaxPool}). */
+    static Block maxPool(int kernel, int stride, int padding) {
+        return new MaxPool(kernel, stride, padding);
     }
 
     static SequentialBlock seq(Block... blocks) {

@@ -34,6 +34,11 @@ public final class LinearHead extends Network {
         return head;
     }
 
+    @Override
+    public Layout layout() {
+        return new Layout(java.util.List.of(), false, null, fc);
+    }
+
     /** The head's input is features, so its "features" output is its input. */
     @Override
     public int featureDim() { return inputDim; }

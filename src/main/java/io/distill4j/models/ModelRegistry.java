@@ -6,7 +6,6 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
 import ai.djl.nn.SequentialBlock;
-import ai.djl.nn.pooling.Pool;
 import ai.djl.training.initializer.XavierInitializer;
 import io.distill4j.UserError;
 
@@ -267,7 +266,7 @@ public final class ModelRegistry {
         for (int s = 0; s < cfg.length; s++) {
             SequentialBlock stage = new SequentialBlock();
             if (s > 0) {
-                stage.add(Pool.maxPool2dBlock(new Shape(2, 2), new Shape(2, 2)));
+                stage.add(Layers.maxPool(2, 2, 0));
             }
             for (int i = s == 0 ? 1 : 0; i < cfg[s].length; i++) {
                 stage.addAll(conv(cfg[s][i], 3, 1), bn(), relu());

@@ -1,6 +1,7 @@
 package io.distill4j.models;
 
 import ai.djl.nn.AbstractBlock;
+import ai.djl.nn.Block;
 
 import java.util.List;
 
@@ -15,6 +16,26 @@ public abstract class Network extends AbstractBlock {
      * PyTorch's default momentum 0.1.
      */
     public static final float BN_UPDATE = 0.1f;
+
+    /** The epsilon of every BatchNorm of the zoo's networks, as PyTorch's default. */
+    public static final float BN_EPSILON = 1e-5f;
+
+    /**
+     * A network's parts in forward order, for writers of other formats (the ONNX exporter): {@code maps} run one
+     * after another on the (N, C, H, W) input; when {@code pooled}, their output is averaged over the whole map
+     * to (N, C); then {@code preLogits} (null when absent) and the {@code classifier} ({@code Linear}) give the
+     * logits. A {@link LinearHead} has no maps and is not pooled: its input is features.
+     */
+    public record Layout(List<Block> maps, boolean pooled, Block preLogits, Block classifier) {
+        public Layout {
+            maps = List.copyOf(maps);
+        }
+    }
+
+    /** This network's {@link Layout}; networks that are no classifiers of images (a discriminator) have none. */
+    public Layout layout() {
+        throw new UnsupportedOperationException(arch + " has no layout to export");
+    }
 
     private final String arch;
     private final int numClasses;

@@ -53,6 +53,15 @@ final class PreLogitsNetwork extends Network {
     public List<ResidualUnit> residualUnits() { return units; }
 
     @Override
+    public Layout layout() {
+        List<Block> maps = new ArrayList<>();
+        maps.add(stem);
+        maps.addAll(body);
+        maps.add(head);
+        return new Layout(maps, true, preLogits, fc);
+    }
+
+    @Override
     protected NDList forwardInternal(ParameterStore ps, NDList inputs, boolean training,
                                      PairList<String, Object> params) {
         NDList x = stem.forward(ps, inputs, training);

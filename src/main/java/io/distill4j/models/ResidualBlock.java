@@ -71,6 +71,17 @@ public final class ResidualBlock extends AbstractBlock implements ResidualUnit {
         }
     }
 
+    /** The pre-activation run on x before branch and shortcut, or null (for writers of other formats). */
+    public Block pre() { return pre; }
+
+    public Block branch() { return branch; }
+
+    /** The projection shortcut, or null for the identity. */
+    public Block shortcut() { return shortcut; }
+
+    /** Whether a ReLU follows the sum. */
+    public boolean reluAfter() { return reluAfter; }
+
     @Override
     public boolean isActive() { return active; }
 

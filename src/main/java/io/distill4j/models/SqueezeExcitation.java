@@ -17,7 +17,7 @@ import ai.djl.util.PairList;
  * {@code s = hardsigmoid(fc2(relu(fc1(avgpool(x)))))}, fc1 and fc2 1x1 convolutions with bias
  * ({@code C -> squeeze -> C}), the average over the whole map.
  */
-final class SqueezeExcitation extends AbstractBlock {
+public final class SqueezeExcitation extends AbstractBlock {
     private final Block fc1;
     private final Block fc2;
     private final int squeeze;
@@ -27,6 +27,12 @@ final class SqueezeExcitation extends AbstractBlock {
         this.fc1 = addChildBlock("fc1", pointwise(squeeze));
         this.fc2 = addChildBlock("fc2", pointwise(channels));
     }
+
+    /** The squeezing 1x1 convolution (followed by ReLU), for writers of other formats. */
+    public Block fc1() { return fc1; }
+
+    /** The exciting 1x1 convolution (followed by the hard-sigmoid gate). */
+    public Block fc2() { return fc2; }
 
     private static Block pointwise(int filters) {
         return Conv2d.builder().setFilters(filters).setKernelShape(new Shape(1, 1)).optBias(true).build();

@@ -71,7 +71,7 @@ public final class Evaluator {
      * tied with the true one ranks above it: a hit needs the true class strictly above the others (a network
      * whose probabilities all saturate to the same value scores 0, not 100%).
      */
-    static void score(float[] probs, int[] labels, double[] acc) {
+    public static void score(float[] probs, int[] labels, double[] acc) {
         int n = labels.length;
         int classes = probs.length / n;
         int k = Math.min(5, classes);

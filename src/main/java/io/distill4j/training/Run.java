@@ -315,6 +315,9 @@ public final class Run implements AutoCloseable {
         }
     }
 
+    /** The per-channel normalisation the run's images get (what an exported network must apply too). */
+    public Normalization normalization() { return normalization; }
+
     /** Which training samples keep their label (semi-supervised), or null when all do. */
     public boolean[] labelled() { return labelled; }
 

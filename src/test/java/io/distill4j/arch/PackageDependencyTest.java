@@ -18,8 +18,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Dependencies point one way. Each package may import only the packages listed for it (and the root
  * package's {@code UserError}); a new package must be placed here. The order, from the bottom:
  * util, config, data, models, losses; runtime (networks with optimizers, checkpoints, state); knowledge;
- * methods; training (the loop and its listeners); report (files a run writes, summaries, tables); sweep (many
- * runs as processes); cli.
+ * methods; training (the loop and its listeners); report (files a run writes, summaries, tables); export (a
+ * trained network as ONNX or DJL model, read from a run's checkpoint); inference (the Classifier API: exported
+ * models or checkpoints applied to images); sweep (many runs as processes); cli.
  */
 class PackageDependencyTest {
     static final Map<String, List<String>> ALLOWED = Map.ofEntries(
@@ -33,9 +34,11 @@ class PackageDependencyTest {
             Map.entry("methods", List.of("util", "config", "data", "models", "losses", "runtime", "knowledge")),
             Map.entry("training", List.of("util", "config", "data", "models", "runtime", "methods")),
             Map.entry("report", List.of("util", "config", "runtime", "training")),
+            Map.entry("export", List.of("util", "config", "data", "models", "runtime", "training")),
+            Map.entry("inference", List.of("util", "config", "data", "models", "runtime", "training", "export")),
             Map.entry("sweep", List.of("util", "config", "training", "report")),
             Map.entry("cli", List.of("util", "config", "data", "models", "losses", "runtime", "knowledge", "methods",
-                    "training", "report", "sweep")));
+                    "training", "report", "export", "inference", "sweep")));
 
     @Test
     void everyImportFollowsTheLayering() throws IOException {
