@@ -25,6 +25,14 @@ public final class Progress {
 
     /** @param done units done; @param images images processed so far (for the rate); @param extra suffix */
     public void update(long done, long images, String extra) {
+        update(done, images, (System.nanoTime() - startNanos) / 1e9, extra);
+    }
+
+    /**
+     * @param seconds the time the {@code done} units took (e.g. the steps' own time, when the bar starts after the
+     *                first of them)
+     */
+    public void update(long done, long images, double seconds, String extra) {
         long now = System.nanoTime();
         int decile = (int) (10 * done / total);
         boolean end = done >= total;
@@ -37,7 +45,7 @@ public final class Progress {
         }
         lastDraw = now;
         lastDecile = decile;
-        double secs = (now - startNanos) / 1e9;
+        double secs = seconds;
         double rate = secs > 0 ? images / secs : 0;
         double eta = done > 0 ? secs * (total - done) / done : 0;
         int width = 24;

@@ -11,6 +11,7 @@ public final class ProgressPrinter implements TrainingListener {
     private Progress bar;
     private int barEpoch = -1;
     private long epochImages;
+    private double epochSeconds;
 
     /** @param resumeHint how to resume, printed when the run stops early (e.g. {@code --resume OUT}) */
     public ProgressPrinter(PrintStream console, String resumeHint) {
@@ -31,12 +32,14 @@ public final class ProgressPrinter implements TrainingListener {
         if (s.epoch() != barEpoch) {
             barEpoch = s.epoch();
             epochImages = 0;
+            epochSeconds = 0;
             bar = new Progress(console, String.format(Locale.ROOT, "epoch %d/%d", s.epoch() + 1, trainer.epochs()),
                     trainer.stepsPerEpoch());
         }
         epochImages += s.images();
+        epochSeconds += s.seconds(); // the steps' own time: the bar is made after the epoch's first step
         int index = (int) ((s.step() - 1) % trainer.stepsPerEpoch());
-        bar.update(index + 1, epochImages, lossText(s.losses()));
+        bar.update(index + 1, epochImages, epochSeconds, lossText(s.losses()));
     }
 
     @Override
