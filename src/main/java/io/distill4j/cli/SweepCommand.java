@@ -48,7 +48,8 @@ public final class SweepCommand implements Callable<Integer> {
         SweepSpec spec = SweepSpec.read(file, out);
         SweepPlan plan = SweepPlan.expand(spec); // every run validated before any starts
         int cores = Integer.getInteger("ai.djl.pytorch.num_threads", Runtime.getRuntime().availableProcessors());
-        SweepRunner runner = new SweepRunner(plan, new SweepRunner.Options(parallel, cores, sh[0], sh[1]), System.out);
+        SweepRunner runner = new SweepRunner(plan, new SweepRunner.Options(parallel, cores, sh[0], sh[1],
+                Main.class.getName()), System.out);
         System.out.printf("sweep %s: %d runs (%d before the others), %d in this shard, %d at a time with %d threads "
                         + "each; output %s%n", spec.name(), plan.runs().size(), plan.beforeRuns().size(),
                 runner.shardRuns().size(), parallel, Math.max(1, cores / parallel), spec.out());

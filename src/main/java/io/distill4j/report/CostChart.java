@@ -54,6 +54,8 @@ final class CostChart {
             }
         }
         chart.getStyler().setErrorBarsColorSeriesColor(true);
+        chart.getStyler().setXAxisDecimalPattern(relative ? "0.00" : "#,##0");
+        chart.getStyler().setYAxisDecimalPattern("0.0");
         return chart;
     }
 

@@ -67,7 +67,7 @@ public final class Manifest {
         Path f = path(out);
         try {
             Files.createDirectories(out);
-            Path tmp = Files.createTempFile(out, "manifest", ".tmp");
+            Path tmp = out.resolve("manifest.json." + ProcessHandle.current().pid() + ".tmp"); // readable by all
             Files.writeString(tmp, GSON.toJson(manifest) + "\n", StandardCharsets.UTF_8);
             Files.move(tmp, f, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException e) {

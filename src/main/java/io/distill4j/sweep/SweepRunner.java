@@ -36,8 +36,9 @@ public final class SweepRunner {
      * @param cores    cores to divide among them (each run gets {@code cores / parallel} intra-op threads)
      * @param shard    this shard (0-based) of {@code shards}: it runs the main runs whose index modulo
      *                 {@code shards} is {@code shard} (every shard runs the runs of {@code before:})
+     * @param mainClass the command line's main class, which a child process runs with {@code train}
      */
-    public record Options(int parallel, int cores, int shard, int shards) {
+    public record Options(int parallel, int cores, int shard, int shards, String mainClass) {
         public Options {
             if (parallel < 1) {
                 throw new UserError("--parallel: " + parallel + " is not a number of runs (give 1 or more)");
@@ -163,7 +164,7 @@ public final class SweepRunner {
             return new Result(r, Outcome.SKIPPED, 0, 0);
         }
         boolean resume = Files.exists(dir.resolve("checkpoints").resolve("last.ckpt"));
-        List<String> cmd = new ArrayList<>(javaCommand(options.threadsPerRun()));
+        List<String> cmd = new ArrayList<>(javaCommand(options.threadsPerRun(), options.mainClass()));
         cmd.add("train");
         if (resume) {
             cmd.addAll(List.of("--resume", dir.toString()));
@@ -235,7 +236,7 @@ public final class SweepRunner {
      * This JVM's command line for a child run: the same Java, options (heap, system properties) and class path,
      * with its share of threads.
      */
-    static List<String> javaCommand(int threads) {
+    static List<String> javaCommand(int threads, String mainClass) {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         for (String a : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
@@ -250,7 +251,7 @@ public final class SweepRunner {
         cmd.add("-Dai.djl.offline=" + System.getProperty("ai.djl.offline", "true"));
         cmd.add("-cp");
         cmd.add(System.getProperty("java.class.path"));
-        cmd.add("io.distill4j.cli.Main");
+        cmd.add(mainClass);
         return cmd;
     }
 }

@@ -30,7 +30,8 @@ class ShippedSweepsTest {
             "online", List.of("online"),
             "online-long", List.of("online-long"),
             "online-noaug", List.of("online-noaug"),
-            "mkf", List.of("mkf-preliminary"));
+            "mkf", List.of("mkf-preliminary"),
+            "main", List.of("main"));
 
     @Test
     void everySweepRunReproducesItsArchivedConfig() throws IOException {

@@ -176,12 +176,12 @@ class SweepTest {
         SweepPlan plan = SweepPlan.expand(SweepSpec.read(f, null));
         List<String> all = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
-            new SweepRunner(plan, new SweepRunner.Options(1, 2, i, 3), System.out).shardRuns()
+            new SweepRunner(plan, new SweepRunner.Options(1, 2, i, 3, "Main"), System.out).shardRuns()
                     .forEach(r -> all.add(r.name()));
         }
         assertThat(all).containsExactlyInAnyOrderElementsOf(plan.mainRuns().stream().map(SweepPlan.PlannedRun::name).toList());
-        assertThatThrownBy(() -> new SweepRunner.Options(3, 2, 0, 1)).hasMessageContaining("give at most 2");
-        assertThat(new SweepRunner.Options(2, 5, 0, 1).threadsPerRun()).isEqualTo(2);
+        assertThatThrownBy(() -> new SweepRunner.Options(3, 2, 0, 1, "Main")).hasMessageContaining("give at most 2");
+        assertThat(new SweepRunner.Options(2, 5, 0, 1, "Main").threadsPerRun()).isEqualTo(2);
     }
 
     private static String[] trainArgs(SweepPlan.PlannedRun r, Path out, Long stopAfter) {
