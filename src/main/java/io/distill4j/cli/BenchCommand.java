@@ -47,6 +47,10 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--pytorch", description = "also time PyTorch (python3 with torch) on the same CIFAR ResNet")
     boolean pytorch;
 
+    @Option(names = "--pytorch-same-allocator", description = "give PyTorch the launcher's memory allocator too "
+            + "(LD_PRELOAD; by default PyTorch runs with the system's, as python3 does)")
+    boolean pytorchSameAllocator;
+
     @Option(names = "--set", paramLabel = "KEY=VALUE")
     List<String> overrides = new ArrayList<>();
 
@@ -129,8 +133,10 @@ public final class BenchCommand implements Callable<Integer> {
         Map<String, Double> median = new LinkedHashMap<>();
         all.forEach((k, v) -> median.put(k, median(v)));
         String ref = methods.get(0);
-        System.out.printf(Locale.ROOT, "%nmedian of %d alternating rounds, %d steps after %d warm-up, batch %d, network %s:%n",
-                rounds, steps, warmup, base.train().batchSize(), base.networks().get(0).arch());
+        System.out.printf(Locale.ROOT, "%nmedian of %d alternating rounds, %d steps after %d warm-up, batch %d, network %s, "
+                        + "%d threads; allocator: distill4j %s%s:%n", rounds, steps, warmup, base.train().batchSize(),
+                base.networks().get(0).arch(), base.train().resolvedThreads(), allocator(),
+                pytorch ? ", pytorch " + (pytorchSameAllocator ? allocator() : "system (glibc)") : "");
         for (var e : median.entrySet()) {
             System.out.printf(Locale.ROOT, "%-10s %8.1f images/s   cost per image relative to %s %.2f%s%n", e.getKey(),
                     e.getValue(), ref, median.get(ref) / e.getValue(),
@@ -266,6 +272,16 @@ public final class BenchCommand implements Callable<Integer> {
         return 0;
     }
 
+    /** The malloc this process runs with: a preloaded tcmalloc or jemalloc, else the system's. */
+    static String allocator() {
+        try {
+            String maps = Files.readString(Path.of("/proc/self/maps"));
+            return maps.contains("libtcmalloc") ? "tcmalloc" : maps.contains("libjemalloc") ? "jemalloc" : "system (glibc)";
+        } catch (IOException | RuntimeException e) {
+            return "unknown";
+        }
+    }
+
     static double median(List<Double> xs) {
         List<Double> s = new ArrayList<>(xs);
         java.util.Collections.sort(s);
@@ -295,6 +311,9 @@ public final class BenchCommand implements Callable<Integer> {
                 "--channels", "" + channels, "--size", "" + size, "--classes", "" + classes,
                 "--batch", "" + cfg.train().batchSize(), "--steps", "" + steps, "--warmup", "" + warmup,
                 "--threads", "" + threads).redirectErrorStream(true);
+        if (!pytorchSameAllocator) { // PyTorch as a user runs it: the system allocator, not the launcher's preload
+            pb.environment().remove("LD_PRELOAD");
+        }
         Process p = pb.start();
         String result = null;
         StringBuilder all = new StringBuilder();
