@@ -144,7 +144,7 @@ final class ArticleNetworks {
         int last = large ? 1280 : 1024;
         Block head = seq(conv(headWidth, 1, 1), bn(), hardSwish());
         Block preLogits = seq(Linear.builder().setUnits(last).build(), hardSwish());
-        return new PreLogitsNetwork(arch, classes, stem, body, head, preLogits, last);
+        return new CifarNetwork(arch, classes, stem, body, head, preLogits, last);
     }
 
     /** torchvision's {@code _make_divisible(v, 8)}: the nearest multiple of 8, at least 8, at least 0.9 v. */

@@ -15,17 +15,28 @@ import java.util.List;
 
 /**
  * The common shape of this project's networks: stem, a body of blocks, an optional head, global average
- * pooling (so any input resolution works) and a linear classifier. Returns {@code (logits, features)}.
+ * pooling (so any input resolution works), an optional pre-logits layer ((N, C) to (N, D), as MobileNetV3's
+ * classifier {@code Linear(C, D) - hardswish - Linear(D, classes)}) and a linear classifier. Returns
+ * {@code (logits, features)}: the features are the classifier's input (the pre-logits layer's output where there
+ * is one), so {@code logits = fc(features)} in every network of the zoo. Child names: stem, block{i}, head,
+ * prelogits, fc.
  */
 final class CifarNetwork extends Network {
     private final Block stem;
     private final List<Block> body = new ArrayList<>();
     private final Block head;
+    private final Block preLogits;
     private final Block fc;
     private final int featureDim;
     private final List<ResidualUnit> units = new ArrayList<>();
 
     CifarNetwork(String arch, int numClasses, Block stem, List<Block> body, Block head, int featureDim) {
+        this(arch, numClasses, stem, body, head, null, featureDim);
+    }
+
+    /** @param preLogits a block from the pooled (N, C) to the classifier's input (N, featureDim), or null */
+    CifarNetwork(String arch, int numClasses, Block stem, List<Block> body, Block head, Block preLogits,
+                 int featureDim) {
         super(arch, numClasses);
         this.stem = addChildBlock("stem", stem);
         for (int i = 0; i < body.size(); i++) {
@@ -36,6 +47,7 @@ final class CifarNetwork extends Network {
             }
         }
         this.head = head == null ? null : addChildBlock("head", head);
+        this.preLogits = preLogits == null ? null : addChildBlock("prelogits", preLogits);
         this.fc = addChildBlock("fc", Linear.builder().setUnits(numClasses).build());
         this.featureDim = featureDim;
     }
@@ -54,7 +66,7 @@ final class CifarNetwork extends Network {
         if (head != null) {
             maps.add(head);
         }
-        return new Layout(maps, true, null, fc);
+        return new Layout(maps, true, preLogits, fc);
     }
 
     @Override
@@ -70,6 +82,9 @@ final class CifarNetwork extends Network {
         NDArray last = x.singletonOrThrow();
         Shape shape = last.getShape(); // global average pooling (the engine averages one axis at a time)
         NDArray features = last.reshape(shape.get(0), shape.get(1), -1).mean(new int[] {2});
+        if (preLogits != null) {
+            features = preLogits.forward(ps, new NDList(features), training).singletonOrThrow();
+        }
         NDArray logits = fc.forward(ps, new NDList(features), training).singletonOrThrow();
         return new NDList(logits, features);
     }
@@ -93,6 +108,11 @@ final class CifarNetwork extends Network {
             head.initialize(manager, dataType, s);
             s = head.getOutputShapes(s);
         }
-        fc.initialize(manager, dataType, new Shape(s[0].get(0), s[0].get(1)));
+        Shape[] pooled = {new Shape(s[0].get(0), s[0].get(1))};
+        if (preLogits != null) {
+            preLogits.initialize(manager, dataType, pooled);
+            pooled = preLogits.getOutputShapes(pooled);
+        }
+        fc.initialize(manager, dataType, pooled);
     }
 }

@@ -61,8 +61,7 @@ public final class SweepPlan {
         for (SweepSpec.Variant b : spec.before().values()) {
             Map<String, Object> o = new LinkedHashMap<>(spec.set());
             o.putAll(b.overrides());
-            long seed = o.get("seed") instanceof Number n ? n.longValue() : -1;
-            out.add(plan(spec, beforeDirs, b.name(), b.name(), seed, Map.of(), config(spec, b), o, true, false));
+            out.add(plan(spec, beforeDirs, b.name(), b.name(), 0, Map.of(), config(spec, b), o, true, false));
         }
         for (SweepSpec.Variant v : spec.variants().values()) {
             for (List<SweepSpec.Axis.Value> combo : combinations(spec.axes())) {
@@ -136,6 +135,7 @@ public final class SweepPlan {
         return plan(spec, beforeDirs, folder.toString(), name, seed, axes, config(spec, v), o, false, epochFactor != null);
     }
 
+    /** A run, validated; a run of {@code before:} takes its seed from its config (its {@code seed} is ignored). */
     private static PlannedRun plan(SweepSpec spec, Map<String, Path> beforeDirs, String name, String variant, long seed,
                                    Map<String, Object> axes, Path config, Map<String, Object> overrides,
                                    boolean before, boolean computeMatched) {

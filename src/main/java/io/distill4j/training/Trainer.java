@@ -38,7 +38,8 @@ public final class Trainer {
     private long step;
     private long skipped; // batches whose loss was not finite, skipped under train.on_nan: skip_batch
     private volatile boolean stopRequested;
-    private io.distill4j.data.BatchLoader trainFitLoader;
+    private final io.distill4j.data.BatchLoader trainFitLoader; // null without train.train_fit
+    private final List<Net> allNets; // every network of the run, whose forwards are counted
     private final StepTimes times = new StepTimes();
 
     public Trainer(Run run, List<TrainingListener> listeners) {
@@ -47,6 +48,8 @@ public final class Trainer {
         this.stepsPerEpoch = run.trainLoader().batchesPerEpoch();
         this.epochs = run.config().train().epochs();
         this.schedule = Schedule.of(run.config().optim(), stepsPerEpoch, epochs);
+        this.trainFitLoader = run.config().train().trainFit() ? run.trainEvalLoader() : null;
+        this.allNets = run.allNets();
     }
 
     public Run run() { return run; }
@@ -189,22 +192,21 @@ public final class Trainer {
 
     /** One training step in its own native-memory scope; returns the step's loss values. */
     private Map<String, Float> runStep(HostBatch hb, int epoch, Map<String, Double> diagnostics) {
-        List<Net> all = run.allNets();
-        all.forEach(n -> n.countForwards(true));
+        allNets.forEach(n -> n.countForwards(true));
         try (NDManager bm = run.manager().newSubManager()) {
             Batch batch = new Batch(hb, bm, run.labelled());
             Context ctx = new Context(epoch, diagnostics);
             run.method().step(batch, ctx);
             return ctx.scalars;
         } finally {
-            all.forEach(n -> n.countForwards(false));
+            allNets.forEach(n -> n.countForwards(false));
         }
     }
 
     /** Images forwarded and backpropagated so far, over every network of the run. */
     private long[] cost() {
         long[] c = new long[2];
-        for (Net n : run.allNets()) {
+        for (Net n : allNets) {
             c[0] += n.imagesForwarded();
             c[1] += n.imagesBackpropagated();
         }
@@ -217,13 +219,8 @@ public final class Trainer {
         var test = Evaluator.evaluate(run.method(), run.nets(), run.testLoader(), run.manager(), source);
         var validation = run.validationLoader() == null ? null
                 : Evaluator.evaluate(run.method(), run.nets(), run.validationLoader(), run.manager(), source);
-        Map<String, Evaluator.Score> train = null;
-        if (run.config().train().trainFit()) {
-            if (trainFitLoader == null) {
-                trainFitLoader = run.trainEvalLoader();
-            }
-            train = Evaluator.evaluate(run.method(), run.nets(), trainFitLoader, run.manager(), source);
-        }
+        var train = trainFitLoader == null ? null
+                : Evaluator.evaluate(run.method(), run.nets(), trainFitLoader, run.manager(), source);
         return new Evaluation(epoch, test, validation, train);
     }
 

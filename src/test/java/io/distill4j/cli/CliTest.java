@@ -2,15 +2,12 @@ package io.distill4j.cli;
 
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import io.distill4j.ConsoleCapture;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -21,26 +18,8 @@ class CliTest {
     @TempDir
     Path dir;
 
-    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
-    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
-    private PrintStream oldOut;
-    private PrintStream oldErr;
-
-    @BeforeEach
-    void capture() {
-        oldOut = System.out;
-        oldErr = System.err;
-        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-    }
-
-    @AfterEach
-    void restore() {
-        System.setOut(oldOut);
-        System.setErr(oldErr);
-    }
-
-    private String err() { return err.toString(StandardCharsets.UTF_8); }
+    @RegisterExtension
+    final ConsoleCapture console = new ConsoleCapture();
 
     private Path config(String yaml) throws IOException {
         Path p = dir.resolve("c.yaml");
@@ -60,9 +39,9 @@ class CliTest {
     void everyCommandHasHelp() {
         for (List<String> cmd : List.of(List.of("--help"), List.of("train", "--help"), List.of("eval", "--help"),
                 List.of("data", "fetch", "--help"))) {
-            out.reset();
+            console.resetOut();
             assertThat(Main.execute(cmd.toArray(String[]::new))).as("%s", cmd).isZero();
-            assertThat(out.toString(StandardCharsets.UTF_8)).contains("Usage:");
+            assertThat(console.out()).contains("Usage:");
         }
     }
 
@@ -70,29 +49,29 @@ class CliTest {
     void badInputExitsNonZeroWithOneLineNamingTheCulprit() throws IOException {
         Path c = config(TINY);
         assertThat(Main.execute("train", "-c", c.toString(), "--set", "train.epoch=3")).isEqualTo(2);
-        assertThat(err()).contains("train.epoch").doesNotContain("Exception").hasLineCount(1);
-        err.reset();
+        assertThat(console.err()).contains("train.epoch").doesNotContain("Exception").hasLineCount(1);
+        console.resetErr();
         assertThat(Main.execute("train", "-c", dir.resolve("nope.yaml").toString())).isEqualTo(2);
-        assertThat(err()).contains("nope.yaml").hasLineCount(1);
-        err.reset();
+        assertThat(console.err()).contains("nope.yaml").hasLineCount(1);
+        console.resetErr();
         assertThat(Main.execute("train", "-c", c.toString(), "--set", "networks.student.arch=resnet9")).isEqualTo(2);
-        assertThat(err()).contains("resnet9").hasLineCount(1);
-        err.reset();
+        assertThat(console.err()).contains("resnet9").hasLineCount(1);
+        console.resetErr();
         assertThat(Main.execute("train", "-c", c.toString(), "--set", "method.name=magic")).isEqualTo(2);
-        assertThat(err()).contains("magic").hasLineCount(1);
-        err.reset();
+        assertThat(console.err()).contains("magic").hasLineCount(1);
+        console.resetErr();
         assertThat(Main.execute("train", "-c", c.toString(), "--set", "networks.student.device=gpu:7")).isEqualTo(2);
-        assertThat(err()).contains("networks.student.device", "gpu:7").hasLineCount(1);
-        err.reset();
+        assertThat(console.err()).contains("networks.student.device", "gpu:7").hasLineCount(1);
+        console.resetErr();
         assertThat(Main.execute("train", "--bogus")).isEqualTo(2);
-        assertThat(err()).contains("--bogus");
+        assertThat(console.err()).contains("--bogus");
     }
 
     @Test
     void trainWritesTheOutputContractAndEvalReadsTheCheckpoint() throws IOException {
         Path c = config(TINY);
         Path o = dir.resolve("run");
-        assertThat(Main.execute("train", "-c", c.toString(), "-o", o.toString())).as(err()).isZero();
+        assertThat(Main.execute("train", "-c", c.toString(), "-o", o.toString())).as(console.err()).isZero();
         JsonObject s = JsonParser.parseString(Files.readString(o.resolve("summary.json"))).getAsJsonObject();
         assertThat(s.get("method").getAsString()).isEqualTo("baseline");
         JsonObject student = s.getAsJsonObject("networks").getAsJsonObject("student");
@@ -111,23 +90,23 @@ class CliTest {
         assertThat(o.resolve("checkpoints/last.ckpt")).exists();
         assertThat(o.resolve("checkpoints/best.ckpt")).exists();
 
-        out.reset();
+        console.resetOut();
         assertThat(Main.execute("eval", "-c", c.toString(), "--checkpoint", o.resolve("checkpoints/last.ckpt").toString(),
-                "--json")).as(err()).isZero();
-        JsonObject e = JsonParser.parseString(out.toString(StandardCharsets.UTF_8).trim()).getAsJsonObject();
+                "--json")).as(console.err()).isZero();
+        JsonObject e = JsonParser.parseString(console.out().trim()).getAsJsonObject();
         assertThat(e.getAsJsonObject("student").get("top1").getAsDouble())
                 .isEqualTo(student.get("last_top1").getAsDouble());
 
-        out.reset();
+        console.resetOut();
         assertThat(Main.execute("eval", "-c", c.toString(), "--checkpoint", o.resolve("checkpoints/last.ckpt").toString(),
-                "--json", "--split", "train")).as(err()).isZero();
-        assertThat(JsonParser.parseString(out.toString(StandardCharsets.UTF_8).trim()).getAsJsonObject()
+                "--json", "--split", "train")).as(console.err()).isZero();
+        assertThat(JsonParser.parseString(console.out().trim()).getAsJsonObject()
                 .getAsJsonObject("student").get("top1").getAsDouble()).isBetween(0.0, 1.0);
 
-        err.reset();
+        console.resetErr();
         assertThat(Main.execute("eval", "-c", c.toString(), "--set", "networks.student.arch=resnet14",
                 "--checkpoint", o.resolve("checkpoints/last.ckpt").toString())).isEqualTo(2);
-        assertThat(err()).contains("last.ckpt").contains("resnet8").hasLineCount(1);
+        assertThat(console.err()).contains("last.ckpt").contains("resnet8").hasLineCount(1);
     }
 
     @Test
@@ -137,27 +116,27 @@ class CliTest {
         for (int i = 0; i < 2; i++) {
             Path o = dir.resolve("run" + i);
             assertThat(Main.execute("train", "-c", c.toString(), "-o", o.toString(), "--set", "seed=" + (i + 1)))
-                    .as(err()).isZero();
+                    .as(console.err()).isZero();
             alone[i] = JsonParser.parseString(Files.readString(o.resolve("summary.json"))).getAsJsonObject()
                     .getAsJsonObject("networks").getAsJsonObject("student").get("last_top1").getAsDouble();
         }
         Path two = dir.resolve("two.yaml");
         Files.writeString(two, TINY.replace("networks: {student: {arch: resnet8}}",
                 "networks: {a: {arch: resnet8}, b: {arch: resnet8}}\nmethod: {name: dml}"));
-        out.reset();
+        console.resetOut();
         assertThat(Main.execute("eval", "-c", two.toString(), "--json",
                 "--checkpoint", dir.resolve("run0/checkpoints/last.ckpt").toString(),
-                "--checkpoint", dir.resolve("run1/checkpoints/last.ckpt").toString())).as(err()).isZero();
-        JsonObject e = JsonParser.parseString(out.toString(StandardCharsets.UTF_8).trim()).getAsJsonObject();
+                "--checkpoint", dir.resolve("run1/checkpoints/last.ckpt").toString())).as(console.err()).isZero();
+        JsonObject e = JsonParser.parseString(console.out().trim()).getAsJsonObject();
         assertThat(e.getAsJsonObject("a").get("top1").getAsDouble()).isEqualTo(alone[0]);
         assertThat(e.getAsJsonObject("b").get("top1").getAsDouble()).isEqualTo(alone[1]);
         assertThat(e.keySet()).contains("ensemble");
 
-        err.reset();
+        console.resetErr();
         assertThat(Main.execute("eval", "-c", c.toString(),
                 "--checkpoint", dir.resolve("run0/checkpoints/last.ckpt").toString(),
                 "--checkpoint", dir.resolve("run1/checkpoints/last.ckpt").toString())).isEqualTo(2);
-        assertThat(err()).contains("--checkpoint", "2 given", "1 networks").hasLineCount(1);
+        assertThat(console.err()).contains("--checkpoint", "2 given", "1 networks").hasLineCount(1);
     }
 
     @Test
@@ -173,26 +152,26 @@ class CliTest {
         }
         assertThat(Main.execute("train", "-c", c.toString(), "-o", dir.resolve("nan").toString(),
                 "--set", "method.name=nan-after-2")).isEqualTo(2);
-        assertThat(err()).contains("at step 3");
-        assertThat(err()).contains("loss 'student/ce' (network/term) is").contains("at step").containsPattern("NaN|Infinity");
-        assertThat(err().lines().filter(l -> l.startsWith("distill4j: error")).count()).isEqualTo(1);
+        assertThat(console.err()).contains("at step 3");
+        assertThat(console.err()).contains("loss 'student/ce' (network/term) is").contains("at step").containsPattern("NaN|Infinity");
+        assertThat(console.err().lines().filter(l -> l.startsWith("distill4j: error")).count()).isEqualTo(1);
     }
 
     @Test
     void skipBatchSkipsNonFiniteLossesCountsThemAndStopsPastTheLimit() throws IOException {
         divergingLossStopsWithAOneLineError(); // registers the method whose loss is NaN from the third step
-        err.reset();
+        console.resetErr();
         Path c = config(TINY);
         Path o = dir.resolve("skip");
         assertThat(Main.execute("train", "-c", c.toString(), "-o", o.toString(), "--set", "method.name=nan-after-2",
-                "--set", "train.on_nan=skip_batch", "--set", "train.max_skipped=6")).as(err()).isZero();
+                "--set", "train.on_nan=skip_batch", "--set", "train.max_skipped=6")).as(console.err()).isZero();
         JsonObject s = JsonParser.parseString(Files.readString(o.resolve("summary.json"))).getAsJsonObject();
         assertThat(s.get("skipped_batches").getAsLong()).isEqualTo(6); // 8 steps, NaN from the third
-        err.reset();
+        console.resetErr();
         assertThat(Main.execute("train", "-c", c.toString(), "-o", dir.resolve("skip2").toString(), "--set",
                 "method.name=nan-after-2", "--set", "train.on_nan=skip_batch", "--set", "train.max_skipped=5"))
                 .isEqualTo(2);
-        assertThat(err().lines().reduce((a, b) -> b).orElse("")).contains("6 batches skipped", "train.max_skipped (5)");
+        assertThat(console.err().lines().reduce((a, b) -> b).orElse("")).contains("6 batches skipped", "train.max_skipped (5)");
         assertThat(dir.resolve("skip2/summary.json")).doesNotExist();
     }
 }

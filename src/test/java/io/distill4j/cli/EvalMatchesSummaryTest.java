@@ -6,15 +6,12 @@ import ai.djl.ndarray.NDManager;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import io.distill4j.runtime.Checkpoint;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import io.distill4j.ConsoleCapture;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -29,24 +26,8 @@ class EvalMatchesSummaryTest {
     @TempDir
     Path dir;
 
-    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
-    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
-    private PrintStream oldOut;
-    private PrintStream oldErr;
-
-    @BeforeEach
-    void capture() {
-        oldOut = System.out;
-        oldErr = System.err;
-        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-    }
-
-    @AfterEach
-    void restore() {
-        System.setOut(oldOut);
-        System.setErr(oldErr);
-    }
+    @RegisterExtension
+    final ConsoleCapture console = new ConsoleCapture();
 
     private static final String BASE = """
             seed: 3
@@ -60,13 +41,13 @@ class EvalMatchesSummaryTest {
         Path c = dir.resolve(name + ".yaml");
         Files.writeString(c, BASE + yaml);
         Path o = dir.resolve(name);
-        assertThat(Main.execute("train", "-c", c.toString(), "-o", o.toString())).as(err.toString()).isZero();
+        assertThat(Main.execute("train", "-c", c.toString(), "-o", o.toString())).as(console.err()).isZero();
         JsonObject summary = JsonParser.parseString(Files.readString(o.resolve("summary.json"))).getAsJsonObject()
                 .getAsJsonObject("networks");
-        out.reset();
+        console.resetOut();
         assertThat(Main.execute("eval", "-c", o.resolve("config.yaml").toString(), "--json",
-                "--checkpoint", o.resolve("checkpoints/last.ckpt").toString())).as(err.toString()).isZero();
-        JsonObject eval = JsonParser.parseString(out.toString(StandardCharsets.UTF_8).trim()).getAsJsonObject();
+                "--checkpoint", o.resolve("checkpoints/last.ckpt").toString())).as(console.err()).isZero();
+        JsonObject eval = JsonParser.parseString(console.out().trim()).getAsJsonObject();
         assertThat(eval.keySet()).isNotEmpty();
         for (String output : eval.keySet()) {
             assertThat(summary.has(output)).as("%s: summary has %s", name, output).isTrue();
@@ -104,7 +85,7 @@ class EvalMatchesSummaryTest {
         Path t = dir.resolve("teacher.yaml");
         Files.writeString(t, BASE + "networks: {teacher: {arch: resnet8}}\n");
         assertThat(Main.execute("train", "-c", t.toString(), "-o", dir.resolve("teacher").toString()))
-                .as(err.toString()).isZero();
+                .as(console.err()).isZero();
         evalEqualsSummary("meal-v2", "networks: {student: {arch: resnet8}}\nteachers: {t1: {arch: resnet8, checkpoint: "
                 + dir.resolve("teacher/checkpoints/last.ckpt") + "}}\nmethod: {name: meal-v2}\n");
     }
@@ -114,7 +95,7 @@ class EvalMatchesSummaryTest {
         Path c = dir.resolve("b.yaml");
         Files.writeString(c, BASE + "networks: {student: {arch: resnet8}}\n");
         Path o = dir.resolve("b");
-        assertThat(Main.execute("train", "-c", c.toString(), "-o", o.toString())).as(err.toString()).isZero();
+        assertThat(Main.execute("train", "-c", c.toString(), "-o", o.toString())).as(console.err()).isZero();
         Checkpoint ck = Checkpoint.read(o.resolve("checkpoints/last.ckpt"));
         try (NDManager m = NDManager.newBaseManager()) {
             NDList params = ck.arrays("net/student/params", m);
@@ -126,9 +107,9 @@ class EvalMatchesSummaryTest {
         }
         Path bad = dir.resolve("nan.ckpt");
         ck.write(bad);
-        err.reset();
+        console.resetErr();
         assertThat(Main.execute("eval", "-c", o.resolve("config.yaml").toString(), "--checkpoint", bad.toString()))
                 .isEqualTo(2);
-        assertThat(err.toString()).contains("nan.ckpt", "'student'", "NaN").doesNotContain("Exception").hasLineCount(1);
+        assertThat(console.err()).contains("nan.ckpt", "'student'", "NaN").doesNotContain("Exception").hasLineCount(1);
     }
 }

@@ -1,15 +1,12 @@
 package io.distill4j.cli;
 
 import io.distill4j.report.RunFixtures;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import io.distill4j.ConsoleCapture;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -22,24 +19,8 @@ class ReportCommandTest {
     @TempDir
     Path dir;
 
-    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
-    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
-    private PrintStream oldOut;
-    private PrintStream oldErr;
-
-    @BeforeEach
-    void capture() {
-        oldOut = System.out;
-        oldErr = System.err;
-        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-    }
-
-    @AfterEach
-    void restore() {
-        System.setOut(oldOut);
-        System.setErr(oldErr);
-    }
+    @RegisterExtension
+    final ConsoleCapture console = new ConsoleCapture();
 
     private int report(Object... args) {
         List<String> a = new ArrayList<>(List.of("report"));
@@ -52,9 +33,9 @@ class ReportCommandTest {
     @Test
     void helpSaysWhatDirAndOutAre() {
         assertThat(report("--help")).isZero();
-        assertThat(out.toString(StandardCharsets.UTF_8)).contains("Usage: distill4j report").contains("manifest.json")
+        assertThat(console.out()).contains("Usage: distill4j report").contains("manifest.json")
                 .contains("95% bootstrap").contains("report/ in the current directory");
-        assertThat(err.toString(StandardCharsets.UTF_8)).doesNotContain("WARN");
+        assertThat(console.err()).doesNotContain("WARN");
     }
 
     @Test
@@ -63,11 +44,11 @@ class ReportCommandTest {
         List<Object> args = new ArrayList<>(runs);
         args.addAll(List.of("--reference", "baseline", "-o", dir.resolve("out")));
         assertThat(report(args.toArray())).isZero();
-        String table = out.toString(StandardCharsets.UTF_8);
+        String table = console.out();
         assertThat(table).startsWith("| runs | network | n |").contains("| dlb | student | 4 |")
                 .contains("- dlb / student: higher than baseline in each of the 3 seeds");
         assertThat(dir.resolve("out/report.html")).exists();
-        assertThat(err.toString(StandardCharsets.UTF_8).trim()).isEqualTo("report: " + dir.resolve("out/report.html"));
+        assertThat(console.err().trim()).isEqualTo("report: " + dir.resolve("out/report.html"));
     }
 
     @Test
@@ -75,7 +56,7 @@ class ReportCommandTest {
         Path sweep = RunFixtures.sweep(dir.resolve("sweep"));
         assertThat(report(sweep)).isZero();
         assertThat(sweep.resolve("report.html")).exists();
-        assertThat(out.toString(StandardCharsets.UTF_8)).contains("Δ selected top-1 vs baseline");
+        assertThat(console.out()).contains("Δ selected top-1 vs baseline");
     }
 
     @Test
@@ -96,10 +77,10 @@ class ReportCommandTest {
     }
 
     private void expectError(Object[] args, String fragment) {
-        out.reset();
-        err.reset();
+        console.resetOut();
+        console.resetErr();
         assertThat(report(args)).as("exit code for %s", fragment).isEqualTo(Main.USER_ERROR);
-        String e = err.toString(StandardCharsets.UTF_8);
+        String e = console.err();
         assertThat(e.lines().toList()).as("one line").hasSize(1);
         assertThat(e).startsWith("distill4j: error: ").contains(fragment).doesNotContain("Exception");
     }

@@ -7,19 +7,16 @@ import io.distill4j.data.Datasets;
 import io.distill4j.data.ImageDataset;
 import io.distill4j.data.IdxReader;
 import io.distill4j.inference.Classifier;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import io.distill4j.ConsoleCapture;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 
 import javax.imageio.ImageIO;
 import java.awt.image.BufferedImage;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -39,17 +36,15 @@ class ShipTest {
     @TempDir
     static Path dir;
 
-    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
-    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
-    private PrintStream oldOut;
-    private PrintStream oldErr;
+    @RegisterExtension
+    final ConsoleCapture console = new ConsoleCapture();
     private Path run;
     private Path onnx;
     private Path djl;
 
     @BeforeAll
     void trainAndExport() throws IOException {
-        capture();
+        console.start();
         try {
             Path cfg = dir.resolve("tiny.yaml");
             Files.writeString(cfg, """
@@ -63,35 +58,15 @@ class ShipTest {
             run = dir.resolve("run");
             onnx = dir.resolve("student-onnx");
             djl = dir.resolve("student-djl");
-            assertThat(Main.execute("train", "-c", cfg.toString(), "-o", run.toString())).as(err()).isZero();
-            assertThat(Main.execute("export", run.toString(), "--format", "onnx", "-o", onnx.toString())).as(err())
+            assertThat(Main.execute("train", "-c", cfg.toString(), "-o", run.toString())).as(console.err()).isZero();
+            assertThat(Main.execute("export", run.toString(), "--format", "onnx", "-o", onnx.toString())).as(console.err())
                     .isZero();
             assertThat(Main.execute("export", run.resolve("checkpoints/best.ckpt").toString(), "--network", "student",
-                    "--format", "djl", "-o", djl.toString())).as(err()).isZero();
+                    "--format", "djl", "-o", djl.toString())).as(console.err()).isZero();
         } finally {
-            restore();
+            console.stop();
         }
     }
-
-    @BeforeEach
-    void capture() {
-        out.reset();
-        err.reset();
-        oldOut = System.out;
-        oldErr = System.err;
-        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-    }
-
-    @AfterEach
-    void restore() {
-        System.setOut(oldOut);
-        System.setErr(oldErr);
-    }
-
-    private String err() { return err.toString(StandardCharsets.UTF_8); }
-
-    private String out() { return out.toString(StandardCharsets.UTF_8); }
 
     @Test
     void exportsHoldTheModelAndItsCard() throws IOException {
@@ -143,11 +118,11 @@ class ShipTest {
             expected = Classifier.softmax(c.logits(pixels, n), 10);
         }
         for (Path model : List.of(onnx, djl)) {
-            out.reset();
+            console.resetOut();
             String[] args = Stream.concat(Stream.of("predict", "--model", model.toString(), "--top", "10", "--json"),
                     Arrays.stream(files)).toArray(String[]::new);
-            assertThat(Main.execute(args)).as(err()).isZero();
-            JsonArray predictions = JsonParser.parseString(out()).getAsJsonObject().getAsJsonArray("predictions");
+            assertThat(Main.execute(args)).as(console.err()).isZero();
+            JsonArray predictions = JsonParser.parseString(console.out()).getAsJsonObject().getAsJsonArray("predictions");
             assertThat(predictions).hasSize(n);
             for (int i = 0; i < n; i++) {
                 JsonArray top = predictions.get(i).getAsJsonObject().getAsJsonArray("top");
@@ -161,20 +136,20 @@ class ShipTest {
                 }
             }
         }
-        out.reset();
-        assertThat(Main.execute("predict", "--model", onnx.toString(), files[0])).as(err()).isZero();
-        assertThat(out()).startsWith(files[0] + ":").contains("%").hasLineCount(1);
+        console.resetOut();
+        assertThat(Main.execute("predict", "--model", onnx.toString(), files[0])).as(console.err()).isZero();
+        assertThat(console.out()).startsWith(files[0] + ":").contains("%").hasLineCount(1);
     }
 
     @Test
     void evalOfAnExportGivesTheCheckpointsTop1() {
         assertThat(Main.execute("eval", "-c", run.resolve("config.yaml").toString(), "--checkpoint",
-                run.resolve("checkpoints/best.ckpt").toString(), "--json")).as(err()).isZero();
-        JsonObject ckpt = JsonParser.parseString(out()).getAsJsonObject().getAsJsonObject("student");
+                run.resolve("checkpoints/best.ckpt").toString(), "--json")).as(console.err()).isZero();
+        JsonObject ckpt = JsonParser.parseString(console.out()).getAsJsonObject().getAsJsonObject("student");
         for (Path model : List.of(onnx, djl)) {
-            out.reset();
-            assertThat(Main.execute("eval", "--model", model.toString(), "--json")).as(err()).isZero();
-            JsonObject exported = JsonParser.parseString(out()).getAsJsonObject().getAsJsonObject("student");
+            console.resetOut();
+            assertThat(Main.execute("eval", "--model", model.toString(), "--json")).as(console.err()).isZero();
+            JsonObject exported = JsonParser.parseString(console.out()).getAsJsonObject().getAsJsonObject("student");
             assertThat(exported.get("top1").getAsDouble()).as("%s", model).isEqualTo(ckpt.get("top1").getAsDouble());
             assertThat(exported.get("top5").getAsDouble()).isEqualTo(ckpt.get("top5").getAsDouble());
             assertThat(exported.get("loss").getAsDouble()).isCloseTo(ckpt.get("loss").getAsDouble(), within(1e-4));
@@ -216,9 +191,9 @@ class ShipTest {
                 new Case(new String[] {"eval", "--model", exportsDir.toString()}, "not-a-model"),
                 new Case(new String[] {"eval", "--model", onnx.toString(), "--split", "train"}, "--split"));
         for (Case c : cases) {
-            err.reset();
-            assertThat(Main.execute(c.args())).as("%s: %s", List.of(c.args()), err()).isEqualTo(2);
-            assertThat(err()).as("%s", List.of(c.args())).contains(c.names()).doesNotContain("Exception")
+            console.resetErr();
+            assertThat(Main.execute(c.args())).as("%s: %s", List.of(c.args()), console.err()).isEqualTo(2);
+            assertThat(console.err()).as("%s", List.of(c.args())).contains(c.names()).doesNotContain("Exception")
                     .hasLineCount(1);
         }
         assertThat(dir.resolve("x")).doesNotExist();
@@ -227,9 +202,9 @@ class ShipTest {
     @Test
     void forceReplacesAnEarlierExportOnly() throws IOException {
         Path again = dir.resolve("again");
-        assertThat(Main.execute("export", run.toString(), "--format", "djl", "-o", again.toString())).as(err()).isZero();
+        assertThat(Main.execute("export", run.toString(), "--format", "djl", "-o", again.toString())).as(console.err()).isZero();
         assertThat(Main.execute("export", run.toString(), "--format", "onnx", "-o", again.toString(), "--force"))
-                .as(err()).isZero();
+                .as(console.err()).isZero();
         assertThat(again.resolve("model.onnx")).isRegularFile();
         assertThat(again.resolve("serving.properties")).doesNotExist();
     }

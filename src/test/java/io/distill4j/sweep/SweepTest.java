@@ -3,14 +3,14 @@ package io.distill4j.sweep;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import io.distill4j.UserError;
+import io.distill4j.ConsoleCapture;
+import io.distill4j.RunFiles;
 import io.distill4j.cli.Main;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -23,6 +23,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class SweepTest {
     @TempDir
     Path dir;
+
+    @RegisterExtension
+    final ConsoleCapture console = new ConsoleCapture();
 
     private static final String BASE = """
             seed: 0
@@ -128,24 +131,21 @@ class SweepTest {
         SweepPlan.PlannedRun half = plan.runs().get(1);
         assertThat(finished.name()).isEqualTo("baseline-seed0");
         assertThat(half.name()).isEqualTo("dlb-seed0");
-        quiet(() -> {
-            assertThat(Main.execute(trainArgs(finished, finished.dir(), null))).isZero();
-            assertThat(Main.execute(trainArgs(half, half.dir(), 3L))).isZero();
-            assertThat(Main.execute(trainArgs(half, dir.resolve("straight"), null))).isZero();
-            return 0;
-        });
+        assertThat(Main.execute(trainArgs(finished, finished.dir(), null))).isZero();
+        assertThat(Main.execute(trainArgs(half, half.dir(), 3L))).isZero();
+        assertThat(Main.execute(trainArgs(half, dir.resolve("straight"), null))).isZero();
         String finishedSummary = Files.readString(finished.dir().resolve("summary.json"));
         assertThat(half.dir().resolve("summary.json")).doesNotExist();
 
-        ByteArrayOutputStream console = new ByteArrayOutputStream();
-        int code = quiet(console, () -> Main.execute("sweep", f.toString(), "--parallel", "2"));
-        assertThat(code).as(console.toString(StandardCharsets.UTF_8)).isZero();
-        String text = console.toString(StandardCharsets.UTF_8);
+        console.resetOut();
+        int code = Main.execute("sweep", f.toString(), "--parallel", "2");
+        assertThat(code).as(console.out() + console.err()).isZero();
+        String text = console.out();
         assertThat(text).contains("baseline-seed0: finished before: skipped").contains("dlb-seed0: resuming from its "
                 + "checkpoint").contains("with 1 threads each");
         assertThat(Files.readString(finished.dir().resolve("summary.json"))).isEqualTo(finishedSummary);
         assertThat(Files.readString(dir.resolve("out/logs/dlb-seed0.log"))).contains("resumed at step 3");
-        assertThat(metricsWithoutTiming(half.dir())).isEqualTo(metricsWithoutTiming(dir.resolve("straight")));
+        assertThat(RunFiles.metricsWithoutTiming(half.dir())).isEqualTo(RunFiles.metricsWithoutTiming(dir.resolve("straight")));
         for (SweepPlan.PlannedRun r : plan.runs()) {
             assertThat(r.dir().resolve("summary.json")).exists();
         }
@@ -161,13 +161,13 @@ class SweepTest {
         assertThat(run.get("seed").getAsInt()).isEqualTo(1);
 
         // run again: nothing left to do; a changed sweep does not touch the runs of the old one
-        console.reset();
-        assertThat(quiet(console, () -> Main.execute("sweep", f.toString()))).isZero();
-        assertThat(console.toString(StandardCharsets.UTF_8)).contains("[4/4] dlb-seed1: finished before: skipped");
+        console.resetOut();
+        assertThat(Main.execute("sweep", f.toString())).isZero();
+        assertThat(console.out()).contains("[4/4] dlb-seed1: finished before: skipped");
         Files.writeString(dir.resolve("base.yaml"), BASE.replace("lr: 0.05", "lr: 0.1"));
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        assertThat(quietErr(err, () -> Main.execute("sweep", f.toString()))).isEqualTo(2);
-        assertThat(err.toString(StandardCharsets.UTF_8)).contains("holds a run of another config");
+        console.resetErr();
+        assertThat(Main.execute("sweep", f.toString())).isEqualTo(2);
+        assertThat(console.err()).contains("holds a run of another config");
     }
 
     @Test
@@ -192,38 +192,5 @@ class SweepTest {
             a.addAll(List.of("--stop-after-steps", stopAfter.toString()));
         }
         return a.toArray(String[]::new);
-    }
-
-    static List<String> metricsWithoutTiming(Path out) throws IOException {
-        List<String> lines = new ArrayList<>();
-        for (String l : Files.readAllLines(out.resolve("metrics.jsonl"))) {
-            lines.add(l.replaceAll(",\"images_per_sec\":[^,}]*", ""));
-        }
-        return lines;
-    }
-
-    private interface Body {
-        int run() throws IOException;
-    }
-
-    private static int quiet(Body b) throws IOException {
-        return quiet(new ByteArrayOutputStream(), b);
-    }
-
-    private static int quiet(ByteArrayOutputStream console, Body b) throws IOException {
-        PrintStream out = System.out;
-        PrintStream err = System.err;
-        System.setOut(new PrintStream(console, true, StandardCharsets.UTF_8));
-        System.setErr(new PrintStream(console, true, StandardCharsets.UTF_8));
-        try {
-            return b.run();
-        } finally {
-            System.setOut(out);
-            System.setErr(err);
-        }
-    }
-
-    private static int quietErr(ByteArrayOutputStream err, Body b) throws IOException {
-        return quiet(err, b);
     }
 }

@@ -1,5 +1,7 @@
 package io.distill4j.training;
 
+import io.distill4j.RunFiles;
+
 import ai.djl.nn.Parameter;
 import ai.djl.util.Pair;
 import io.distill4j.config.ConfigLoader;
@@ -111,8 +113,8 @@ class EveryMethodResumesExactlyTest {
             assertThat(resumed.get(i)).as("%s stopped at step %d: parameter %d", method, stopAt, i)
                     .containsExactly(straight.get(i));
         }
-        assertThat(ResumeTest.metricsWithoutTiming(out))
-                .isEqualTo(ResumeTest.metricsWithoutTiming(dir.resolve(method + "-straight")));
+        assertThat(RunFiles.metricsWithoutTiming(out))
+                .isEqualTo(RunFiles.metricsWithoutTiming(dir.resolve(method + "-straight")));
         assertThat(summaryWithoutTiming(out)).isEqualTo(summaryWithoutTiming(dir.resolve(method + "-straight")));
         assertThat(out.resolve("checkpoints").resolve("last.ckpt1234567.tmp")).as("removed by the next write")
                 .doesNotExist();

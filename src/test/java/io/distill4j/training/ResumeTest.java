@@ -1,12 +1,13 @@
 package io.distill4j.training;
 
+import io.distill4j.RunFiles;
+
 import io.distill4j.runtime.Net;
 import ai.djl.ndarray.NDArray;
 import ai.djl.nn.Parameter;
 import ai.djl.util.Pair;
 import io.distill4j.config.ConfigLoader;
 import io.distill4j.config.RunConfig;
-import io.distill4j.report.MetricsLog;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -55,14 +56,6 @@ class ResumeTest {
     }
 
     /** Metrics lines without the timing field, which differs from run to run. */
-    static List<String> metricsWithoutTiming(Path out) throws IOException {
-        List<String> lines = new ArrayList<>();
-        for (String l : MetricsLog.readLines(MetricsLog.path(out))) {
-            lines.add(l.replaceAll(",\"images_per_sec\":[^,}]*", ""));
-        }
-        return lines;
-    }
-
     static List<float[]> train(Path cfgFile, Path out, boolean resume, Long stopAfter) {
         RunConfig cfg = ConfigLoader.load(cfgFile, List.of());
         try (Run run = Run.build(cfg)) {
@@ -81,7 +74,7 @@ class ResumeTest {
         for (int i = 0; i < straight.size(); i++) {
             assertThat(resumed.get(i)).as("parameter %d", i).containsExactly(straight.get(i));
         }
-        assertThat(metricsWithoutTiming(dir.resolve("b"))).isEqualTo(metricsWithoutTiming(dir.resolve("a")));
+        assertThat(RunFiles.metricsWithoutTiming(dir.resolve("b"))).isEqualTo(RunFiles.metricsWithoutTiming(dir.resolve("a")));
         assertThat(dir.resolve("b/summary.json")).exists();
         assertThat(Files.readString(dir.resolve("a/config.yaml"))).contains("train_subset: 384");
     }
@@ -95,7 +88,7 @@ class ResumeTest {
         for (int i = 0; i < straight.size(); i++) {
             assertThat(resumed.get(i)).as("parameter %d", i).containsExactly(straight.get(i));
         }
-        assertThat(metricsWithoutTiming(dir.resolve("c"))).isEqualTo(metricsWithoutTiming(dir.resolve("a")));
+        assertThat(RunFiles.metricsWithoutTiming(dir.resolve("c"))).isEqualTo(RunFiles.metricsWithoutTiming(dir.resolve("a")));
     }
 
     @ParameterizedTest
@@ -108,6 +101,6 @@ class ResumeTest {
         for (int i = 0; i < straight.size(); i++) {
             assertThat(resumed.get(i)).as("parameter %d", i).containsExactly(straight.get(i));
         }
-        assertThat(metricsWithoutTiming(dir.resolve("d"))).isEqualTo(metricsWithoutTiming(dir.resolve("a")));
+        assertThat(RunFiles.metricsWithoutTiming(dir.resolve("d"))).isEqualTo(RunFiles.metricsWithoutTiming(dir.resolve("a")));
     }
 }

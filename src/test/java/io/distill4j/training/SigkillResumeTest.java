@@ -1,5 +1,7 @@
 package io.distill4j.training;
 
+import io.distill4j.RunFiles;
+
 import io.distill4j.report.MetricsLog;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -66,7 +68,7 @@ class SigkillResumeTest {
             assertThat(resumed.get(i)).as("%s killed after %d ms: parameter %d", method, delayMs, i)
                     .containsExactly(straight.get(i));
         }
-        assertThat(ResumeTest.metricsWithoutTiming(out)).isEqualTo(ResumeTest.metricsWithoutTiming(dir.resolve("straight")));
+        assertThat(RunFiles.metricsWithoutTiming(out)).isEqualTo(RunFiles.metricsWithoutTiming(dir.resolve("straight")));
         assertThat(MetricsLog.path(out)).exists();
         try (var s = Files.list(out.resolve("checkpoints"))) {
             assertThat(s.map(f -> f.getFileName().toString()).filter(n -> n.endsWith(".tmp")).toList())

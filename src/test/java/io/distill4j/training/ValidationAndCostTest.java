@@ -2,15 +2,14 @@ package io.distill4j.training;
 
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
+import io.distill4j.ConsoleCapture;
 import io.distill4j.cli.Main;
 import io.distill4j.data.Subsets;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -28,6 +27,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 class ValidationAndCostTest {
     @TempDir
     Path dir;
+
+    @RegisterExtension
+    final ConsoleCapture console = new ConsoleCapture();
 
     @Test
     void holdOutIsADisjointSeededPartition() {
@@ -60,17 +62,7 @@ class ValidationAndCostTest {
         Path c = dir.resolve(name + ".yaml");
         Files.writeString(c, yaml);
         Path o = dir.resolve(name);
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        PrintStream old = System.err;
-        PrintStream oldOut = System.out;
-        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-        System.setOut(new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
-        try {
-            assertThat(Main.execute("train", "-c", c.toString(), "-o", o.toString())).as(err.toString()).isZero();
-        } finally {
-            System.setErr(old);
-            System.setOut(oldOut);
-        }
+        assertThat(Main.execute("train", "-c", c.toString(), "-o", o.toString())).as(console.err()).isZero();
         return o;
     }
 
