@@ -57,6 +57,7 @@ def main():
     p.add_argument("--steps", type=int, default=100)
     p.add_argument("--warmup", type=int, default=20)
     p.add_argument("--threads", type=int, default=0)
+    p.add_argument("--profile", default="", help="also write torch.autograd.profiler's Chrome trace of the steps here")
     a = p.parse_args()
     if a.threads > 0:
         torch.set_num_threads(a.threads)
@@ -91,6 +92,11 @@ def main():
         t3 = time.perf_counter()
         fwd, bwd, upd, total = fwd + t1 - t0, bwd + t2 - t1, upd + t3 - t2, total + t3 - t0
     n = a.steps / 1000.0
+    if a.profile:
+        with torch.autograd.profiler.profile() as prof:
+            for _ in range(a.steps):
+                step()
+        prof.export_chrome_trace(a.profile)
     print("pytorch phases_ms data=0 forward+loss=%.3f backward=%.3f optimizer=%.3f other=%.3f"
           % (fwd / n, bwd / n, upd / n, (total - fwd - bwd - upd) / n))
 

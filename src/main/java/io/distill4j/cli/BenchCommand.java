@@ -47,6 +47,11 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--pytorch", description = "also time PyTorch (python3 with torch) on the same CIFAR ResNet")
     boolean pytorch;
 
+    @Option(names = "--profile", paramLabel = "DIR", description = "also record libtorch's profiler over one more "
+            + "round of the timed steps per method, as Chrome traces DIR/METHOD.json (tools/trace_summary.py sums "
+            + "them by operator)")
+    Path profile;
+
     @Option(names = "--pytorch-same-allocator", description = "give PyTorch the launcher's memory allocator too "
             + "(LD_PRELOAD; by default PyTorch runs with the system's, as python3 does)")
     boolean pytorchSameAllocator;
@@ -120,6 +125,14 @@ public final class BenchCommand implements Callable<Integer> {
                     }
                     double ips = (double) steps * cfg.train().batchSize() / ((System.nanoTime() - t0) / 1e9);
                     all.computeIfAbsent(method, k -> new ArrayList<>()).add(ips);
+                    if (profile != null && r == rounds - 1) { // apart from the timed steps: profiling slows them
+                        Files.createDirectories(profile);
+                        ai.djl.pytorch.jni.JniUtils.startProfile(false, false, false);
+                        for (int i = 0; i < steps; i++) {
+                            d.step();
+                        }
+                        ai.djl.pytorch.jni.JniUtils.stopProfile(profile.resolve(method + ".json").toString());
+                    }
                     phases.put(method, trainer.times().perStepMillis());
                     System.out.printf(Locale.ROOT, "round %d  %-10s %8.1f images/s%n", r + 1, method, ips);
                 }
