@@ -2,6 +2,9 @@ package io.distill4j.report;
 
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.XYChart;
+import org.knowm.xchart.XYSeries;
+import org.knowm.xchart.style.lines.SeriesLines;
+import org.knowm.xchart.style.markers.SeriesMarkers;
 import org.knowm.xchart.style.Styler;
 import org.knowm.xchart.style.XYStyler;
 
@@ -31,6 +34,26 @@ final class ChartStyle {
             m.put(v.name(), v.name().equals(reference) ? REFERENCE : PALETTE[i++ % PALETTE.length]);
         }
         return m;
+    }
+
+    /** A filled band from {@code low} to {@code high} over {@code x}, in {@code c} at {@code alpha}, not in the legend. */
+    static void band(XYChart chart, String name, double[] x, double[] low, double[] high, Color c, int alpha) {
+        int n = x.length;
+        double[] bx = new double[2 * n];
+        double[] by = new double[2 * n];
+        for (int i = 0; i < n; i++) {
+            bx[i] = x[i];
+            by[i] = high[i];
+            bx[2 * n - 1 - i] = x[i];
+            by[2 * n - 1 - i] = low[i];
+        }
+        XYSeries band = chart.addSeries(name, bx, by);
+        band.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.PolygonArea);
+        band.setFillColor(translucent(c, alpha));
+        band.setLineColor(translucent(c, 0));
+        band.setLineStyle(SeriesLines.NONE);
+        band.setMarker(SeriesMarkers.NONE);
+        band.setShowInLegend(false);
     }
 
     static Color translucent(Color c, int alpha) {

@@ -100,22 +100,7 @@ final class CurveChart {
     }
 
     private static void addBand(XYChart chart, String name, Band b, double scale, Color c) {
-        int n = b.epochs().length;
-        double[] x = new double[2 * n];
-        double[] y = new double[2 * n];
-        for (int i = 0; i < n; i++) {
-            x[i] = b.epochs()[i];
-            y[i] = scale * b.max()[i];
-            x[2 * n - 1 - i] = b.epochs()[i];
-            y[2 * n - 1 - i] = scale * b.min()[i];
-        }
-        XYSeries band = chart.addSeries(name, x, y);
-        band.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.PolygonArea);
-        band.setFillColor(ChartStyle.translucent(c, 45));
-        band.setLineColor(ChartStyle.translucent(c, 0));
-        band.setLineStyle(SeriesLines.NONE);
-        band.setMarker(SeriesMarkers.NONE);
-        band.setShowInLegend(false);
+        ChartStyle.band(chart, name, b.epochs(), scaled(b.min(), scale), scaled(b.max(), scale), c, 45);
     }
 
     static double[] scaled(double[] xs, double scale) {

@@ -63,6 +63,8 @@ final class ReportFigures {
                     : "Training time against " + score + " (mean, bars ± std).", ChartStyle.png(cost)));
         }
 
+        figures.addAll(AnalysisCharts.of(e, colours));
+
         Set<String> networks = new LinkedHashSet<>();
         e.variants().forEach(v -> v.runs().forEach(r -> networks.addAll(r.curves().networks())));
         for (String net : networks) {

@@ -18,7 +18,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Dependencies point one way. Each package may import only the packages listed for it (and the root
  * package's {@code UserError}); a new package must be placed here. The order, from the bottom:
  * util, config, data, models, losses; runtime (networks with optimizers, checkpoints, state); knowledge;
- * methods; training (the loop and its listeners); report (files a run writes, summaries, tables); export (a
+ * methods; training (the loop and its listeners); analysis (calibration, agreement and flatness of restored
+ * runs); report (files a run writes, summaries, tables); export (a
  * trained network as ONNX or DJL model, read from a run's checkpoint); inference (the Classifier API: exported
  * models or checkpoints applied to images); sweep (many runs as processes); cli.
  */
@@ -33,12 +34,13 @@ class PackageDependencyTest {
             Map.entry("knowledge", List.of("util", "config", "models", "losses", "runtime")),
             Map.entry("methods", List.of("util", "config", "data", "models", "losses", "runtime", "knowledge")),
             Map.entry("training", List.of("util", "config", "data", "models", "runtime", "methods")),
-            Map.entry("report", List.of("util", "config", "runtime", "training")),
+            Map.entry("analysis", List.of("util", "config", "data", "models", "runtime", "methods", "training")),
+            Map.entry("report", List.of("util", "config", "runtime", "training", "analysis")),
             Map.entry("export", List.of("util", "config", "data", "models", "runtime", "training")),
             Map.entry("inference", List.of("util", "config", "data", "models", "runtime", "training", "export")),
             Map.entry("sweep", List.of("util", "config", "training", "report")),
             Map.entry("cli", List.of("util", "config", "data", "models", "losses", "runtime", "knowledge", "methods",
-                    "training", "report", "export", "inference", "sweep")));
+                    "training", "analysis", "report", "export", "inference", "sweep")));
 
     @Test
     void everyImportFollowsTheLayering() throws IOException {
