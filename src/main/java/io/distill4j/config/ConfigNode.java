@@ -50,8 +50,18 @@ public final class ConfigNode {
         return new UserError(source + ": " + key(name) + ": " + message);
     }
 
-    private Object raw(String name) {
+    /** The value as written (null when absent), for keys that take a number or a word. */
+    public Object raw(String name) {
         return values.get(name);
+    }
+
+    /** Whether the key's value is the string {@code word} (then it is recorded as the resolved value). */
+    public boolean word(String name, String word) {
+        if (word.equals(raw(name))) {
+            resolved.put(name, word);
+            return true;
+        }
+        return false;
     }
 
     public String string(String name, String defaultValue) {

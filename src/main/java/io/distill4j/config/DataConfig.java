@@ -29,12 +29,15 @@ import java.util.List;
  * @param validation   hold out this many training samples (seeded, before any subset or label noise, so their
  *                     labels are clean) as a validation split that selects the best epoch; 0 = none, and then
  *                     "best" is selected on the test set (reports say so)
+ * @param validationSplit {@code validation: split}: the dataset's own validation split selects the best epoch
+ *                     instead of a hold-out (image-folder datasets with train/, val/ and test/)
  * @param validationSeed the seed of the hold-out (null: {@code subset_seed}, else the run's seed)
  */
 public record DataConfig(String name, String root, Integer trainSubset, Long subsetSeed, int padCrop, boolean flip, int cutout,
                          int imageSize, double labelNoise, String labelNoiseType, int[] labelNoiseMapping,
                          String mix, double mixProbability, double mixAlpha, double mixWarmup,
-                         double labeledFraction, boolean dropUnlabeled, int validation, Long validationSeed) {
+                         double labeledFraction, boolean dropUnlabeled, int validation, boolean validationSplit,
+                         Long validationSeed) {
     public static final List<String> NAMES =
             List.of("fashion-mnist-mini", "fashion-mnist", "mnist", "cifar10", "cifar100", "image-folder");
 
@@ -69,9 +72,14 @@ public record DataConfig(String name, String root, Integer trainSubset, Long sub
         }
         double labeled = n.number("labeled_fraction", 1.0, 0, 1);
         boolean drop = n.bool("drop_unlabeled", false);
-        int validation = (int) n.integer("validation", 0, 0, Integer.MAX_VALUE);
+        boolean validationSplit = n.word("validation", "split");
+        if (!validationSplit && n.has("validation") && !(n.raw("validation") instanceof Number)) {
+            throw n.error("validation", "'" + n.raw("validation") + "' is neither a number of training samples to "
+                    + "hold out nor 'split' (the dataset's own validation split)");
+        }
+        int validation = validationSplit ? 0 : (int) n.integer("validation", 0, 0, Integer.MAX_VALUE);
         Long validationSeed = n.optionalInteger("validation_seed", 0, Long.MAX_VALUE);
         return new DataConfig(name, root, subset == null ? null : subset.intValue(), subsetSeed, padCrop, flip, cutout, imageSize,
-                noise, noiseType, map, mix, probability, alpha, warmup, labeled, drop, validation, validationSeed);
+                noise, noiseType, map, mix, probability, alpha, warmup, labeled, drop, validation, validationSplit, validationSeed);
     }
 }

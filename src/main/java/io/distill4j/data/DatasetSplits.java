@@ -1,11 +1,20 @@
 package io.distill4j.data;
 
-/** The training and test splits of a dataset. */
-public record DatasetSplits(ImageDataset train, ImageDataset test) {
+/**
+ * The splits of a dataset: training and test, and the dataset's own validation split where it has one (null
+ * otherwise; {@code data.validation: split} uses it, {@code data.validation: N} holds N out of training instead).
+ */
+public record DatasetSplits(ImageDataset train, ImageDataset test, ImageDataset validation) {
     public DatasetSplits {
-        if (train.channels() != test.channels() || train.height() != test.height()
-                || train.width() != test.width() || train.numClasses() != test.numClasses()) {
-            throw new IllegalArgumentException("train and test splits of " + train.name() + " differ in shape");
+        for (ImageDataset other : validation == null ? new ImageDataset[] {test} : new ImageDataset[] {test, validation}) {
+            if (train.channels() != other.channels() || train.height() != other.height()
+                    || train.width() != other.width() || train.numClasses() != other.numClasses()) {
+                throw new IllegalArgumentException("the splits of " + train.name() + " differ in shape");
+            }
         }
+    }
+
+    public DatasetSplits(ImageDataset train, ImageDataset test) {
+        this(train, test, null);
     }
 }

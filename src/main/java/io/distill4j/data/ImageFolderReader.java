@@ -18,8 +18,9 @@ import java.util.stream.IntStream;
 import java.util.stream.Stream;
 
 /**
- * Images in folders: {@code train/<class>/*} with {@code val/<class>/*} (or {@code test/}), or Tiny ImageNet's
- * layout ({@code train/<wnid>/images/*.JPEG}, {@code val/images/*} labelled by {@code val/val_annotations.txt}).
+ * Images in folders: {@code train/<class>/*} with {@code val/<class>/*} or {@code test/<class>/*} as the test split;
+ * with both, {@code test/} is the test split and {@code val/} the dataset's own validation split
+ * ({@code data.validation: split}). Or Tiny ImageNet's layout ({@code train/<wnid>/images/*.JPEG}, {@code val/images/*} labelled by {@code val/val_annotations.txt}).
  * Decoded in parallel; stored as RGB unless every image is grayscale.
  */
 public final class ImageFolderReader {
@@ -76,6 +77,8 @@ public final class ImageFolderReader {
         }
         List<Item> testItems = new ArrayList<>();
         Path testDir;
+        Path validationDir = null;
+        List<Item> validationItems = null;
         if (tiny) {
             Path ann = root.resolve("val").resolve("val_annotations.txt");
             testDir = ann;
@@ -101,32 +104,19 @@ public final class ImageFolderReader {
                 throw new UserError(ann + ": lists no images (expected lines <file><TAB><wnid>...)");
             }
         } else {
-            Path val = Files.isDirectory(root.resolve("val")) ? root.resolve("val") : root.resolve("test");
-            testDir = val;
-            if (!Files.isDirectory(val)) {
+            Path val = root.resolve("val");
+            Path test = root.resolve("test");
+            if (!Files.isDirectory(val) && !Files.isDirectory(test)) {
                 throw new UserError(root + ": no val/ or test/ folder (expected val/<class>/ beside train/<class>/)");
             }
-            List<String> valClasses = subfolders(val);
-            if (valClasses.isEmpty()) {
-                throw new UserError(val + ": no class folders (expected " + val.getFileName()
-                        + "/<class>/ with " + KINDS + " images, the classes named as in train/)");
+            if (Files.isDirectory(val) && Files.isDirectory(test)) { // train/, val/, test/: val/ validates
+                validationDir = val;
+                validationItems = labelledSplit(val, index, classes, "validation split");
+                testDir = test;
+            } else {
+                testDir = Files.isDirectory(val) ? val : test;
             }
-            for (String c : valClasses) {
-                Integer label = index.get(c);
-                if (label == null) {
-                    throw new UserError(val.resolve(c) + ": class '" + c + "' is not among the train classes ("
-                            + String.join(", ", classes.size() <= 20 ? classes : classes.subList(0, 20))
-                            + (classes.size() > 20 ? ", ..." : "") + ")");
-                }
-                for (Path f : images(val.resolve(c))) {
-                    testItems.add(new Item(f, label));
-                }
-            }
-            if (testItems.isEmpty()) {
-                throw new UserError(val + ": no images (" + KINDS + ") in " + folders(valClasses.size())
-                        + "; the test split would be empty (expected " + val.getFileName()
-                        + "/<class>/*.png etc.)");
-            }
+            testItems.addAll(labelledSplit(testDir, index, classes, "test split"));
         }
         List<String> names = tiny ? words(root.resolve("words.txt"), classes) : classes;
         int h;
@@ -143,11 +133,43 @@ public final class ImageFolderReader {
         checkSize(testDir, testItems.size(), 1, h, w);
         Decoded tr = decodeAll(trainItems, h, w, imageSize > 0);
         Decoded te = decodeAll(testItems, h, w, imageSize > 0);
-        int c = tr.allGray() && te.allGray() ? 1 : 3; // one channel count for both splits
+        Decoded va = validationItems == null ? null : decodeAll(validationItems, h, w, imageSize > 0);
+        int c = tr.allGray() && te.allGray() && (va == null || va.allGray()) ? 1 : 3; // one channel count for all
         checkSize(train, trainItems.size(), c, h, w);
         checkSize(testDir, testItems.size(), c, h, w);
+        if (va != null) {
+            checkSize(validationDir, validationItems.size(), c, h, w);
+        }
         return new DatasetSplits(pack(trainItems, tr, c, h, w, names, "image-folder/train"),
-                pack(testItems, te, c, h, w, names, "image-folder/test"));
+                pack(testItems, te, c, h, w, names, "image-folder/test"),
+                va == null ? null : pack(validationItems, va, c, h, w, names, "image-folder/validation"));
+    }
+
+    /** A split of class folders named as in train/: every image with its class's label; none is an error. */
+    private static List<Item> labelledSplit(Path dir, Map<String, Integer> index, List<String> classes,
+                                            String what) {
+        List<String> dirClasses = subfolders(dir);
+        if (dirClasses.isEmpty()) {
+            throw new UserError(dir + ": no class folders (expected " + dir.getFileName()
+                    + "/<class>/ with " + KINDS + " images, the classes named as in train/)");
+        }
+        List<Item> items = new ArrayList<>();
+        for (String c : dirClasses) {
+            Integer label = index.get(c);
+            if (label == null) {
+                throw new UserError(dir.resolve(c) + ": class '" + c + "' is not among the train classes ("
+                        + String.join(", ", classes.size() <= 20 ? classes : classes.subList(0, 20))
+                        + (classes.size() > 20 ? ", ..." : "") + ")");
+            }
+            for (Path f : images(dir.resolve(c))) {
+                items.add(new Item(f, label));
+            }
+        }
+        if (items.isEmpty()) {
+            throw new UserError(dir + ": no images (" + KINDS + ") in " + folders(dirClasses.size())
+                    + "; the " + what + " would be empty (expected " + dir.getFileName() + "/<class>/*.png etc.)");
+        }
+        return items;
     }
 
     private static String folders(int n) {

@@ -77,7 +77,14 @@ public final class Run implements AutoCloseable {
         DatasetSplits splits = Datasets.load(d.name(), d.root(), null, d.imageSize());
         ImageDataset train = splits.train();
         ImageDataset validation = null;
-        if (d.validation() > 0) { // held out first: the subset and the label noise concern the rest only
+        if (d.validationSplit()) {
+            validation = splits.validation();
+            if (validation == null) {
+                throw cfg.root().child("data").error("validation", "split: " + d.name() + " has no validation split of"
+                        + " its own (an image-folder dataset with train/, val/ and test/ has one); hold N training "
+                        + "samples out instead with data.validation: N");
+            }
+        } else if (d.validation() > 0) { // held out first: the subset and the label noise concern the rest only
             if (d.validation() >= train.size()) {
                 throw cfg.root().child("data").error("validation", d.validation() + " leaves no training samples of "
                         + "the " + train.size() + " of " + d.name() + " (hold out fewer)");

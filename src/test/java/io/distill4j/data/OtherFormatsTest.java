@@ -123,6 +123,32 @@ class OtherFormatsTest {
     }
 
     @Test
+    void trainValAndTestFoldersGiveTheDatasetsOwnValidationSplit() throws IOException {
+        Path root = dir.resolve("three");
+        png(root.resolve("train/cat/a.png"), 4, 3, false, 1);
+        png(root.resolve("train/dog/b.png"), 4, 3, false, 2);
+        png(root.resolve("val/cat/c.png"), 4, 3, false, 3);
+        png(root.resolve("test/dog/d.png"), 4, 3, false, 4);
+        png(root.resolve("test/cat/e.png"), 4, 3, false, 5);
+        DatasetSplits s = ImageFolderReader.read(root, 0);
+        assertThat(s.test().labels()).containsExactly(0, 1); // test/: cat (e), dog (d)
+        assertThat(s.validation().labels()).containsExactly(0); // val/: cat (c)
+        assertThat(s.validation().pixels()[0] & 0xff).isEqualTo(120); // c.png, seed 3: R at (0, 0)
+
+        Path two = dir.resolve("two");
+        png(two.resolve("train/cat/a.png"), 4, 3, false, 1);
+        png(two.resolve("val/cat/c.png"), 4, 3, false, 3);
+        DatasetSplits t = ImageFolderReader.read(two, 0);
+        assertThat(t.validation()).isNull(); // val/ alone is the test split
+        assertThat(t.test().size()).isEqualTo(1);
+
+        Files.createDirectories(root.resolve("val/dog"));
+        Files.delete(root.resolve("val/cat/c.png"));
+        assertThatThrownBy(() -> ImageFolderReader.read(root, 0)).isInstanceOf(UserError.class)
+                .hasMessageContaining(root.resolve("val").toString()).hasMessageContaining("validation split");
+    }
+
+    @Test
     void grayscaleFoldersStayOneChannel() throws IOException {
         Path root = dir.resolve("gray");
         png(root.resolve("train/a/1.png"), 3, 3, true, 1);

@@ -130,4 +130,52 @@ class ValidationAndCostTest {
         assertThat(cost.get("images_forwarded").getAsLong()).isEqualTo(64 + 2 * 64);
         assertThat(cost.get("images_backpropagated").getAsLong()).isEqualTo(64 + 2 * 64);
     }
+
+    /** A dataset's own validation split (image-folder with train/, val/, test/) selects the best epoch. */
+    @Test
+    void theDatasetsOwnValidationSplitSelects() throws IOException {
+        Path root = dir.resolve("folders");
+        int k = 0;
+        for (String split : List.of("train", "val", "test")) {
+            for (String c : List.of("a", "b")) {
+                for (int i = 0; i < (split.equals("train") ? 24 : 6); i++) {
+                    java.awt.image.BufferedImage img = new java.awt.image.BufferedImage(8, 8,
+                            java.awt.image.BufferedImage.TYPE_BYTE_GRAY);
+                    for (int y = 0; y < 8; y++) {
+                        for (int x = 0; x < 8; x++) {
+                            img.getRaster().setSample(x, y, 0, c.equals("a") ? (x * 31 + k) % 256 : (y * 29 + k) % 256);
+                        }
+                    }
+                    Path f = root.resolve(split).resolve(c).resolve(i + ".png");
+                    Files.createDirectories(f.getParent());
+                    javax.imageio.ImageIO.write(img, "png", f.toFile());
+                    k++;
+                }
+            }
+        }
+        Path c = dir.resolve("own.yaml");
+        Files.writeString(c, """
+                seed: 1
+                data: {name: image-folder, root: %s, validation: split}
+                networks: {student: {arch: resnet8}}
+                train: {epochs: 2, batch_size: 16, threads: 1}
+                method: {name: baseline}
+                """.formatted(root));
+        Path o = dir.resolve("own");
+        assertThat(Main.execute("train", "-c", c.toString(), "-o", o.toString())).as(console.err()).isZero();
+        JsonObject s = JsonParser.parseString(Files.readString(o.resolve("summary.json"))).getAsJsonObject();
+        assertThat(s.get("selection").getAsString()).isEqualTo("validation");
+        assertThat(evals(o)).extracting(Eval::split).contains("validation", "test");
+        console.resetOut();
+        assertThat(Main.execute("eval", "-c", o.resolve("config.yaml").toString(), "--split", "validation",
+                "--checkpoint", o.resolve("checkpoints/last.ckpt").toString())).isZero();
+        assertThat(console.out()).contains("validation (12 images)");
+
+        Files.writeString(c, Files.readString(c).replace("image-folder, root: " + root, "fashion-mnist-mini"));
+        assertThat(Main.execute("train", "-c", c.toString(), "-o", dir.resolve("mini").toString())).isEqualTo(2);
+        assertThat(console.err()).contains("data.validation: split: fashion-mnist-mini has no validation split");
+        Files.writeString(c, Files.readString(c).replace("validation: split", "validation: half"));
+        assertThat(Main.execute("train", "-c", c.toString(), "-o", dir.resolve("half").toString())).isEqualTo(2);
+        assertThat(console.err()).contains("data.validation: 'half' is neither a number");
+    }
 }
