@@ -5,6 +5,9 @@ Prints `pytorch images_per_sec=<float> steps=<int> threads=<int>`, then, from a 
 read between the phases, `pytorch phases_ms data=0 forward+loss=<ms> backward=<ms> optimizer=<ms> other=<ms>` per
 step (the inputs are made once: no data pipeline is timed).
 Usage: python3 tools/bench_pytorch.py --depth 20 --channels 1 --size 28 --batch 128 --steps 100 --warmup 20
+With --memory train|eval, instead: the process's peak resident memory (`pytorch peak_rss_mib=<float>`) after
+--warmup + --steps training steps, or after evaluating --steps batches (inference mode, no autograd), as a
+user's script would (`distill4j bench --memory` runs the same).
 """
 import argparse
 import time
@@ -58,6 +61,7 @@ def main():
     p.add_argument("--warmup", type=int, default=20)
     p.add_argument("--threads", type=int, default=0)
     p.add_argument("--profile", default="", help="also write torch.autograd.profiler's Chrome trace of the steps here")
+    p.add_argument("--memory", choices=["train", "eval"], help="instead: peak RSS after training or evaluating")
     a = p.parse_args()
     if a.threads > 0:
         torch.set_num_threads(a.threads)
@@ -67,6 +71,9 @@ def main():
     x = torch.randn(a.batch, a.channels, a.size, a.size)
     y = torch.randint(0, a.classes, (a.batch,))
     net.train()
+    if a.memory:
+        memory(a, net, opt, x, y)
+        return
 
     def step():
         opt.zero_grad(set_to_none=True)
@@ -99,6 +106,23 @@ def main():
         prof.export_chrome_trace(a.profile)
     print("pytorch phases_ms data=0 forward+loss=%.3f backward=%.3f optimizer=%.3f other=%.3f"
           % (fwd / n, bwd / n, upd / n, (total - fwd - bwd - upd) / n))
+
+
+def memory(a, net, opt, x, y):
+    if a.memory == "eval":
+        net.eval()
+        with torch.inference_mode():
+            for _ in range(a.warmup + a.steps):
+                net(x).softmax(1)
+    else:
+        for _ in range(a.warmup + a.steps):
+            opt.zero_grad(set_to_none=True)
+            F.cross_entropy(net(x), y).backward()
+            opt.step()
+    # VmHWM, not getrusage's ru_maxrss: Linux carries ru_maxrss over exec, so a child of a large process (the
+    # JVM running bench) would report its parent's peak
+    peak = next(int(l.split()[1]) for l in open("/proc/self/status") if l.startswith("VmHWM:")) / 1024.0
+    print("pytorch peak_rss_mib=%.1f mode=%s batch=%d steps=%d" % (peak, a.memory, a.batch, a.warmup + a.steps))
 
 
 if __name__ == "__main__":

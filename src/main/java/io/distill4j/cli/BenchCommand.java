@@ -63,6 +63,11 @@ public final class BenchCommand implements Callable<Integer> {
             + "(evaluating every epoch) and print resident memory at intervals, to show it stays flat")
     Long soak;
 
+    @Option(names = "--memory", paramLabel = "MODE", description = "instead: this process's peak resident memory "
+            + "after --warmup + --steps training steps (train) or evaluation batches of the test split (eval, at "
+            + "train.eval_batch_size); with --pytorch, PyTorch's for the same network and batch, in its own process")
+    String memory;
+
     @Option(names = "--fraction", paramLabel = "CLASSES", description = "instead: time MKF's knowledge-fraction "
             + "solvers (none, linear, exact) on batches of 64 mixed outputs over CLASSES classes")
     Integer fraction;
@@ -96,6 +101,9 @@ public final class BenchCommand implements Callable<Integer> {
         }
         if (fraction != null) {
             return fraction();
+        }
+        if (memory != null) {
+            return memory();
         }
         RunConfig base = ConfigLoader.load(config, overrides);
         if (methods.isEmpty()) {
@@ -276,13 +284,59 @@ public final class BenchCommand implements Callable<Integer> {
         return n;
     }
 
-    private static long rssKb() throws IOException {
+    /**
+     * Peak resident memory (VmHWM) of training or evaluation in this process, and PyTorch's in its own process for
+     * the same network and batch. Measured from a fresh process: run one mode per invocation.
+     */
+    private int memory() throws IOException {
+        if (!memory.equals("train") && !memory.equals("eval")) {
+            throw new UserError("--memory: '" + memory + "' is not train or eval");
+        }
+        RunConfig cfg = ConfigLoader.load(config, overrides);
+        int batch;
+        try (Run run = Run.build(cfg)) {
+            if (memory.equals("train")) {
+                batch = cfg.train().batchSize();
+                Trainer.StepDriver d = new Trainer(run, List.of()).driver();
+                for (int i = 0; i < warmup + steps; i++) {
+                    d.step();
+                }
+            } else {
+                batch = cfg.train().evalBatchSize();
+                var loader = run.testLoader();
+                for (int i = 0; i < warmup + steps; i++) {
+                    var hb = loader.batch(0, i % loader.batchesPerEpoch());
+                    try (var bm = run.manager().newSubManager()) {
+                        run.method().evaluate(hb.view(bm, 0), run.nets()).values().forEach(a -> a.toFloatArray());
+                    }
+                }
+            }
+        }
+        double mine = statusKb("VmHWM:") / 1024.0;
+        System.out.printf(Locale.ROOT, "distill4j peak_rss_mib=%.1f mode=%s batch=%d steps=%d network=%s threads=%d "
+                        + "(the JVM, the dataset's splits in memory: %s)%n", mine, memory, batch, warmup + steps,
+                cfg.networks().get(0).arch(), cfg.train().resolvedThreads(), cfg.data().name());
+        if (pytorch) {
+            String line = pytorchLine(cfg, "--memory", memory, "--batch", "" + batch, "--steps", "" + steps,
+                    "--warmup", "" + warmup);
+            System.out.println(line);
+            double theirs = Double.parseDouble(line.split("=")[1].split(" ")[0]);
+            System.out.printf(Locale.ROOT, "peak RSS distill4j / pytorch: %.2f%n", mine / theirs);
+        }
+        return 0;
+    }
+
+    private static long statusKb(String key) throws IOException {
         for (String l : Files.readAllLines(Path.of("/proc/self/status"))) {
-            if (l.startsWith("VmRSS:")) {
+            if (l.startsWith(key)) {
                 return Long.parseLong(l.replaceAll("\\D", ""));
             }
         }
         return 0;
+    }
+
+    private static long rssKb() throws IOException {
+        return statusKb("VmRSS:");
     }
 
     /** The malloc this process runs with: a preloaded tcmalloc or jemalloc, else the system's. */
@@ -303,6 +357,38 @@ public final class BenchCommand implements Callable<Integer> {
     }
 
     private double pytorch(RunConfig cfg, Map<String, Map<String, Double>> phases) throws IOException {
+        String result = null;
+        for (String line : runPytorch(cfg, "--batch", "" + cfg.train().batchSize(), "--steps", "" + steps,
+                "--warmup", "" + warmup)) {
+            if (line.startsWith("pytorch images_per_sec=")) {
+                result = line.split("=")[1].split(" ")[0];
+            }
+            if (line.startsWith("pytorch phases_ms ")) { // forward+loss=x backward=y optimizer=z
+                Map<String, Double> m = new LinkedHashMap<>();
+                for (String kv : line.substring("pytorch phases_ms ".length()).trim().split(" ")) {
+                    String[] kvs = kv.split("=");
+                    m.put(kvs[0], Double.parseDouble(kvs[1]));
+                }
+                phases.put("pytorch", m);
+            }
+        }
+        if (result == null) {
+            throw new UserError("bench --pytorch: tools/bench_pytorch.py printed no images_per_sec");
+        }
+        return Double.parseDouble(result);
+    }
+
+    private String pytorchLine(RunConfig cfg, String... args) throws IOException {
+        for (String line : runPytorch(cfg, args)) {
+            if (line.startsWith("pytorch peak_rss_mib=")) {
+                return line;
+            }
+        }
+        throw new UserError("bench --pytorch: tools/bench_pytorch.py printed no peak_rss_mib");
+    }
+
+    /** Runs tools/bench_pytorch.py on the config's ResNet (its depth, input shape, classes, threads) and returns its lines. */
+    private List<String> runPytorch(RunConfig cfg, String... args) throws IOException {
         String arch = cfg.networks().get(0).arch();
         if (!arch.matches("resnet\\d+")) {
             throw new UserError("bench --pytorch: the reference script builds plain CIFAR ResNets; " + arch + " is not one");
@@ -319,37 +405,30 @@ public final class BenchCommand implements Callable<Integer> {
         if (!Files.exists(script)) {
             throw new UserError(script + ": not found (run bench --pytorch from the project folder)");
         }
-        int threads = cfg.train().resolvedThreads();
-        ProcessBuilder pb = new ProcessBuilder("/usr/bin/python3", script.toString(), "--depth", arch.substring(6),
+        List<String> cmd = new ArrayList<>(List.of("/usr/bin/python3", script.toString(), "--depth", arch.substring(6),
                 "--channels", "" + channels, "--size", "" + size, "--classes", "" + classes,
-                "--batch", "" + cfg.train().batchSize(), "--steps", "" + steps, "--warmup", "" + warmup,
-                "--threads", "" + threads).redirectErrorStream(true);
+                "--threads", "" + cfg.train().resolvedThreads()));
+        cmd.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
         if (!pytorchSameAllocator) { // PyTorch as a user runs it: the system allocator, not the launcher's preload
             pb.environment().remove("LD_PRELOAD");
         }
         Process p = pb.start();
-        String result = null;
-        StringBuilder all = new StringBuilder();
+        List<String> lines = new ArrayList<>();
         try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
             for (String line; (line = r.readLine()) != null; ) {
-                all.append(line).append(' ');
-                if (line.startsWith("pytorch images_per_sec=")) {
-                    result = line.split("=")[1].split(" ")[0];
-                }
-                if (line.startsWith("pytorch phases_ms ")) { // forward+loss=x backward=y optimizer=z
-                    Map<String, Double> m = new LinkedHashMap<>();
-                    for (String kv : line.substring("pytorch phases_ms ".length()).trim().split(" ")) {
-                        String[] a = kv.split("=");
-                        m.put(a[0], Double.parseDouble(a[1]));
-                    }
-                    phases.put("pytorch", m);
-                }
+                lines.add(line);
             }
         }
-        if (result == null) {
-            throw new UserError("bench --pytorch: /usr/bin/python3 " + script + " failed (apt-get install python3-torch): "
-                    + all.toString().trim());
+        try {
+            if (p.waitFor() != 0) {
+                throw new UserError("bench --pytorch: /usr/bin/python3 " + script + " failed (apt-get install "
+                        + "python3-torch): " + String.join(" ", lines).trim());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new UserError("bench --pytorch: interrupted");
         }
-        return Double.parseDouble(result);
+        return lines;
     }
 }

@@ -1,5 +1,6 @@
 package io.distill4j.data;
 
+import io.distill4j.util.HostArrays;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
@@ -56,7 +57,7 @@ public record HostBatch(float[][] views, int[] labels, int[] indices, int channe
 
     /** View {@code v} as a float32 (N, C, H, W) array in {@code m}. */
     public NDArray view(NDManager m, int v) {
-        return m.create(views[v], new Shape(labels.length, channels, height, width));
+        return HostArrays.floats(m, views[v], new Shape(labels.length, channels, height, width));
     }
 
     /** Labels as an int64 (N) array in {@code m}. */
@@ -65,6 +66,6 @@ public record HostBatch(float[][] views, int[] labels, int[] indices, int channe
         for (int i = 0; i < l.length; i++) {
             l[i] = labels[i];
         }
-        return m.create(l);
+        return HostArrays.longs(m, l);
     }
 }

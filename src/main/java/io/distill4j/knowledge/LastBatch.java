@@ -1,5 +1,6 @@
 package io.distill4j.knowledge;
 
+import io.distill4j.util.HostArrays;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
@@ -44,11 +45,11 @@ public final class LastBatch implements Stateful {
     /** Dataset indices of the remembered samples (empty when nothing is remembered yet). */
     public int[] indices() { return indices == null ? new int[0] : indices.clone(); }
 
-    public NDArray images(NDManager m) { return m.create(images, new Shape(imageShape)); }
+    public NDArray images(NDManager m) { return HostArrays.floats(m, images, new Shape(imageShape)); }
 
-    public NDArray targets(NDManager m) { return m.create(targets, new Shape(indices.length, classes)); }
+    public NDArray targets(NDManager m) { return HostArrays.floats(m, targets, new Shape(indices.length, classes)); }
 
-    public NDArray logits(NDManager m) { return m.create(logits, new Shape(indices.length, classes)); }
+    public NDArray logits(NDManager m) { return HostArrays.floats(m, logits, new Shape(indices.length, classes)); }
 
     @Override
     public String stateName() { return name; }

@@ -1,5 +1,6 @@
 package io.distill4j.methods;
 
+import io.distill4j.util.HostArrays;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import io.distill4j.data.HostBatch;
@@ -65,7 +66,7 @@ public final class Batch {
 
     /** Targets as distributions (N, classes): one-hot, or CutMix's mixture of two labels. */
     public NDArray targets(int classes) {
-        return manager.create(host.targets(classes), new ai.djl.ndarray.types.Shape(host.size(), classes));
+        return HostArrays.floats(manager, host.targets(classes), new ai.djl.ndarray.types.Shape(host.size(), classes));
     }
 
     /** Cross-entropy of logits against this batch's labels, mixed-label when CutMix mixed the batch. */
@@ -87,7 +88,7 @@ public final class Batch {
         NDArray perSample = host.mixed()
                 ? targets((int) logits.getShape().get(1)).mul(logits.logSoftmax(1)).sum(new int[] {1}).neg()
                 : DistillLoss.crossEntropyPerSample(logits, labels());
-        return perSample.mul(manager.create(w)).sum().div((float) Math.max(1, count));
+        return perSample.mul(HostArrays.floats(manager, w)).sum().div((float) Math.max(1, count));
     }
 
     public int[] indices() { return host.indices(); }

@@ -1,5 +1,6 @@
 package io.distill4j.methods;
 
+import io.distill4j.util.HostArrays;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
@@ -148,8 +149,8 @@ public final class Mkf implements Method {
                 }
             }
             if (observed > 0) {
-                target = m.create(kHat, new Shape(n, classes));
-                valid = m.create(w);
+                target = HostArrays.floats(m, kHat, new Shape(n, classes));
+                valid = HostArrays.floats(m, w);
             }
         }
         NDArray kTarget = target;
@@ -188,7 +189,7 @@ public final class Mkf implements Method {
         float[] alone;
         try (Net.SubNetworkScope s = net.use(sub)) {
             mixed = net.logits(batch.images(), false).div(t).softmax(1).toFloatArray();
-            NDArray x = batch.manager().create(host.mix().unmixedViews()[0],
+            NDArray x = HostArrays.floats(batch.manager(), host.mix().unmixedViews()[0],
                     new Shape(n, host.channels(), host.height(), host.width()));
             alone = net.logits(x, false).div(t).softmax(1).toFloatArray();
         }

@@ -72,13 +72,13 @@ final class CifarNetwork extends Network {
     @Override
     protected NDList forwardInternal(ParameterStore ps, NDList inputs, boolean training,
                                      PairList<String, Object> params) {
-        NDList x = stem.forward(ps, inputs, training);
-        for (Block b : body) {
-            x = b.forward(ps, x, training);
-        }
+        List<Block> maps = new ArrayList<>(body.size() + 2); // intermediate arrays released layer by layer
+        maps.add(stem);
+        maps.addAll(body);
         if (head != null) {
-            x = head.forward(ps, x, training);
+            maps.add(head);
         }
+        NDList x = Scopes.chain(maps, ps, inputs, training);
         NDArray last = x.singletonOrThrow();
         Shape shape = last.getShape(); // global average pooling (the engine averages one axis at a time)
         NDArray features = last.reshape(shape.get(0), shape.get(1), -1).mean(new int[] {2});

@@ -45,8 +45,8 @@ public final class ResidualBlock extends AbstractBlock implements ResidualUnit {
             return inputs;
         }
         NDArray x = inputs.singletonOrThrow();
-        NDList p = pre == null ? inputs : pre.forward(ps, inputs, training);
-        NDArray b = branch.forward(ps, p, training).singletonOrThrow();
+        NDList p = pre == null ? inputs : Scopes.chain(List.of(pre), ps, inputs, training);
+        NDArray b = Scopes.chain(List.of(branch), ps, p, training).singletonOrThrow();
         NDArray s = shortcut == null ? x : shortcut.forward(ps, p, training).singletonOrThrow();
         NDArray y = (scale == 1f ? b : b.mul(scale)).add(s);
         return new NDList(reluAfter ? Activation.relu(y) : y);

@@ -1,0 +1,71 @@
+package io.distill4j.models;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.nn.Block;
+import ai.djl.nn.SequentialBlock;
+import ai.djl.training.ParameterStore;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+
+/**
+ * Forward passes that release intermediate arrays as soon as the next layer has consumed them. In DJL every
+ * array an operation makes belongs to its input's manager until that manager closes, so a whole network's
+ * activations would stay allocated until the end of the batch. Here each layer's output moves to a fresh child
+ * manager and the previous one (the consumed input, the layer's temporaries) is closed. Closing drops only the
+ * Java handle: what autograd saved for the backward pass stays alive in libtorch (reference counted), so
+ * training computes exactly the same thing, and inference holds a layer or two of activations at a time, as
+ * PyTorch does. The chain's input is never closed (it is only lent to the first manager).
+ */
+final class Scopes {
+    private Scopes() {}
+
+    /** The blocks one after another on {@code x}; a {@link SequentialBlock} runs child by child. */
+    static NDList chain(Collection<Block> blocks, ParameterStore ps, NDList x, boolean training) {
+        NDArray input = x.singletonOrThrow();
+        NDManager home = input.getManager();
+        NDManager current = home.newSubManager();
+        input.tempAttach(current); // returns to home when current closes
+        NDList cur = x;
+        try {
+            for (Block b : flatten(blocks)) {
+                NDList out = b.forward(ps, cur, training);
+                NDManager next = home.newSubManager();
+                for (NDArray a : out) {
+                    if (a != input) {
+                        a.attach(next);
+                    }
+                }
+                current.close(); // the consumed input (unless it is the chain's) and b's temporaries
+                current = next;
+                if (out.singletonOrThrow() == input) {
+                    input.tempAttach(current);
+                }
+                cur = out;
+            }
+            for (NDArray a : cur) {
+                if (a != input) {
+                    a.attach(home);
+                }
+            }
+            return cur;
+        } finally {
+            current.close();
+        }
+    }
+
+    private static List<Block> flatten(Collection<Block> blocks) {
+        List<Block> out = new ArrayList<>();
+        for (Block b : blocks) {
+            if (b instanceof SequentialBlock s) {
+                out.addAll(flatten(s.getChildren().values()));
+            } else {
+                out.add(b);
+            }
+        }
+        return out;
+    }
+}
