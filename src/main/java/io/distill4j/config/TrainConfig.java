@@ -18,9 +18,12 @@ package io.distill4j.config;
  *                     evaluation (0 = never; for methods that train sub-networks)
  * @param trainFit       at each evaluation also score the training split as trained on (subset, label noise)
  *                       but unaugmented, so the generalisation gap shows in metrics.jsonl and summary.json
+ * @param teacherOutputs a file of the teachers' logits for every step (KD, MEAL V2): built on first use from the
+ *                       teachers, then read instead of running them (null: the teachers run at every step)
  */
 public record TrainConfig(int epochs, int batchSize, int evalBatchSize, int evalEvery, int logEvery, int threads,
-                          boolean checkpoint, String onNan, int maxSkipped, int bnRecalibration, boolean trainFit) {
+                          boolean checkpoint, String onNan, int maxSkipped, int bnRecalibration, boolean trainFit,
+                          String teacherOutputs) {
     static TrainConfig from(ConfigNode n) {
         return new TrainConfig(
                 (int) n.integer("epochs", 10, 1, 100_000),
@@ -33,7 +36,8 @@ public record TrainConfig(int epochs, int batchSize, int evalBatchSize, int eval
                 n.choice("on_nan", "stop", java.util.List.of("stop", "skip_batch")),
                 (int) n.integer("max_skipped", 10, 0, 1 << 30),
                 (int) n.integer("bn_recalibration", 0, 0, 1 << 20),
-                n.bool("train_fit", false));
+                n.bool("train_fit", false),
+                n.string("teacher_outputs", null));
     }
 
     /**

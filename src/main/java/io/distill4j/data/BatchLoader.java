@@ -47,6 +47,11 @@ public final class BatchLoader {
         return ds;
     }
 
+    /** The number of samples in batch {@code index} of any epoch. */
+    public int batchSize(int index) {
+        return Math.min(batchSize, ds.size() - index * batchSize);
+    }
+
     /** The order of the samples in an epoch. */
     public synchronized int[] order(int epoch) {
         if (epoch != cachedEpoch) {

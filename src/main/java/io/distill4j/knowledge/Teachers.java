@@ -7,20 +7,31 @@ import java.util.List;
 
 /**
  * Frozen teachers as a knowledge source: their predictions for a batch, in inference mode (BatchNorm running
- * statistics), outside the gradient tape. Used by KD (one teacher) and MEAL V2 (the ensemble).
+ * statistics), outside the gradient tape. Used by KD (one teacher) and MEAL V2 (the ensemble). With a store of
+ * their outputs ({@link TeacherOutputs}, {@code train.teacher_outputs}) the logits of the step's batch are read
+ * instead of computed: the same numbers, without the teachers' forward passes.
  */
 public final class Teachers {
     private final List<Net> nets;
+    private final TeacherOutputs store;
+    private final long step;
 
     public Teachers(List<Net> nets) {
+        this(nets, null, -1);
+    }
+
+    /** Teachers answering from {@code store} (when not null) for the batch of global step {@code step}. */
+    public Teachers(List<Net> nets, TeacherOutputs store, long step) {
         this.nets = List.copyOf(nets);
+        this.store = store;
+        this.step = step;
     }
 
     public int size() { return nets.size(); }
 
-    /** Teacher {@code i}'s logits for {@code x}. */
+    /** Teacher {@code i}'s logits for {@code x} (the step's batch when read from the store). */
     public NDArray logits(int i, NDArray x) {
-        return nets.get(i).logits(x, false);
+        return store != null ? store.logits(x.getManager(), step, i) : nets.get(i).logits(x, false);
     }
 
     /** The ensemble's knowledge of a batch: mean of softmax(z_k / T) and mean of the logits z_k. */
@@ -29,8 +40,8 @@ public final class Teachers {
     public Ensemble ensemble(NDArray x, double temperature) {
         NDArray probSum = null;
         NDArray logitSum = null;
-        for (Net t : nets) {
-            NDArray z = t.logits(x, false);
+        for (int i = 0; i < nets.size(); i++) {
+            NDArray z = logits(i, x);
             NDArray p = z.mul((float) (1 / temperature)).softmax(1);
             probSum = probSum == null ? p : probSum.add(p);
             logitSum = logitSum == null ? z : logitSum.add(z);

@@ -44,7 +44,7 @@ public final class Kd implements Method {
     public Losses step(Batch batch, StepContext ctx) {
         Net student = ctx.trainable().get(0);
         NDArray x = batch.images();
-        NDArray teacher = new Teachers(ctx.teachers()).logits(0, x);
+        NDArray teacher = ctx.teacherKnowledge().logits(0, x);
         return ctx.update(() -> {
             NDArray z = student.logits(x, true);
             return new Losses()

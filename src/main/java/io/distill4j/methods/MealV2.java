@@ -99,7 +99,7 @@ public final class MealV2 implements Method {
     public Losses step(Batch batch, StepContext ctx) {
         Net student = ctx.trainable().get(0);
         NDArray x = batch.images();
-        Teachers.Ensemble teachers = new Teachers(ctx.teachers()).ensemble(x, temperature);
+        Teachers.Ensemble teachers = ctx.teacherKnowledge().ensemble(x, temperature);
         NDArray softTarget = teachers.meanProbabilities();
         NDArray teacherLogits = teachers.meanLogits();
         return ctx.update(() -> {

@@ -1,5 +1,6 @@
 package io.distill4j.methods;
 
+import io.distill4j.knowledge.Teachers;
 import io.distill4j.runtime.Net;
 
 import java.util.List;
@@ -16,6 +17,12 @@ public interface StepContext {
 
     /** The frozen teachers, in config order (run them outside {@link #update}: no graph is needed). */
     List<Net> teachers();
+
+    /**
+     * The teachers as a knowledge source for this step's batch: their forward passes, or their stored outputs
+     * when the run has them ({@code train.teacher_outputs}). Call it outside {@link #update}.
+     */
+    Teachers teacherKnowledge();
 
     /** Global step (0-based), epoch (0-based), steps per epoch and total steps. */
     long step();

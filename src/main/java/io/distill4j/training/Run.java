@@ -51,6 +51,7 @@ public final class Run implements AutoCloseable {
     private boolean[] labelled;
     private ImageDataset validation;
     private BatchLoader validationLoader;
+    private io.distill4j.knowledge.TeacherOutputs teacherOutputs;
 
     private Run(RunConfig config, NDManager manager, ImageDataset train, ImageDataset test, List<Net> nets,
                 List<Net> teachers, Method method, BatchLoader trainLoader, BatchLoader testLoader, LabelNoise.Result labelNoise) {
@@ -198,6 +199,10 @@ public final class Run implements AutoCloseable {
     public static MethodRegistry.Resolved validate(RunConfig cfg, java.util.function.Predicate<String> mustExist) {
         MethodRegistry.Resolved resolved = MethodRegistry.resolve(cfg);
         cfg.root().finish(); // every key has now been read: anything left is unknown
+        if (cfg.train().teacherOutputs() != null && cfg.teachers().isEmpty()) {
+            throw cfg.root().child("train").error("teacher_outputs", "the config has no teachers: to store (it "
+                    + "holds the outputs of KD's and MEAL V2's teachers)");
+        }
         for (NetworkConfig nc : cfg.networks()) {
             checkArch(cfg, "networks." + nc.name() + ".arch", nc.arch());
             if (nc.init() != null && mustExist.test(nc.init())) {
@@ -336,6 +341,17 @@ public final class Run implements AutoCloseable {
 
     /** The frozen teachers, in config order. */
     public List<Net> teachers() { return teachers; }
+
+    /**
+     * The store of the teachers' outputs ({@code train.teacher_outputs}), opened (built on first use) when first
+     * asked for; null without one.
+     */
+    public synchronized io.distill4j.knowledge.TeacherOutputs teacherOutputs() {
+        if (teacherOutputs == null && config.train().teacherOutputs() != null) {
+            teacherOutputs = TeacherOutputsBuilder.openOrBuild(this);
+        }
+        return teacherOutputs;
+    }
     public BatchLoader trainLoader() { return trainLoader; }
     public BatchLoader testLoader() { return testLoader; }
 
@@ -367,6 +383,9 @@ public final class Run implements AutoCloseable {
 
     @Override
     public void close() {
+        if (teacherOutputs != null) {
+            teacherOutputs.close();
+        }
         for (Net n : nets) {
             n.close();
         }

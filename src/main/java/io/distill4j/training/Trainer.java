@@ -7,6 +7,7 @@ import ai.djl.training.GradientCollector;
 import io.distill4j.UserError;
 import io.distill4j.config.ConfigLoader;
 import io.distill4j.data.HostBatch;
+import io.distill4j.knowledge.Teachers;
 import io.distill4j.methods.Batch;
 import io.distill4j.methods.Losses;
 import io.distill4j.methods.StepContext;
@@ -298,6 +299,7 @@ public final class Trainer {
         @Override public Net net(String name) { return run.net(name); }
         @Override public List<Net> trainable() { return run.nets(); }
         @Override public List<Net> teachers() { return run.teachers(); }
+        @Override public Teachers teacherKnowledge() { return new Teachers(run.teachers(), run.teacherOutputs(), step); }
         @Override public long step() { return step; }
         @Override public int epoch() { return epoch; }
         @Override public int stepsPerEpoch() { return stepsPerEpoch; }

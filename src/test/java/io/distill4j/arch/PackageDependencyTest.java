@@ -33,7 +33,7 @@ class PackageDependencyTest {
             Map.entry("runtime", List.of("util", "config", "models")),
             Map.entry("knowledge", List.of("util", "config", "models", "losses", "runtime")),
             Map.entry("methods", List.of("util", "config", "data", "models", "losses", "runtime", "knowledge")),
-            Map.entry("training", List.of("util", "config", "data", "models", "runtime", "methods")),
+            Map.entry("training", List.of("util", "config", "data", "models", "runtime", "knowledge", "methods")),
             Map.entry("analysis", List.of("util", "config", "data", "models", "runtime", "methods", "training")),
             Map.entry("report", List.of("util", "config", "runtime", "training", "analysis")),
             Map.entry("export", List.of("util", "config", "data", "models", "runtime", "training")),

@@ -240,4 +240,54 @@ class OfflineDistillationTest {
         assertThatThrownBy(() -> run(BASE + "method: {name: kd}\n")).isInstanceOf(UserError.class)
                 .hasMessageContaining("teacher");
     }
+
+    /**
+     * Stored teacher outputs ({@code train.teacher_outputs}) give the student exactly what the teachers online
+     * give, bit for bit, for KD and for MEAL V2's two teachers, mixing included; the store is built once, reused,
+     * refused for another run, and saves the teachers' forwards.
+     */
+    @Test
+    void storedTeacherOutputsTrainTheStudentBitForBit() throws IOException {
+        String mixed = "data: {name: fashion-mnist-mini, train_subset: 256, mix: cutmix, mix_probability: 0.5}\n";
+        for (String yaml : List.of(kd(""), meal(""), kd("").replace("data: {name: fashion-mnist-mini, train_subset: 256}\n",
+                mixed))) {
+            Path store = Files.createTempFile(dir, "teachers", ".bin");
+            Files.delete(store);
+            String stored = yaml.replace("train: {", "train: {teacher_outputs: '" + store + "', ");
+            Map<Integer, Map<String, Float>> online = new java.util.HashMap<>();
+            Map<Integer, Map<String, Float>> built = new java.util.HashMap<>();
+            Map<Integer, Map<String, Float>> reused = new java.util.HashMap<>();
+            List<float[]> a = train(yaml, 4, online);
+            List<float[]> b = train(stored, 4, built);
+            assertThat(store).exists();
+            List<float[]> c = train(stored, 4, reused);
+            assertThat(built).isEqualTo(online);
+            assertThat(reused).isEqualTo(online);
+            for (int i = 0; i < a.size(); i++) {
+                assertThat(b.get(i)).isEqualTo(a.get(i));
+                assertThat(c.get(i)).isEqualTo(a.get(i));
+            }
+            int teachers = yaml.contains("meal-v2") ? 2 : 1;
+            assertThat(Files.size(store)).isGreaterThan(4L * 256 * teachers * 10); // one epoch: 256 rows
+        }
+        // the store answers instead of the teachers: no teacher forward is made
+        Path store = Files.createTempFile(dir, "teachers", ".bin");
+        Files.delete(store);
+        String stored = kd("").replace("train: {", "train: {teacher_outputs: '" + store + "', ");
+        train(stored, 1, null);
+        try (Run r = run(stored)) {
+            Net teacher = r.teachers().get(0);
+            teacher.countForwards(true);
+            Trainer.StepDriver d = new Trainer(r, List.of()).driver();
+            d.step();
+            d.step();
+            assertThat(teacher.imagesForwarded()).isZero();
+        }
+        // built for another run: refused, naming the difference
+        assertThatThrownBy(() -> train(stored.replace("seed: 2", "seed: 5"), 1, null)).isInstanceOf(UserError.class)
+                .hasMessageContaining(store.toString()).hasMessageContaining("seed 2").hasMessageContaining("seed 5");
+        assertThatThrownBy(() -> train(BASE.replace("train: {", "train: {teacher_outputs: '" + store + "', ")
+                + "method: {name: baseline}\n", 1, null)).isInstanceOf(UserError.class)
+                .hasMessageContaining("no teachers");
+    }
 }

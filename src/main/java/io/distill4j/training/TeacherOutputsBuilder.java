@@ -1,0 +1,90 @@
+package io.distill4j.training;
+
+import ai.djl.ndarray.NDManager;
+import io.distill4j.UserError;
+import io.distill4j.config.RunConfig;
+import io.distill4j.config.TeacherConfig;
+import io.distill4j.data.BatchLoader;
+import io.distill4j.data.HostBatch;
+import io.distill4j.knowledge.TeacherOutputs;
+import io.distill4j.runtime.Net;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.List;
+
+/**
+ * Opens a run's {@code train.teacher_outputs} store, building it first when the file does not exist: every
+ * training step's batch is rebuilt (the same pure function of seed, epoch and index the trainer uses, mixing
+ * included) and every teacher's logits for it are written, in inference mode at the training batch size, as
+ * the teachers would compute them online.
+ */
+final class TeacherOutputsBuilder {
+    private TeacherOutputsBuilder() {}
+
+    static TeacherOutputs openOrBuild(Run run) {
+        RunConfig cfg = run.config();
+        Path file = Path.of(cfg.train().teacherOutputs());
+        List<Net> teachers = run.teachers();
+        BatchLoader loader = run.trainLoader();
+        int perEpoch = loader.batchesPerEpoch();
+        int steps = Math.toIntExact((long) perEpoch * cfg.train().epochs());
+        int[] rows = new int[steps];
+        for (int s = 0; s < steps; s++) {
+            rows[s] = loader.batchSize(s % perEpoch);
+        }
+        int classes = run.train().numClasses();
+        String fingerprint = fingerprint(cfg);
+        if (Files.exists(file)) {
+            return TeacherOutputs.open(file, fingerprint, rows, teachers.size(), classes);
+        }
+        System.err.printf("distill4j: writing the teachers' outputs for %d steps to %s (once; later runs with the "
+                + "same seed, data and teachers read them)%n", steps, file);
+        return TeacherOutputs.build(file, fingerprint, rows, teachers.size(), classes, step -> {
+            HostBatch hb = loader.batch((int) (step / perEpoch), (int) (step % perEpoch));
+            float[][] out = new float[teachers.size()][];
+            try (NDManager bm = run.manager().newSubManager()) {
+                var x = hb.view(bm, 0);
+                for (int i = 0; i < teachers.size(); i++) {
+                    out[i] = teachers.get(i).logits(x, false).toFloatArray();
+                }
+            }
+            return out;
+        });
+    }
+
+    /** What the stored logits depend on: the batches (seed, data, batching, epochs) and the teachers. */
+    static String fingerprint(RunConfig cfg) {
+        StringBuilder f = new StringBuilder();
+        f.append("seed ").append(cfg.seed()).append('\n');
+        f.append("data ").append(new com.google.gson.Gson().toJson(cfg.resolved().get("data"))).append('\n');
+        f.append("batch_size ").append(cfg.train().batchSize()).append('\n');
+        f.append("epochs ").append(cfg.train().epochs()).append('\n');
+        for (TeacherConfig t : cfg.teachers()) {
+            f.append("teacher ").append(t.name()).append(' ').append(t.arch()).append(' ')
+                    .append(t.network() == null ? "-" : t.network()).append(' ').append(sha256(Path.of(t.checkpoint())))
+                    .append('\n');
+        }
+        return f.toString();
+    }
+
+    private static String sha256(Path file) {
+        try (InputStream in = Files.newInputStream(file)) {
+            MessageDigest d = MessageDigest.getInstance("SHA-256");
+            byte[] buf = new byte[1 << 16];
+            for (int r; (r = in.read(buf)) > 0; ) {
+                d.update(buf, 0, r);
+            }
+            return HexFormat.of().formatHex(d.digest());
+        } catch (IOException e) {
+            throw new UserError(file + ": cannot read the teacher's checkpoint: " + e.getMessage());
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
