@@ -87,12 +87,7 @@ final class AnalysisCharts {
                 }
                 XYSeries line = chart.addSeries(name + " (" + runs.size() + (runs.size() == 1 ? " seed)" : " seeds)"),
                         sigmas, mean);
-                line.setLineColor(c);
-                line.setMarkerColor(c);
-                line.setMarker(k % 2 == 0 ? SeriesMarkers.CIRCLE : SeriesMarkers.SQUARE);
-                line.setLineStyle(k % 2 == 0 ? new BasicStroke(2f) : new BasicStroke(2f, BasicStroke.CAP_BUTT,
-                        BasicStroke.JOIN_ROUND, 10f, new float[] {8f, 5f}, 0f));
-                k++;
+                style(line, c, k++);
                 any = true;
             }
         }
@@ -166,12 +161,7 @@ final class AnalysisCharts {
                         ece.mean(), ece.std(), nll.mean(), nll.std(), runs.size(), runs.size() == 1 ? "seed" : "seeds"));
                 XYSeries line = chart.addSeries(label, xs, ys);
                 Color c = colours.get(v.name());
-                line.setLineColor(c);
-                line.setMarkerColor(c);
-                line.setMarker(k % 2 == 0 ? SeriesMarkers.CIRCLE : SeriesMarkers.SQUARE);
-                line.setLineStyle(k % 2 == 0 ? new BasicStroke(2f) : new BasicStroke(2f, BasicStroke.CAP_BUTT,
-                        BasicStroke.JOIN_ROUND, 10f, new float[] {8f, 5f}, 0f));
-                k++;
+                style(line, c, k++);
                 any = true;
             }
         }
@@ -213,5 +203,14 @@ final class AnalysisCharts {
                 + "outputs of the same run predict the same class: mean (diamond), ± std over seeds (bar), each seed "
                 + "(dots). From distill4j analyze agreement (which also gives the KL divergences).",
                 ChartStyle.png(IntervalChart.of("Top-1 agreement within runs", "agreement (%)", rows, false)));
+    }
+
+    /** A variant's k-th line: its colour; circles and solid for even k, squares and dashed for odd. */
+    private static void style(XYSeries line, Color c, int k) {
+        line.setLineColor(c);
+        line.setMarkerColor(c);
+        line.setMarker(k % 2 == 0 ? SeriesMarkers.CIRCLE : SeriesMarkers.SQUARE);
+        line.setLineStyle(k % 2 == 0 ? new BasicStroke(2f) : new BasicStroke(2f, BasicStroke.CAP_BUTT,
+                BasicStroke.JOIN_ROUND, 10f, new float[] {8f, 5f}, 0f));
     }
 }
