@@ -18,7 +18,7 @@ import java.util.List;
  * manager and the previous one (the consumed input, the layer's temporaries) is closed. Closing drops only the
  * Java handle: what autograd saved for the backward pass stays alive in libtorch (reference counted), so
  * training computes exactly the same thing, and inference holds a layer or two of activations at a time, as
- * PyTorch does. The chain's input is never closed (it is only lent to the first manager).
+ * PyTorch does. The chain's input is never moved or closed (a first layer's temporaries, if any, stay with it).
  */
 final class Scopes {
     private Scopes() {}
@@ -27,23 +27,21 @@ final class Scopes {
     static NDList chain(Collection<Block> blocks, ParameterStore ps, NDList x, boolean training) {
         NDArray input = x.singletonOrThrow();
         NDManager home = input.getManager();
-        NDManager current = home.newSubManager();
-        input.tempAttach(current); // returns to home when current closes
+        NDManager current = null; // holds the current layer's input (none for the first: the chain's is not ours)
         NDList cur = x;
         try {
             for (Block b : flatten(blocks)) {
-                NDList out = b.forward(ps, cur, training);
+                NDList out = b.forward(ps, cur, training); // arrays made here belong to cur's manager
                 NDManager next = home.newSubManager();
                 for (NDArray a : out) {
                     if (a != input) {
                         a.attach(next);
                     }
                 }
-                current.close(); // the consumed input (unless it is the chain's) and b's temporaries
-                current = next;
-                if (out.singletonOrThrow() == input) {
-                    input.tempAttach(current);
+                if (current != null) {
+                    current.close(); // the consumed input and b's temporaries
                 }
+                current = next;
                 cur = out;
             }
             for (NDArray a : cur) {
@@ -53,7 +51,9 @@ final class Scopes {
             }
             return cur;
         } finally {
-            current.close();
+            if (current != null) {
+                current.close();
+            }
         }
     }
 
