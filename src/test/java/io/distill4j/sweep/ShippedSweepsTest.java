@@ -31,6 +31,7 @@ class ShippedSweepsTest {
             "online-long", List.of("online-long"),
             "online-noaug", List.of("online-noaug"),
             "mkf", List.of("mkf-preliminary"),
+            "mkf-overfit", List.of("mkf-overfit"),
             "main", List.of("main"));
 
     @Test
