@@ -89,20 +89,6 @@ public final class AnalyzeCommand implements Runnable {
         }
     }
 
-    static BatchLoader split(Run run, String split, Path config) {
-        return switch (split) {
-            case "test" -> run.testLoader();
-            case "train" -> run.trainEvalLoader();
-            case "validation" -> {
-                if (run.validationLoader() == null) {
-                    throw new UserError(config + ": --split validation needs data.validation (the run held out no "
-                            + "validation split)");
-                }
-                yield run.validationLoader();
-            }
-            default -> throw new UserError("--split: '" + split + "' is not test, validation or train");
-        };
-    }
 
     @Command(name = "calibration", mixinStandardHelpOptions = true,
             description = "Expected calibration error (equal-width confidence bins), negative log-likelihood, Brier "
@@ -128,7 +114,7 @@ public final class AnalyzeCommand implements Runnable {
             for (RunResult r : list) {
                 Path ckpt = runs.checkpoint(r);
                 try (Run run = runs.restore(r, ckpt)) {
-                    Predictions p = Predictions.of(run, split(run, split, r.dir()), ckpt.toString());
+                    Predictions p = Predictions.of(run, run.evalLoader(split), ckpt.toString());
                     Map<String, Calibration> out = new LinkedHashMap<>();
                     p.outputs().forEach((name, probs) -> out.put(name, Calibration.of(probs, p.labels(), bins)));
                     AnalysisFiles.write(r.dir(), new AnalysisFiles.CalibrationFile(
@@ -170,7 +156,7 @@ public final class AnalyzeCommand implements Runnable {
             for (RunResult r : list) {
                 Path ckpt = runs.checkpoint(r);
                 try (Run run = runs.restore(r, ckpt)) {
-                    Predictions p = Predictions.of(run, split(run, split, r.dir()), ckpt.toString());
+                    Predictions p = Predictions.of(run, run.evalLoader(split), ckpt.toString());
                     if (labels != null && !java.util.Arrays.equals(labels, p.labels())) {
                         throw new UserError(r.dir() + ": its " + split + " split differs from the other runs' "
                                 + "(another dataset, subset or hold-out): --across compares the same images only");

@@ -80,15 +80,7 @@ public final class EvalCommand implements Callable<Integer> {
             } else {
                 run.restoreEach(ckpts);
             }
-            if (split.equals("validation") && run.validationLoader() == null) {
-                throw new io.distill4j.UserError(config + ": --split validation needs data.validation in the config "
-                        + "(the run held out no validation split)");
-            }
-            var loader = switch (split) {
-                case "train" -> run.trainEvalLoader();
-                case "validation" -> run.validationLoader();
-                default -> run.testLoader();
-            };
+            var loader = run.evalLoader(split);
             Map<String, Evaluator.Score> scores =
                     Evaluator.evaluate(run.method(), run.nets(), loader, run.manager(),
                             checkpoints.stream().map(Path::toString).collect(Collectors.joining(" + ")));

@@ -152,16 +152,7 @@ public final class DatasetFetcher {
     }
 
     static String md5(Path file) {
-        try (InputStream in = new BufferedInputStream(Files.newInputStream(file), 1 << 16)) {
-            MessageDigest md = MessageDigest.getInstance("MD5");
-            byte[] buf = new byte[1 << 16];
-            for (int k; (k = in.read(buf)) > 0; ) {
-                md.update(buf, 0, k);
-            }
-            return HexFormat.of().formatHex(md.digest());
-        } catch (IOException | NoSuchAlgorithmException e) {
-            throw new UserError(file + ": cannot read: " + e.getMessage());
-        }
+        return io.distill4j.util.FileDigest.hex(file, "MD5");
     }
 
     /** Unpacks a .tar.gz / .tgz / .zip into {@code dir}, refusing entries that would land outside it. */

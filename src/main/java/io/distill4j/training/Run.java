@@ -353,6 +353,25 @@ public final class Run implements AutoCloseable {
         return teacherOutputs;
     }
     public BatchLoader trainLoader() { return trainLoader; }
+
+    /**
+     * The unaugmented batches of a split by name, as {@code eval} and {@code analyze} take it: {@code test},
+     * {@code validation} (needs {@code data.validation}) or {@code train} (as trained on, see {@link #trainEvalLoader}).
+     */
+    public BatchLoader evalLoader(String split) {
+        return switch (split) {
+            case "test" -> testLoader;
+            case "train" -> trainEvalLoader();
+            case "validation" -> {
+                if (validationLoader == null) {
+                    throw new UserError(config.root().source() + ": --split validation needs data.validation in the "
+                            + "config (the run held out no validation split)");
+                }
+                yield validationLoader;
+            }
+            default -> throw new UserError("--split: '" + split + "' is not test, validation or train");
+        };
+    }
     public BatchLoader testLoader() { return testLoader; }
 
     /**

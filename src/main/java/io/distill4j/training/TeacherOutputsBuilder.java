@@ -1,21 +1,16 @@
 package io.distill4j.training;
 
 import ai.djl.ndarray.NDManager;
-import io.distill4j.UserError;
 import io.distill4j.config.RunConfig;
 import io.distill4j.config.TeacherConfig;
 import io.distill4j.data.BatchLoader;
 import io.distill4j.data.HostBatch;
 import io.distill4j.knowledge.TeacherOutputs;
 import io.distill4j.runtime.Net;
+import io.distill4j.util.FileDigest;
 
-import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.List;
 
 /**
@@ -67,24 +62,9 @@ final class TeacherOutputsBuilder {
         f.append("epochs ").append(cfg.train().epochs()).append('\n');
         for (TeacherConfig t : cfg.teachers()) {
             f.append("teacher ").append(t.name()).append(' ').append(t.arch()).append(' ')
-                    .append(t.network() == null ? "-" : t.network()).append(' ').append(sha256(Path.of(t.checkpoint())))
+                    .append(t.network() == null ? "-" : t.network()).append(' ').append(FileDigest.hex(Path.of(t.checkpoint()), "SHA-256"))
                     .append('\n');
         }
         return f.toString();
-    }
-
-    private static String sha256(Path file) {
-        try (InputStream in = Files.newInputStream(file)) {
-            MessageDigest d = MessageDigest.getInstance("SHA-256");
-            byte[] buf = new byte[1 << 16];
-            for (int r; (r = in.read(buf)) > 0; ) {
-                d.update(buf, 0, r);
-            }
-            return HexFormat.of().formatHex(d.digest());
-        } catch (IOException e) {
-            throw new UserError(file + ": cannot read the teacher's checkpoint: " + e.getMessage());
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 }
