@@ -1,5 +1,6 @@
 package io.distill4j.knowledge;
 
+import io.distill4j.util.Scalars;
 import ai.djl.ndarray.NDArray;
 
 import java.util.List;
@@ -16,10 +17,10 @@ public final class Peers {
         NDArray mean = null;
         for (int j = 0; j < logits.size(); j++) {
             if (j != k) {
-                NDArray pj = logits.get(j).stopGradient().mul((float) (1 / temperature)).softmax(1);
+                NDArray pj = Scalars.mul(logits.get(j).stopGradient(), (float) (1 / temperature)).softmax(1);
                 mean = mean == null ? pj : mean.add(pj);
             }
         }
-        return mean.div(logits.size() - 1);
+        return Scalars.div(mean, logits.size() - 1);
     }
 }

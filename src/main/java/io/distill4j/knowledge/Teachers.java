@@ -1,5 +1,6 @@
 package io.distill4j.knowledge;
 
+import io.distill4j.util.Scalars;
 import ai.djl.ndarray.NDArray;
 import io.distill4j.runtime.Net;
 
@@ -42,10 +43,10 @@ public final class Teachers {
         NDArray logitSum = null;
         for (int i = 0; i < nets.size(); i++) {
             NDArray z = logits(i, x);
-            NDArray p = z.mul((float) (1 / temperature)).softmax(1);
+            NDArray p = Scalars.mul(z, (float) (1 / temperature)).softmax(1);
             probSum = probSum == null ? p : probSum.add(p);
             logitSum = logitSum == null ? z : logitSum.add(z);
         }
-        return new Ensemble(probSum.div(nets.size()), logitSum.div(nets.size()));
+        return new Ensemble(Scalars.div(probSum, nets.size()), Scalars.div(logitSum, nets.size()));
     }
 }

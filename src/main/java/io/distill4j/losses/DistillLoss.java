@@ -1,5 +1,6 @@
 package io.distill4j.losses;
 
+import io.distill4j.util.Scalars;
 import ai.djl.ndarray.NDArray;
 
 /**
@@ -33,10 +34,10 @@ public final class DistillLoss {
     public static NDArray kl(NDArray targetLogits, NDArray studentLogits, double temperature) {
         NDArray t = targetLogits.stopGradient();
         float invT = (float) (1.0 / temperature);
-        NDArray logq = t.mul(invT).logSoftmax(1);
-        NDArray logp = studentLogits.mul(invT).logSoftmax(1);
+        NDArray logq = Scalars.mul(t, invT).logSoftmax(1);
+        NDArray logp = Scalars.mul(studentLogits, invT).logSoftmax(1);
         NDArray perSample = logq.exp().mul(logq.sub(logp)).sum(new int[] {1});
-        return perSample.mean().mul((float) (temperature * temperature));
+        return Scalars.mul(perSample.mean(), (float) (temperature * temperature));
     }
 
     /**
@@ -45,24 +46,24 @@ public final class DistillLoss {
      */
     public static NDArray klToProbs(NDArray targetProbs, NDArray studentLogits, double temperature) {
         NDArray q = targetProbs.stopGradient();
-        NDArray logp = studentLogits.mul((float) (1.0 / temperature)).logSoftmax(1);
+        NDArray logp = Scalars.mul(studentLogits, (float) (1.0 / temperature)).logSoftmax(1);
         NDArray logq = q.clip(TINY, 1f).log();
         NDArray perSample = q.mul(logq.sub(logp)).sum(new int[] {1});
-        return perSample.mean().mul((float) (temperature * temperature));
+        return Scalars.mul(perSample.mean(), (float) (temperature * temperature));
     }
 
     /** Soft cross-entropy {@code -sum_c q_c log softmax(student/T)_c * T^2}, batchmean; {@code q} is detached. */
     public static NDArray softCrossEntropy(NDArray targetProbs, NDArray studentLogits, double temperature) {
         NDArray q = targetProbs.stopGradient();
-        NDArray logp = studentLogits.mul((float) (1.0 / temperature)).logSoftmax(1);
-        return q.mul(logp).sum(new int[] {1}).mean().neg().mul((float) (temperature * temperature));
+        NDArray logp = Scalars.mul(studentLogits, (float) (1.0 / temperature)).logSoftmax(1);
+        return Scalars.mul(q.mul(logp).sum(new int[] {1}).mean().neg(), (float) (temperature * temperature));
     }
 
     /** Binary cross-entropy with logits against 0/1 targets of the same shape, mean over all elements. */
     public static NDArray binaryCrossEntropyWithLogits(NDArray logits, NDArray targets) {
         // max(x, 0) - x * y + log(1 + exp(-|x|)): stable for large |x|
-        NDArray softplus = logits.abs().neg().exp().add(1f).log();
-        return logits.maximum(0f).sub(logits.mul(targets)).add(softplus).mean();
+        NDArray softplus = Scalars.add(logits.abs().neg().exp(), 1f).log();
+        return Scalars.maximum(logits, 0f).sub(logits.mul(targets)).add(softplus).mean();
     }
     /**
      * Per-sample {@code KL(softmax(a) || softmax(b))}, shape N, with no detaching and no temperature: a
@@ -76,7 +77,7 @@ public final class DistillLoss {
 
     /** Per-sample symmetric KL {@code (KL(p_a || p_b) + KL(p_b || p_a)) / 2}, shape N; both sides learn. */
     public static NDArray symmetricKlPerSample(NDArray aLogits, NDArray bLogits) {
-        return klPerSample(aLogits, bLogits).add(klPerSample(bLogits, aLogits)).mul(0.5f);
+        return Scalars.mul(klPerSample(aLogits, bLogits).add(klPerSample(bLogits, aLogits)), 0.5f);
     }
 
     /** Per-sample L1 distance of the probabilities {@code sum_c |p_a,c - p_b,c|}, shape N; both sides learn. */

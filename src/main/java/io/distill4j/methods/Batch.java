@@ -1,5 +1,6 @@
 package io.distill4j.methods;
 
+import io.distill4j.util.Scalars;
 import io.distill4j.util.HostArrays;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -88,7 +89,7 @@ public final class Batch {
         NDArray perSample = host.mixed()
                 ? targets((int) logits.getShape().get(1)).mul(logits.logSoftmax(1)).sum(new int[] {1}).neg()
                 : DistillLoss.crossEntropyPerSample(logits, labels());
-        return perSample.mul(HostArrays.floats(manager, w)).sum().div((float) Math.max(1, count));
+        return Scalars.div(perSample.mul(HostArrays.floats(manager, w)).sum(), (float) Math.max(1, count));
     }
 
     public int[] indices() { return host.indices(); }

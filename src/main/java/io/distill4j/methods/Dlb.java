@@ -1,5 +1,6 @@
 package io.distill4j.methods;
 
+import io.distill4j.util.Scalars;
 import io.distill4j.config.Option;
 import io.distill4j.config.RunConfig;
 import ai.djl.ndarray.NDArray;
@@ -85,8 +86,8 @@ public final class Dlb implements Method {
             Losses l = new Losses().add(net.name(), "ce", DistillLoss.softCrossEntropy(y, logits, 1));
             if (target != null) {
                 NDArray zPrev = logits.get("0:" + p);
-                l.add(net.name(), "dlb_kl", DistillLoss.kl(target, zPrev, options.temperature())
-                        .mul((float) options.alpha()));
+                l.add(net.name(), "dlb_kl", Scalars.mul(DistillLoss.kl(target, zPrev, options.temperature()),
+                        (float) options.alpha()));
             }
             return l.keep("current_logits", logits.get(p + ":"));
         });

@@ -1,5 +1,6 @@
 package io.distill4j.methods;
 
+import io.distill4j.util.Scalars;
 import io.distill4j.config.Option;
 import io.distill4j.knowledge.Peers;
 import io.distill4j.config.RunConfig;
@@ -119,7 +120,7 @@ public final class Dml implements Method {
                     sum = sum == null ? kl : sum.add(kl);
                 }
             }
-            l.add(name, "kl", sum.div(others));
+            l.add(name, "kl", Scalars.div(sum, others));
         }
     }
 }

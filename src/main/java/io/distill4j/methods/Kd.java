@@ -1,5 +1,6 @@
 package io.distill4j.methods;
 
+import io.distill4j.util.Scalars;
 import io.distill4j.config.Option;
 import io.distill4j.knowledge.Teachers;
 import io.distill4j.config.RunConfig;
@@ -48,8 +49,8 @@ public final class Kd implements Method {
         return ctx.update(() -> {
             NDArray z = student.logits(x, true);
             return new Losses()
-                    .add(student.name(), "ce", batch.crossEntropy(z).mul((float) alpha))
-                    .add(student.name(), "kd", DistillLoss.kl(teacher, z, temperature).mul((float) beta));
+                    .add(student.name(), "ce", Scalars.mul(batch.crossEntropy(z), (float) alpha))
+                    .add(student.name(), "kd", Scalars.mul(DistillLoss.kl(teacher, z, temperature), (float) beta));
         });
     }
 }

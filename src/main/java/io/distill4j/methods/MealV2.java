@@ -1,5 +1,6 @@
 package io.distill4j.methods;
 
+import io.distill4j.util.Scalars;
 import io.distill4j.config.Option;
 import io.distill4j.knowledge.Teachers;
 import io.distill4j.config.RunConfig;
@@ -106,14 +107,14 @@ public final class MealV2 implements Method {
             NDArray z = student.logits(x, true);
             Losses l = new Losses().add(student.name(), "soft_ce", DistillLoss.softCrossEntropy(softTarget, z, temperature));
             if (hardLabelWeight > 0) {
-                l.add(student.name(), "ce", batch.crossEntropy(z).mul((float) hardLabelWeight));
+                l.add(student.name(), "ce", Scalars.mul(batch.crossEntropy(z), (float) hardLabelWeight));
             }
             if (discriminator != null) {
                 NDArray zs = adversarial ? reverseGradient(z) : z;
                 NDList io = discriminatorBatch(zs, teacherLogits);
                 NDArray out = discriminator.logits(io.get(0), true);
-                l.add(DISCRIMINATOR, "bce", DistillLoss.binaryCrossEntropyWithLogits(out, io.get(1))
-                        .mul((float) discriminatorWeight));
+                l.add(DISCRIMINATOR, "bce", Scalars.mul(DistillLoss.binaryCrossEntropyWithLogits(out, io.get(1)),
+                        (float) discriminatorWeight));
             }
             return l;
         });
@@ -131,6 +132,6 @@ public final class MealV2 implements Method {
 
     /** Identity forward, negated gradient backward: {@code 2 * sg(z) - z}. */
     static NDArray reverseGradient(NDArray z) {
-        return z.stopGradient().mul(2f).sub(z);
+        return Scalars.mul(z.stopGradient(), 2f).sub(z);
     }
 }

@@ -1,5 +1,6 @@
 package io.distill4j.methods;
 
+import io.distill4j.util.Scalars;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import io.distill4j.runtime.Stateful;
@@ -35,7 +36,7 @@ public interface Method {
             sum = sum == null ? p : sum.add(p);
         }
         if (trainable.size() > 1) {
-            out.put("ensemble", sum.div(trainable.size()));
+            out.put("ensemble", Scalars.div(sum, trainable.size()));
         }
         return out;
     }

@@ -1,5 +1,6 @@
 package io.distill4j.methods;
 
+import io.distill4j.util.Scalars;
 import io.distill4j.util.HostArrays;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -160,12 +161,12 @@ public final class Mkf implements Method {
             try (Net.SubNetworkScope s = net.use(sub)) {
                 NDArray z = net.logits(batch.images(), true);
                 Losses l = new Losses().add(net.name(), "ce", batch.crossEntropy(z));
-                NDArray logP = z.div(t).logSoftmax(1);
+                NDArray logP = Scalars.div(z, t).logSoftmax(1);
                 if (kTarget != null) {
                     // KL(K_hat || p^T) per sample, over the samples whose knowledge exists, times T^2
-                    NDArray perSample = kTarget.mul(kTarget.maximum(1e-12f).log().sub(logP)).sum(new int[] {1});
-                    l.add(net.name(), "group_kl", perSample.mul(kValid).sum().div((float) count)
-                            .mul((float) (options.beta() * t * t)));
+                    NDArray perSample = kTarget.mul(Scalars.maximum(kTarget, 1e-12f).log().sub(logP)).sum(new int[] {1});
+                    l.add(net.name(), "group_kl", Scalars.mul(Scalars.div(perSample.mul(kValid).sum(), (float) count),
+                            (float) (options.beta() * t * t)));
                 }
                 return l.keep("probs", logP.exp());
             }
@@ -188,10 +189,10 @@ public final class Mkf implements Method {
         float[] mixed;
         float[] alone;
         try (Net.SubNetworkScope s = net.use(sub)) {
-            mixed = net.logits(batch.images(), false).div(t).softmax(1).toFloatArray();
+            mixed = Scalars.div(net.logits(batch.images(), false), t).softmax(1).toFloatArray();
             NDArray x = HostArrays.floats(batch.manager(), host.mix().unmixedViews()[0],
                     new Shape(n, host.channels(), host.height(), host.width()));
-            alone = net.logits(x, false).div(t).softmax(1).toFloatArray();
+            alone = Scalars.div(net.logits(x, false), t).softmax(1).toFloatArray();
         }
         int[] pos = host.mix().partnerPositions();
         float[] kA = new float[n * classes];

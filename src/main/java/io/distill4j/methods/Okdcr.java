@@ -1,5 +1,6 @@
 package io.distill4j.methods;
 
+import io.distill4j.util.Scalars;
 import io.distill4j.config.Option;
 import io.distill4j.config.RunConfig;
 import io.distill4j.runtime.Optimizers;
@@ -150,7 +151,7 @@ public final class Okdcr implements Method {
             l.add(c1, "ce", ce.apply(z1.get(m)));
             l.add(c2, "ce", ce.apply(z2.get(m)));
             if (lambdaIntra > 0) {
-                l.add(c1, "intra", divergence(z1.get(m), z2.get(m)).mean().mul((float) lambdaIntra));
+                l.add(c1, "intra", Scalars.mul(divergence(z1.get(m), z2.get(m)).mean(), (float) lambdaIntra));
             }
             if (lambdaInter > 0) {
                 NDArray inter1 = null;
@@ -163,13 +164,13 @@ public final class Okdcr implements Method {
                         inter2 = inter2 == null ? d2 : inter2.add(d2);
                     }
                 }
-                l.add(c1, "inter", inter1.mul((float) lambdaInter));
-                l.add(c2, "inter", inter2.mul((float) lambdaInter));
+                l.add(c1, "inter", Scalars.mul(inter1, (float) lambdaInter));
+                l.add(c2, "inter", Scalars.mul(inter2, (float) lambdaInter));
             }
             if (lambdaEns > 0) {
                 float w = (float) (lambdaEns * ramp);
-                l.add(c1, "ens", DistillLoss.klToProbs(ensemble, z1.get(m), temperature).mul(w));
-                l.add(c2, "ens", DistillLoss.klToProbs(ensemble, z2.get(m), temperature).mul(w));
+                l.add(c1, "ens", Scalars.mul(DistillLoss.klToProbs(ensemble, z1.get(m), temperature), w));
+                l.add(c2, "ens", Scalars.mul(DistillLoss.klToProbs(ensemble, z2.get(m), temperature), w));
             }
         }
         return l;
@@ -186,7 +187,7 @@ public final class Okdcr implements Method {
         for (int m = 0; m < z1.size(); m++) {
             d.add(divergence(z1.get(m).stopGradient(), z2.get(m).stopGradient()));
         }
-        return NDArrays.stack(d, 1).mul((float) (-1 / weightTemperature)).softmax(1);
+        return Scalars.mul(NDArrays.stack(d, 1), (float) (-1 / weightTemperature)).softmax(1);
     }
 
     /** {@code sum_m w_m (softmax(z_m^1 / T) + softmax(z_m^2 / T)) / 2}, detached, shape (N, classes). */
@@ -194,8 +195,8 @@ public final class Okdcr implements Method {
         float invT = (float) (1 / temperature);
         NDArray sum = null;
         for (int m = 0; m < z1.size(); m++) {
-            NDArray p = z1.get(m).stopGradient().mul(invT).softmax(1)
-                    .add(z2.get(m).stopGradient().mul(invT).softmax(1)).mul(0.5f);
+            NDArray p = Scalars.mul(Scalars.mul(z1.get(m).stopGradient(), invT).softmax(1)
+                    .add(Scalars.mul(z2.get(m).stopGradient(), invT).softmax(1)), 0.5f);
             NDArray term = p.mul(weights.get(":, " + m + ":" + (m + 1)));
             sum = sum == null ? term : sum.add(term);
         }
@@ -216,7 +217,7 @@ public final class Okdcr implements Method {
             String name = trainable.get(m).name();
             NDArray p1 = z1.get(m).softmax(1);
             NDArray p2 = z2.get(m).softmax(1);
-            out.put(name, p1.add(p2).mul(0.5f));
+            out.put(name, Scalars.mul(p1.add(p2), 0.5f));
             out.put(name + HEAD1, p1);
             out.put(name + HEAD2, p2);
         }

@@ -1,5 +1,6 @@
 package io.distill4j.methods;
 
+import io.distill4j.util.Scalars;
 import ai.djl.ndarray.NDArray;
 import io.distill4j.config.Option;
 import io.distill4j.config.RunConfig;
@@ -64,7 +65,7 @@ public final class StimulativeTraining implements Method {
                     kl = kl == null ? term : kl.add(term);
                 }
             }
-            return l.add(net.name(), "sub_kl", kl.mul((float) options.klWeight()));
+            return l.add(net.name(), "sub_kl", Scalars.mul(kl, (float) options.klWeight()));
         });
     }
 }

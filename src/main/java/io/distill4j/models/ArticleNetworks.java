@@ -1,5 +1,6 @@
 package io.distill4j.models;
 
+import io.distill4j.util.Scalars;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.nn.Block;
@@ -168,6 +169,6 @@ final class ArticleNetworks {
 
     /** {@code relu6(x + 3) / 6}, PyTorch's Hardsigmoid. */
     static NDArray hardSigmoid(NDArray x) {
-        return x.add(3f).clip(0f, 6f).div(6f);
+        return Scalars.div(Scalars.add(x, 3f).clip(0f, 6f), 6f);
     }
 }

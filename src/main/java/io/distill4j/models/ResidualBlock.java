@@ -1,5 +1,6 @@
 package io.distill4j.models;
 
+import io.distill4j.util.Scalars;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
@@ -48,7 +49,7 @@ public final class ResidualBlock extends AbstractBlock implements ResidualUnit {
         NDList p = pre == null ? inputs : Scopes.chain(List.of(pre), ps, inputs, training);
         NDArray b = Scopes.chain(List.of(branch), ps, p, training).singletonOrThrow();
         NDArray s = shortcut == null ? x : shortcut.forward(ps, p, training).singletonOrThrow();
-        NDArray y = (scale == 1f ? b : b.mul(scale)).add(s);
+        NDArray y = (scale == 1f ? b : Scalars.mul(b, scale)).add(s);
         return new NDList(reluAfter ? Activation.relu(y) : y);
     }
 

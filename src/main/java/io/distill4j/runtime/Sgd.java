@@ -1,5 +1,6 @@
 package io.distill4j.runtime;
 
+import io.distill4j.util.Scalars;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
@@ -49,9 +50,11 @@ public final class Sgd implements AutoCloseable {
 
     /** Applies one update at the given learning rate, then clears the gradients. */
     public void step(double lr, Set<Parameter> skip) {
-        float flr = (float) lr;
         try (NDScope scope = new NDScope()) {
             scope.suppressNotUsedWarning();
+            NDArray decay = null; // one scalar each per step, made by libtorch (util/Scalars)
+            NDArray mom = null;
+            NDArray rate = null;
             for (int i = 0; i < params.size(); i++) {
                 Parameter p = params.get(i);
                 PtNDArray w = (PtNDArray) p.getArray();
@@ -64,16 +67,21 @@ public final class Sgd implements AutoCloseable {
                     continue;
                 }
                 // in place on the gradient (cleared below anyway): two temporaries instead of five
+                if (rate == null) {
+                    decay = Scalars.of(w, weightDecay);
+                    mom = Scalars.of(w, momentum);
+                    rate = Scalars.of(w, (float) lr);
+                }
                 if (weightDecay != 0) {
-                    g.addi(w.mul(weightDecay));
+                    g.addi(w.mul(decay));
                 }
                 NDArray b = buffers.get(i);
                 NDArray d = g;
                 if (b != null) {
-                    b.muli(momentum).addi(g);
-                    d = nesterov ? g.addi(b.mul(momentum)) : b;
+                    b.muli(mom).addi(g);
+                    d = nesterov ? g.addi(b.mul(mom)) : b;
                 }
-                w.subi(d == b ? b.mul(flr) : d.muli(flr));
+                w.subi(d == b ? b.mul(rate) : d.muli(rate));
                 JniUtils.zeroGrad(w);
             }
         }

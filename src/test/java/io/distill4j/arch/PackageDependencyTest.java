@@ -29,7 +29,7 @@ class PackageDependencyTest {
             Map.entry("config", List.of("util")),
             Map.entry("data", List.of("util", "config")),
             Map.entry("models", List.of("util")),
-            Map.entry("losses", List.of()),
+            Map.entry("losses", List.of("util")),
             Map.entry("runtime", List.of("util", "config", "models")),
             Map.entry("knowledge", List.of("util", "config", "models", "losses", "runtime")),
             Map.entry("methods", List.of("util", "config", "data", "models", "losses", "runtime", "knowledge")),

@@ -53,7 +53,8 @@ class SigkillResumeTest {
             while (!Files.exists(last) && p.isAlive() && System.nanoTime() < deadline) {
                 Thread.sleep(20);
             }
-            assertThat(Files.exists(last)).as("the child wrote a checkpoint (log: %s)", dir.resolve("child.log")).isTrue();
+            assertThat(Files.exists(last)).as("the child wrote a checkpoint (exit %s); its log:%n%s",
+                    p.isAlive() ? "none yet" : p.exitValue(), tail(dir.resolve("child.log"))).isTrue();
             Thread.sleep(delayMs);
             assertThat(p.isAlive()).as("killed before the end (after %d ms)", delayMs).isTrue();
             p.destroyForcibly(); // SIGKILL: no shutdown hook runs
@@ -74,5 +75,11 @@ class SigkillResumeTest {
             assertThat(s.map(f -> f.getFileName().toString()).filter(n -> n.endsWith(".tmp")).toList())
                     .as("no temporary file of a killed write is left").isEmpty();
         }
+    }
+
+    /** The last lines of the child's log, for a failure message (the temporary folder is deleted after). */
+    static String tail(Path log) throws IOException {
+        List<String> lines = Files.exists(log) ? Files.readAllLines(log) : List.of("(no log)");
+        return String.join(System.lineSeparator(), lines.subList(Math.max(0, lines.size() - 40), lines.size()));
     }
 }
