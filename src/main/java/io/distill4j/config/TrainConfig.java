@@ -20,10 +20,12 @@ package io.distill4j.config;
  *                       but unaugmented, so the generalisation gap shows in metrics.jsonl and summary.json
  * @param teacherOutputs a file of the teachers' logits for every step (KD, MEAL V2): built on first use from the
  *                       teachers, then read instead of running them (null: the teachers run at every step)
+ * @param teacherOutputsTopK 0: the store holds every logit (exact); k: the k largest and one fill logit that
+ *                       keeps the rest's probability mass at the method's temperature (compact, lossy)
  */
 public record TrainConfig(int epochs, int batchSize, int evalBatchSize, int evalEvery, int logEvery, int threads,
                           boolean checkpoint, String onNan, int maxSkipped, int bnRecalibration, boolean trainFit,
-                          String teacherOutputs) {
+                          String teacherOutputs, int teacherOutputsTopK) {
     static TrainConfig from(ConfigNode n) {
         return new TrainConfig(
                 (int) n.integer("epochs", 10, 1, 100_000),
@@ -37,7 +39,8 @@ public record TrainConfig(int epochs, int batchSize, int evalBatchSize, int eval
                 (int) n.integer("max_skipped", 10, 0, 1 << 30),
                 (int) n.integer("bn_recalibration", 0, 0, 1 << 20),
                 n.bool("train_fit", false),
-                n.string("teacher_outputs", null));
+                n.string("teacher_outputs", null),
+                (int) n.integer("teacher_outputs_top_k", 0, 0, Short.MAX_VALUE));
     }
 
     /**

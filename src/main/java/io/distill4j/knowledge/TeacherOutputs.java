@@ -19,15 +19,23 @@ import java.nio.file.StandardOpenOption;
 /**
  * Teachers' logits stored for every training step of a run: because a batch, its augmentation and its mixing are
  * a pure function of (seed, epoch, batch index), the logits of the exact images the student sees at step s can be
- * computed once, written here, and read instead of running the teachers (KD, MEAL V2). The file is float32 and
- * dense (exact: the student trains bit for bit as with the teachers online), laid out step after step, teacher
- * after teacher, a batch's rows of {@code classes} logits; a header names what it was built for (the
- * fingerprint: seed, data, batching, epochs, the teachers' architectures and checkpoint digests), and a file
- * built for anything else is refused. Size: steps x batch x teachers x classes x 4 bytes (e.g. 20 epochs of 3,000
- * images, one teacher, 10 classes: 2.4 MB; 200 epochs of CIFAR-100 with two teachers: 8 GB).
+ * computed once, written here, and read instead of running the teachers (KD, MEAL V2). Laid out step after step,
+ * teacher after teacher, a batch's rows; a header names what it was built for (the fingerprint: seed, data,
+ * batching, epochs, the teachers' architectures and checkpoint digests, the encoding), and a file built for
+ * anything else is refused. Two encodings of a row of {@code classes} logits:
+ * <ul>
+ * <li>dense ({@code topK} 0): the float32 logits, exact (the student trains bit for bit as with the teachers
+ * online); {@code 4 classes} bytes a row (20 epochs of 3,000 images, one teacher, 10 classes: 2.4 MB; 200
+ * epochs of CIFAR-100 with two teachers: 8 GB);</li>
+ * <li>top-k: the k largest logits (float32) and their classes (int16), and one fill logit for every other
+ * class, chosen so that the softmax at the method's temperature T gives the k classes exactly their
+ * probabilities and the others together exactly their residual mass, spread evenly:
+ * {@code fill = T log(mean over the others of exp(z_j / T))}. {@code 6k + 4} bytes a row (k 5: 34 bytes,
+ * against 400 for 100 classes and 4,000 for 1,000). Lossy: the distribution among the other classes is lost.</li>
+ * </ul>
  */
 public final class TeacherOutputs implements AutoCloseable {
-    private static final String MAGIC = "distill4j-teacher-outputs-1";
+    private static final String MAGIC = "distill4j-teacher-outputs-2";
 
     private final Path file;
     private final FileChannel channel;
@@ -35,15 +43,30 @@ public final class TeacherOutputs implements AutoCloseable {
     private final long[] rowOffsets; // first row of each step
     private final int teachers;
     private final int classes;
+    private final int topK;
 
     private TeacherOutputs(Path file, FileChannel channel, long dataStart, long[] rowOffsets, int teachers,
-                           int classes) {
+                           int classes, int topK) {
         this.file = file;
         this.channel = channel;
         this.dataStart = dataStart;
         this.rowOffsets = rowOffsets;
         this.teachers = teachers;
         this.classes = classes;
+        this.topK = topK;
+    }
+
+    /** How rows are stored: {@code topK} 0 for dense float32, else the top-k encoding at temperature T. */
+    public record Encoding(int topK, double temperature) {
+        public static final Encoding DENSE = new Encoding(0, 1);
+
+        int rowBytes(int classes) {
+            return topK == 0 ? 4 * classes : 6 * topK + 4;
+        }
+
+        String describe() {
+            return topK == 0 ? "dense float32" : "top " + topK + " at temperature " + temperature;
+        }
     }
 
     public Path file() { return file; }
@@ -59,7 +82,8 @@ public final class TeacherOutputs implements AutoCloseable {
      * build leaves nothing that looks finished) and opens it.
      */
     public static TeacherOutputs build(Path file, String fingerprint, int[] rows, int teachers, int classes,
-                                       Source source) {
+                                       Encoding encoding, Source source) {
+        checkEncoding(file, encoding, classes);
         Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
         try {
             if (file.getParent() != null) {
@@ -67,7 +91,8 @@ public final class TeacherOutputs implements AutoCloseable {
             }
             try (FileChannel out = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                     StandardOpenOption.TRUNCATE_EXISTING)) {
-                byte[] header = header(fingerprint, rows.length, teachers, classes).getBytes(StandardCharsets.UTF_8);
+                byte[] header = header(fingerprint, rows.length, teachers, classes, encoding)
+                        .getBytes(StandardCharsets.UTF_8);
                 ByteBuffer h = ByteBuffer.allocate(4 + header.length).order(ByteOrder.LITTLE_ENDIAN);
                 h.putInt(header.length).put(header).flip();
                 while (h.hasRemaining()) {
@@ -78,14 +103,16 @@ public final class TeacherOutputs implements AutoCloseable {
                     if (z.length != teachers) {
                         throw new IllegalStateException("step " + s + ": " + z.length + " teachers, expected " + teachers);
                     }
-                    ByteBuffer b = ByteBuffer.allocate(4 * teachers * rows[s] * classes).order(ByteOrder.LITTLE_ENDIAN);
+                    ByteBuffer b = ByteBuffer.allocate(encoding.rowBytes(classes) * teachers * rows[s])
+                            .order(ByteOrder.LITTLE_ENDIAN);
                     for (float[] t : z) {
                         if (t.length != rows[s] * classes) {
                             throw new IllegalStateException("step " + s + ": " + t.length + " logits, expected "
                                     + rows[s] * classes);
                         }
-                        b.asFloatBuffer().put(t);
-                        b.position(b.position() + 4 * t.length);
+                        for (int r = 0; r < rows[s]; r++) {
+                            encodeRow(t, r * classes, classes, encoding, b);
+                        }
                     }
                     b.flip();
                     while (b.hasRemaining()) {
@@ -98,11 +125,13 @@ public final class TeacherOutputs implements AutoCloseable {
         } catch (IOException e) {
             throw new UserError(file + ": cannot write the teacher outputs: " + e.getMessage());
         }
-        return open(file, fingerprint, rows, teachers, classes);
+        return open(file, fingerprint, rows, teachers, classes, encoding);
     }
 
     /** Opens a store, refusing one built for another run (another fingerprint) or of the wrong size. */
-    public static TeacherOutputs open(Path file, String fingerprint, int[] rows, int teachers, int classes) {
+    public static TeacherOutputs open(Path file, String fingerprint, int[] rows, int teachers, int classes,
+                                      Encoding encoding) {
+        checkEncoding(file, encoding, classes);
         try {
             FileChannel ch = FileChannel.open(file, StandardOpenOption.READ);
             try {
@@ -115,7 +144,7 @@ public final class TeacherOutputs implements AutoCloseable {
                 ByteBuffer h = ByteBuffer.allocate(n);
                 readFully(ch, h, 4);
                 String got = new String(h.array(), StandardCharsets.UTF_8);
-                String want = header(fingerprint, rows.length, teachers, classes);
+                String want = header(fingerprint, rows.length, teachers, classes, encoding);
                 if (!got.equals(want)) {
                     throw new UserError(file + ": built for another run (" + firstDifference(got, want) + "); delete "
                             + "it to rebuild, or set train.teacher_outputs to another file");
@@ -124,12 +153,12 @@ public final class TeacherOutputs implements AutoCloseable {
                 for (int s = 0; s < rows.length; s++) {
                     offsets[s + 1] = offsets[s] + rows[s];
                 }
-                long expected = 4L + n + 4L * teachers * classes * offsets[rows.length];
+                long expected = 4L + n + (long) encoding.rowBytes(classes) * teachers * offsets[rows.length];
                 if (ch.size() != expected) {
                     throw new UserError(file + ": " + ch.size() + " bytes, expected " + expected
                             + " (truncated?); delete it to rebuild");
                 }
-                return new TeacherOutputs(file, ch, 4L + n, offsets, teachers, classes);
+                return new TeacherOutputs(file, ch, 4L + n, offsets, teachers, classes, encoding.topK());
             } catch (RuntimeException | IOException e) {
                 ch.close();
                 throw e;
@@ -143,22 +172,104 @@ public final class TeacherOutputs implements AutoCloseable {
     public NDArray logits(NDManager m, long step, int teacher) {
         int s = Math.toIntExact(step);
         int rows = (int) (rowOffsets[s + 1] - rowOffsets[s]);
-        long pos = dataStart + 4L * classes * (teachers * rowOffsets[s] + (long) teacher * rows);
-        ByteBuffer b = ByteBuffer.allocate(4 * rows * classes).order(ByteOrder.LITTLE_ENDIAN);
+        int rowBytes = new Encoding(topK, 1).rowBytes(classes);
+        long pos = dataStart + (long) rowBytes * (teachers * rowOffsets[s] + (long) teacher * rows);
+        ByteBuffer b = ByteBuffer.allocate(rowBytes * rows).order(ByteOrder.LITTLE_ENDIAN);
         try {
             readFully(channel, b, pos);
         } catch (IOException e) {
             throw new UserError(file + ": cannot read step " + step + ": " + e.getMessage());
         }
+        b.flip();
         float[] z = new float[rows * classes];
-        b.flip().asFloatBuffer().get(z);
+        for (int r = 0; r < rows; r++) {
+            decodeRow(b, classes, topK, z, r * classes);
+        }
         return HostArrays.floats(m, z, new Shape(rows, classes));
+    }
+
+    /** Appends one row of logits ({@code z[off .. off + classes)}) to {@code out} in {@code encoding}. */
+    static void encodeRow(float[] z, int off, int classes, Encoding encoding, ByteBuffer out) {
+        int k = encoding.topK();
+        if (k == 0) {
+            for (int c = 0; c < classes; c++) {
+                out.putFloat(z[off + c]);
+            }
+            return;
+        }
+        int[] top = new int[k]; // the k largest, largest first; a tie goes to the lower class
+        boolean[] taken = new boolean[classes];
+        for (int i = 0; i < k; i++) {
+            int best = -1;
+            for (int c = 0; c < classes; c++) {
+                if (!taken[c] && (best < 0 || z[off + c] > z[off + best])) {
+                    best = c;
+                }
+            }
+            taken[best] = true;
+            top[i] = best;
+        }
+        double t = encoding.temperature();
+        double max = Double.NEGATIVE_INFINITY;
+        for (int c = 0; c < classes; c++) {
+            if (!taken[c]) {
+                max = Math.max(max, z[off + c] / t);
+            }
+        }
+        double sum = 0;
+        for (int c = 0; c < classes; c++) {
+            if (!taken[c]) {
+                sum += Math.exp(z[off + c] / t - max);
+            }
+        }
+        float fill = (float) (t * (max + Math.log(sum / (classes - k))));
+        for (int i = 0; i < k; i++) {
+            out.putShort((short) top[i]);
+        }
+        for (int i = 0; i < k; i++) {
+            out.putFloat(z[off + top[i]]);
+        }
+        out.putFloat(fill);
+    }
+
+    /** Reads one row written by {@link #encodeRow} into {@code z[off .. off + classes)}. */
+    static void decodeRow(ByteBuffer in, int classes, int topK, float[] z, int off) {
+        if (topK == 0) {
+            for (int c = 0; c < classes; c++) {
+                z[off + c] = in.getFloat();
+            }
+            return;
+        }
+        int[] top = new int[topK];
+        for (int i = 0; i < topK; i++) {
+            top[i] = in.getShort();
+        }
+        float[] values = new float[topK];
+        for (int i = 0; i < topK; i++) {
+            values[i] = in.getFloat();
+        }
+        java.util.Arrays.fill(z, off, off + classes, in.getFloat());
+        for (int i = 0; i < topK; i++) {
+            z[off + top[i]] = values[i];
+        }
+    }
+
+    private static void checkEncoding(Path file, Encoding encoding, int classes) {
+        if (encoding.topK() < 0 || encoding.topK() >= classes || classes > Short.MAX_VALUE) {
+            throw new UserError(file + ": train.teacher_outputs_top_k " + encoding.topK() + " for " + classes
+                    + " classes: give 0 (dense) or 1 to " + (classes - 1) + (classes > Short.MAX_VALUE
+                    ? " (and at most " + Short.MAX_VALUE + " classes)" : ""));
+        }
+        if (!(encoding.temperature() > 0) || Double.isInfinite(encoding.temperature())) {
+            throw new IllegalArgumentException("temperature " + encoding.temperature());
+        }
     }
 
     public int teachers() { return teachers; }
 
-    private static String header(String fingerprint, int steps, int teachers, int classes) {
-        return MAGIC + "\nsteps " + steps + "\nteachers " + teachers + "\nclasses " + classes + "\n" + fingerprint;
+    private static String header(String fingerprint, int steps, int teachers, int classes, Encoding encoding) {
+        return MAGIC + "\nsteps " + steps + "\nteachers " + teachers + "\nclasses " + classes + "\nencoding "
+                + encoding.describe() + "\n" + fingerprint;
     }
 
     private static String firstDifference(String got, String want) {

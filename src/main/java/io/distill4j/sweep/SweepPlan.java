@@ -139,7 +139,9 @@ public final class SweepPlan {
     private static PlannedRun plan(SweepSpec spec, Map<String, Path> beforeDirs, String name, String variant, long seed,
                                    Map<String, Object> axes, Path config, Map<String, Object> overrides,
                                    boolean before, boolean computeMatched) {
-        List<String> strings = strings(overrides, beforeDirs);
+        Map<String, Path> folders = new LinkedHashMap<>(beforeDirs);
+        folders.put("run", spec.out().resolve(name)); // ${run}: the run's own folder
+        List<String> strings = strings(overrides, folders);
         RunConfig cfg = load(spec, name, config, strings);
         try {
             Run.validate(cfg, path -> beforeDirs.values().stream().noneMatch(d -> Path.of(path).normalize()
@@ -159,7 +161,7 @@ public final class SweepPlan {
         }
     }
 
-    /** Overrides as {@code key=value} with the value in flow YAML, {@code ${NAME}} replaced by that run's folder. */
+    /** Overrides as {@code key=value} with the value in flow YAML, {@code ${NAME}} replaced by that folder. */
     static List<String> strings(Map<String, Object> overrides, Map<String, Path> beforeDirs) {
         DumperOptions d = new DumperOptions();
         d.setDefaultFlowStyle(DumperOptions.FlowStyle.FLOW);

@@ -25,6 +25,7 @@ import java.util.Set;
  *   labels: {clean: {}, noise40: {data.label_noise: 0.4}}    # named values: tags clean, noise40
  *   train.batch_size: [64, 128]              # a config key: tags batch_size64, batch_size128
  * before:                                    # run once, first, in OUT/NAME; ${NAME} in a value is that folder
+ *                                            # (and ${run} the run's own, e.g. for a file of its own)
  *   teacher: {config: configs/fashion-mnist/kd-teacher.yaml}
  * variants:                                  # config: another base; only: {AXIS: [values]} restricts the axes
  *   baseline: {method.name: baseline}
@@ -111,6 +112,9 @@ public record SweepSpec(Path file, String name, Path base, Path out, String refe
                     }
                 }
             }
+        }
+        if (before.containsKey("run")) {
+            throw new UserError(file + ": before: a run may not be named 'run' (${run} is each run's own folder)");
         }
         for (String b : before.keySet()) {
             if (variants.containsKey(b)) {

@@ -203,6 +203,10 @@ public final class Run implements AutoCloseable {
             throw cfg.root().child("train").error("teacher_outputs", "the config has no teachers: to store (it "
                     + "holds the outputs of KD's and MEAL V2's teachers)");
         }
+        if (cfg.train().teacherOutputsTopK() > 0 && cfg.train().teacherOutputs() == null) {
+            throw cfg.root().child("train").error("teacher_outputs_top_k", "applies to a store of the teachers' "
+                    + "outputs: set train.teacher_outputs: FILE as well, or leave it at 0");
+        }
         for (NetworkConfig nc : cfg.networks()) {
             checkArch(cfg, "networks." + nc.name() + ".arch", nc.arch());
             if (nc.init() != null && mustExist.test(nc.init())) {

@@ -35,12 +35,14 @@ final class TeacherOutputsBuilder {
         }
         int classes = run.train().numClasses();
         String fingerprint = fingerprint(cfg);
+        TeacherOutputs.Encoding encoding = new TeacherOutputs.Encoding(cfg.train().teacherOutputsTopK(),
+                methodTemperature(cfg));
         if (Files.exists(file)) {
-            return TeacherOutputs.open(file, fingerprint, rows, teachers.size(), classes);
+            return TeacherOutputs.open(file, fingerprint, rows, teachers.size(), classes, encoding);
         }
         System.err.printf("distill4j: writing the teachers' outputs for %d steps to %s (once; later runs with the "
                 + "same seed, data and teachers read them)%n", steps, file);
-        return TeacherOutputs.build(file, fingerprint, rows, teachers.size(), classes, step -> {
+        return TeacherOutputs.build(file, fingerprint, rows, teachers.size(), classes, encoding, step -> {
             HostBatch hb = loader.batch((int) (step / perEpoch), (int) (step % perEpoch));
             float[][] out = new float[teachers.size()][];
             try (NDManager bm = run.manager().newSubManager()) {
@@ -51,6 +53,19 @@ final class TeacherOutputsBuilder {
             }
             return out;
         });
+    }
+
+    /**
+     * The temperature at which the method softens the teachers' logits ({@code method.<name>.temperature}: KD's
+     * and MEAL V2's), which a top-k store keeps exact; 1 for a method without one.
+     */
+    static double methodTemperature(RunConfig cfg) {
+        if (cfg.resolved().get("method") instanceof java.util.Map<?, ?> method
+                && method.get(String.valueOf(method.get("name"))) instanceof java.util.Map<?, ?> options
+                && options.get("temperature") instanceof Number t) {
+            return t.doubleValue();
+        }
+        return 1;
     }
 
     /** What the stored logits depend on: the batches (seed, data, batching, epochs) and the teachers. */

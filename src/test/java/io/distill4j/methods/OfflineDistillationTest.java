@@ -289,5 +289,39 @@ class OfflineDistillationTest {
         assertThatThrownBy(() -> train(BASE.replace("train: {", "train: {teacher_outputs: '" + store + "', ")
                 + "method: {name: baseline}\n", 1, null)).isInstanceOf(UserError.class)
                 .hasMessageContaining("no teachers");
+        // a dense store is not a top-k one
+        assertThatThrownBy(() -> train(stored.replace("train: {", "train: {teacher_outputs_top_k: 3, "), 1, null))
+                .isInstanceOf(UserError.class).hasMessageContaining("encoding dense float32")
+                .hasMessageContaining("encoding top 3 at temperature 4.0");
+    }
+
+    /**
+     * A top-k store ({@code train.teacher_outputs_top_k}) is the size its encoding says, and trains a student
+     * that differs from the exact one only through the classes below the top k: with k = classes - 1 the fill
+     * is the last class's own logit, so the student is bit for bit the dense store's.
+     */
+    @Test
+    void aTopKStoreIsCompactAndExactWhenItLeavesOutOneClass() throws IOException {
+        String yaml = kd("");
+        List<float[]> exact = train(yaml, 2, null);
+        Path store9 = dir.resolve("top9.bin");
+        List<float[]> top9 = train(yaml.replace("train: {", "train: {teacher_outputs: '" + store9
+                + "', teacher_outputs_top_k: 9, "), 2, null);
+        for (int i = 0; i < exact.size(); i++) {
+            assertThat(top9.get(i)).isEqualTo(exact.get(i));
+        }
+        Path store3 = dir.resolve("top3.bin");
+        List<float[]> top3 = train(yaml.replace("train: {", "train: {teacher_outputs: '" + store3
+                + "', teacher_outputs_top_k: 3, "), 2, null);
+        long rows = 256; // one epoch of 256 images
+        assertThat(Files.size(store3) - Files.size(store9)).isEqualTo(rows * (6 * 3 + 4 - (6 * 9 + 4)));
+        boolean differs = false;
+        for (int i = 0; i < exact.size(); i++) {
+            differs |= !java.util.Arrays.equals(top3.get(i), exact.get(i));
+        }
+        assertThat(differs).as("three of ten classes kept changes the student").isTrue();
+        assertThatThrownBy(() -> train(yaml.replace("train: {", "train: {teacher_outputs_top_k: 3, "), 1, null))
+                .isInstanceOf(UserError.class).hasMessageContaining("train.teacher_outputs_top_k")
+                .hasMessageContaining("teacher_outputs: FILE");
     }
 }

@@ -102,7 +102,8 @@ class SweepTest {
                 before:
                   teacher: {method.name: baseline, seed: 5}
                 variants:
-                  kd: {method.name: kd, teachers.t.arch: resnet8, teachers.t.checkpoint: "${teacher}/checkpoints/best.ckpt"}
+                  kd: {method.name: kd, teachers.t.arch: resnet8, teachers.t.checkpoint: "${teacher}/checkpoints/best.ckpt",
+                       train.teacher_outputs: "${run}/teacher-outputs.bin"}
                 """);
         SweepPlan plan = SweepPlan.expand(SweepSpec.read(f, null)); // the checkpoint does not exist yet: allowed
         assertThat(plan.beforeRuns()).singleElement().satisfies(r -> {
@@ -111,6 +112,11 @@ class SweepTest {
         });
         assertThat(plan.mainRuns().get(0).overrides()).contains("teachers.t.checkpoint="
                 + dir.resolve("out").resolve("teacher") + "/checkpoints/best.ckpt");
+        assertThat(plan.mainRuns()).isNotEmpty().allSatisfy(r -> assertThat(r.overrides()) // ${run}: its own folder
+                .contains("train.teacher_outputs=" + dir.resolve("out").resolve(r.name()) + "/teacher-outputs.bin"));
+        Path named = sweepFile("before:\n  run: {method.name: baseline}\nvariants:\n  b: {method.name: baseline}\n");
+        assertThatThrownBy(() -> SweepSpec.read(named, null)).isInstanceOf(UserError.class)
+                .hasMessageContaining("may not be named 'run'");
     }
 
     /**
