@@ -3,6 +3,8 @@ package io.distill4j.util;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
 
+import java.util.function.BinaryOperator;
+
 /**
  * Arithmetic with a number, safe under autograd. DJL's {@code NDArray.mul(Number)} and its kin wrap the number in
  * a scalar array over a fresh direct ByteBuffer ({@code from_blob}, memory libtorch does not own) and close it
@@ -19,43 +21,37 @@ public final class Scalars {
 
     /** {@code x * v}. */
     public static NDArray mul(NDArray x, double v) {
-        try (NDArray s = of(x, v)) {
-            return x.mul(s);
-        }
+        return with(x, v, NDArray::mul);
     }
 
     /** {@code x / v}. */
     public static NDArray div(NDArray x, double v) {
-        try (NDArray s = of(x, v)) {
-            return x.div(s);
-        }
+        return with(x, v, NDArray::div);
     }
 
     /** {@code x + v}. */
     public static NDArray add(NDArray x, double v) {
-        try (NDArray s = of(x, v)) {
-            return x.add(s);
-        }
+        return with(x, v, NDArray::add);
     }
 
     /** {@code x - v}. */
     public static NDArray sub(NDArray x, double v) {
-        try (NDArray s = of(x, v)) {
-            return x.sub(s);
-        }
+        return with(x, v, NDArray::sub);
     }
 
     /** Element-wise {@code max(x, v)}. */
     public static NDArray maximum(NDArray x, double v) {
-        try (NDArray s = of(x, v)) {
-            return x.maximum(s);
-        }
+        return with(x, v, NDArray::maximum);
     }
 
     /** {@code x *= v} in place; returns {@code x}. */
     public static NDArray muli(NDArray x, double v) {
+        return with(x, v, NDArray::muli);
+    }
+
+    private static NDArray with(NDArray x, double v, BinaryOperator<NDArray> op) {
         try (NDArray s = of(x, v)) {
-            return x.muli(s);
+            return op.apply(x, s);
         }
     }
 
