@@ -339,11 +339,12 @@ public final class BenchCommand implements Callable<Integer> {
         return statusKb("VmRSS:");
     }
 
-    /** The malloc this process runs with: a preloaded tcmalloc or jemalloc, else the system's. */
+    /** The malloc this process runs with: a preloaded tcmalloc, mimalloc or jemalloc, else the system's. */
     static String allocator() {
         try {
             String maps = Files.readString(Path.of("/proc/self/maps"));
-            return maps.contains("libtcmalloc") ? "tcmalloc" : maps.contains("libjemalloc") ? "jemalloc" : "system (glibc)";
+            return maps.contains("libtcmalloc") ? "tcmalloc" : maps.contains("libmimalloc") ? "mimalloc"
+                    : maps.contains("libjemalloc") ? "jemalloc" : "system (glibc)";
         } catch (IOException | RuntimeException e) {
             return "unknown";
         }

@@ -322,6 +322,19 @@ class BadInputCatalogueTest {
         }
     }
 
+    @org.junit.jupiter.api.Test
+    void anUnknownAllocatorIsRefusedByTheLauncher() throws Exception {
+        for (String bad : List.of("jemalloc", "TCMALLOC", " ")) {
+            ProcessBuilder pb = new ProcessBuilder("bash", "bin/distill4j", "--help").redirectErrorStream(true);
+            pb.environment().put("DISTILL4J_MALLOC", bad);
+            Process p = pb.start();
+            String text = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertThat(p.waitFor()).as("DISTILL4J_MALLOC='%s'", bad).isEqualTo(2);
+            assertThat(text.strip()).startsWith("distill4j: error: DISTILL4J_MALLOC='" + bad + "'")
+                    .contains("auto, tcmalloc, mimalloc or system").hasLineCount(1);
+        }
+    }
+
     private static List<Path> summaries() throws IOException {
         try (Stream<Path> s = Files.walk(dir)) {
             return s.filter(p -> p.getFileName().toString().equals("summary.json")).sorted().toList();
