@@ -23,16 +23,17 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class ShippedSweepsTest {
     /** Where each sweep's runs were archived. */
-    static final Map<String, List<String>> ARCHIVES = Map.of(
-            "dlb", List.of("dlb", "dlb-ablation"),
-            "dlb-augmented", List.of("dlb-augmented", "dlb-forward"),
-            "kd", List.of("kd", "kd/teachers", "kd-ablation", "meal-v2-temperature"),
-            "online", List.of("online"),
-            "online-long", List.of("online-long"),
-            "online-noaug", List.of("online-noaug"),
-            "mkf", List.of("mkf-preliminary"),
-            "mkf-overfit", List.of("mkf-overfit"),
-            "main", List.of("main"));
+    static final Map<String, List<String>> ARCHIVES = Map.ofEntries(
+            Map.entry("dlb", List.of("dlb", "dlb-ablation")),
+            Map.entry("dlb-augmented", List.of("dlb-augmented", "dlb-forward")),
+            Map.entry("kd", List.of("kd", "kd/teachers", "kd-ablation", "meal-v2-temperature")),
+            Map.entry("online", List.of("online")),
+            Map.entry("online-long", List.of("online-long")),
+            Map.entry("online-noaug", List.of("online-noaug")),
+            Map.entry("mkf", List.of("mkf-preliminary")),
+            Map.entry("mkf-overfit", List.of("mkf-overfit")),
+            Map.entry("kd-store", List.of("kd-store")),
+            Map.entry("main", List.of("main")));
 
     @Test
     void everySweepRunReproducesItsArchivedConfig() throws IOException {
