@@ -33,6 +33,7 @@ class ShippedSweepsTest {
             Map.entry("mkf", List.of("mkf-preliminary")),
             Map.entry("mkf-overfit", List.of("mkf-overfit")),
             Map.entry("kd-store", List.of("kd-store")),
+            Map.entry("mkf-long", List.of("mkf-long")),
             Map.entry("main", List.of("main")));
 
     @Test
