@@ -43,17 +43,17 @@ public final class TeacherOutputs implements AutoCloseable {
     private final long[] rowOffsets; // first row of each step
     private final int teachers;
     private final int classes;
-    private final int topK;
+    private final Encoding encoding;
 
     private TeacherOutputs(Path file, FileChannel channel, long dataStart, long[] rowOffsets, int teachers,
-                           int classes, int topK) {
+                           int classes, Encoding encoding) {
         this.file = file;
         this.channel = channel;
         this.dataStart = dataStart;
         this.rowOffsets = rowOffsets;
         this.teachers = teachers;
         this.classes = classes;
-        this.topK = topK;
+        this.encoding = encoding;
     }
 
     /** How rows are stored: {@code topK} 0 for dense float32, else the top-k encoding at temperature T. */
@@ -158,7 +158,7 @@ public final class TeacherOutputs implements AutoCloseable {
                     throw new UserError(file + ": " + ch.size() + " bytes, expected " + expected
                             + " (truncated?); delete it to rebuild");
                 }
-                return new TeacherOutputs(file, ch, 4L + n, offsets, teachers, classes, encoding.topK());
+                return new TeacherOutputs(file, ch, 4L + n, offsets, teachers, classes, encoding);
             } catch (RuntimeException | IOException e) {
                 ch.close();
                 throw e;
@@ -172,7 +172,7 @@ public final class TeacherOutputs implements AutoCloseable {
     public NDArray logits(NDManager m, long step, int teacher) {
         int s = Math.toIntExact(step);
         int rows = (int) (rowOffsets[s + 1] - rowOffsets[s]);
-        int rowBytes = new Encoding(topK, 1).rowBytes(classes);
+        int rowBytes = encoding.rowBytes(classes);
         long pos = dataStart + (long) rowBytes * (teachers * rowOffsets[s] + (long) teacher * rows);
         ByteBuffer b = ByteBuffer.allocate(rowBytes * rows).order(ByteOrder.LITTLE_ENDIAN);
         try {
@@ -183,7 +183,7 @@ public final class TeacherOutputs implements AutoCloseable {
         b.flip();
         float[] z = new float[rows * classes];
         for (int r = 0; r < rows; r++) {
-            decodeRow(b, classes, topK, z, r * classes);
+            decodeRow(b, classes, encoding.topK(), z, r * classes);
         }
         return HostArrays.floats(m, z, new Shape(rows, classes));
     }

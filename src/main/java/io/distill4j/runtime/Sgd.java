@@ -50,11 +50,15 @@ public final class Sgd implements AutoCloseable {
 
     /** Applies one update at the given learning rate, then clears the gradients. */
     public void step(double lr, Set<Parameter> skip) {
+        if (params.isEmpty()) {
+            return;
+        }
         try (NDScope scope = new NDScope()) {
             scope.suppressNotUsedWarning();
-            NDArray decay = null; // one scalar each per step, made by libtorch (util/Scalars)
-            NDArray mom = null;
-            NDArray rate = null;
+            NDArray like = params.get(0).getArray(); // one scalar each per step, made by libtorch (util/Scalars)
+            NDArray decay = Scalars.of(like, weightDecay);
+            NDArray mom = Scalars.of(like, momentum);
+            NDArray rate = Scalars.of(like, (float) lr);
             for (int i = 0; i < params.size(); i++) {
                 Parameter p = params.get(i);
                 PtNDArray w = (PtNDArray) p.getArray();
@@ -67,11 +71,6 @@ public final class Sgd implements AutoCloseable {
                     continue;
                 }
                 // in place on the gradient (cleared below anyway): two temporaries instead of five
-                if (rate == null) {
-                    decay = Scalars.of(w, weightDecay);
-                    mom = Scalars.of(w, momentum);
-                    rate = Scalars.of(w, (float) lr);
-                }
                 if (weightDecay != 0) {
                     g.addi(w.mul(decay));
                 }
