@@ -22,10 +22,14 @@ package io.distill4j.config;
  *                       teachers, then read instead of running them (null: the teachers run at every step)
  * @param teacherOutputsTopK 0: the store holds every logit (exact); k: the k largest and one fill logit that
  *                       keeps the rest's probability mass at the method's temperature (compact, lossy)
+ * @param channelsLast   activations laid out channels-last in memory (NHWC; shapes stay NCHW): oneDNN's
+ *                       convolutions then read and write them without reordering (BENCHMARKS.md: about a fifth
+ *                       faster per step on CPU). The same arithmetic up to rounding; false reproduces runs made
+ *                       before this option existed bit for bit
  */
 public record TrainConfig(int epochs, int batchSize, int evalBatchSize, int evalEvery, int logEvery, int threads,
                           boolean checkpoint, String onNan, int maxSkipped, int bnRecalibration, boolean trainFit,
-                          String teacherOutputs, int teacherOutputsTopK) {
+                          String teacherOutputs, int teacherOutputsTopK, boolean channelsLast) {
     static TrainConfig from(ConfigNode n) {
         return new TrainConfig(
                 (int) n.integer("epochs", 10, 1, 100_000),
@@ -40,7 +44,8 @@ public record TrainConfig(int epochs, int batchSize, int evalBatchSize, int eval
                 (int) n.integer("bn_recalibration", 0, 0, 1 << 20),
                 n.bool("train_fit", false),
                 n.string("teacher_outputs", null),
-                (int) n.integer("teacher_outputs_top_k", 0, 0, Short.MAX_VALUE));
+                (int) n.integer("teacher_outputs_top_k", 0, 0, Short.MAX_VALUE),
+                n.bool("channels_last", true));
     }
 
     /**

@@ -78,7 +78,7 @@ final class CifarNetwork extends Network {
         if (head != null) {
             maps.add(head);
         }
-        NDList x = Scopes.chain(maps, ps, inputs, training);
+        NDList x = Scopes.chain(maps, ps, inputs, training, channelsLast());
         NDArray last = x.singletonOrThrow();
         Shape shape = last.getShape(); // global average pooling (the engine averages one axis at a time)
         NDArray features = last.reshape(shape.get(0), shape.get(1), -1).mean(new int[] {2});

@@ -39,11 +39,20 @@ public abstract class Network extends AbstractBlock {
 
     private final String arch;
     private final int numClasses;
+    private boolean channelsLast;
 
     protected Network(String arch, int numClasses) {
         this.arch = arch;
         this.numClasses = numClasses;
     }
+
+    /**
+     * Whether the forward pass lays its activations out channels-last ({@code train.channels_last}); off by
+     * default, as for networks built outside a run (export, inference).
+     */
+    public boolean channelsLast() { return channelsLast; }
+
+    public void setChannelsLast(boolean channelsLast) { this.channelsLast = channelsLast; }
 
     /** The architecture name this network was built from (e.g. {@code resnet20}). */
     public String arch() { return arch; }

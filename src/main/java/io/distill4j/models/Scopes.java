@@ -1,11 +1,13 @@
 package io.distill4j.models;
 
+
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.nn.Block;
 import ai.djl.nn.SequentialBlock;
 import ai.djl.training.ParameterStore;
+import io.distill4j.util.MemoryFormat;
 
 import java.util.ArrayList;
 import java.util.Collection;
@@ -25,6 +27,17 @@ final class Scopes {
 
     /** The blocks one after another on {@code x}; a {@link SequentialBlock} runs child by child. */
     static NDList chain(Collection<Block> blocks, ParameterStore ps, NDList x, boolean training) {
+        return chain(blocks, ps, x, training, false);
+    }
+
+    /**
+     * As {@link #chain(Collection, ParameterStore, NDList, boolean)}; with {@code channelsLast} the first layer's
+     * output is laid out channels-last ({@link MemoryFormat}) and the layers after it keep that layout. Not the
+     * input itself: an image of one channel has the same strides in both layouts, and libtorch then takes it for
+     * the default one.
+     */
+    static NDList chain(Collection<Block> blocks, ParameterStore ps, NDList x, boolean training,
+                        boolean channelsLast) {
         NDArray input = x.singletonOrThrow();
         NDManager home = input.getManager();
         NDManager current = null; // holds the current layer's input (none for the first: the chain's is not ours)
@@ -32,6 +45,9 @@ final class Scopes {
         try {
             for (Block b : flatten(blocks)) {
                 NDList out = b.forward(ps, cur, training); // arrays made here belong to cur's manager
+                if (channelsLast && cur == x && out.size() == 1) {
+                    out = new NDList(MemoryFormat.channelsLast(out.singletonOrThrow()));
+                }
                 NDManager next = home.newSubManager();
                 for (NDArray a : out) {
                     if (a != input) {

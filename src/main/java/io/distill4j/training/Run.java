@@ -155,6 +155,7 @@ public final class Run implements AutoCloseable {
                 NDManager nm = manager.newSubManager(device(cfg, nc));
                 Network block = ModelRegistry.buildAndInit(nc.arch(), train.channels(), train.numClasses(),
                         train.height(), train.width(), nm);
+                block.setChannelsLast(cfg.train().channelsLast());
                 Net net = optimizers.trainable(nc.name(), block, nm);
                 if (nc.init() != null) {
                     Checkpoints.loadNetwork(Checkpoint.read(java.nio.file.Path.of(nc.init())), net, null);
@@ -162,7 +163,9 @@ public final class Run implements AutoCloseable {
                 nets.add(net);
             }
             for (TeacherConfig tc : cfg.teachers()) {
-                teachers.add(teacher(tc, train, manager));
+                Net t = teacher(tc, train, manager);
+                t.block().setChannelsLast(cfg.train().channelsLast());
+                teachers.add(t);
             }
             method.attach(manager, nets);
         } catch (RuntimeException e) {

@@ -85,14 +85,16 @@ class OfflineDistillationTest {
         String oneTeacher = BASE + "teachers: {t: {arch: resnet14, checkpoint: '" + teacherCkpt + "'}}\n";
         List<float[]> meal = train(oneTeacher + "method: {name: meal-v2, meal-v2: {discriminator: false}}\n", 4, null);
         List<float[]> kd = train(oneTeacher + "method: {name: kd, kd: {temperature: 1, ce_weight: 0, kd_weight: 1}}\n", 4, null);
+        // the same gradients computed by different operations: float rounding only, which four steps grow to about
+        // 2.5e-5 on parameters near 1.5 (channels-last convolutions; 2e-5 was enough in the default layout)
         for (int i = 0; i < kd.size(); i++) {
-            assertThat(meal.get(i)).containsExactly(kd.get(i), org.assertj.core.api.Assertions.within(2e-5f));
+            assertThat(meal.get(i)).containsExactly(kd.get(i), org.assertj.core.api.Assertions.within(5e-5f));
         }
         // at T = 4 too (soft CE and KL differ by the teacher's entropy, a constant: same gradients)
         List<float[]> meal4 = train(oneTeacher + "method: {name: meal-v2, meal-v2: {discriminator: false, temperature: 4}}\n", 4, null);
         List<float[]> kd4 = train(oneTeacher + "method: {name: kd, kd: {temperature: 4, ce_weight: 0, kd_weight: 1}}\n", 4, null);
         for (int i = 0; i < kd4.size(); i++) {
-            assertThat(meal4.get(i)).containsExactly(kd4.get(i), org.assertj.core.api.Assertions.within(2e-5f));
+            assertThat(meal4.get(i)).containsExactly(kd4.get(i), org.assertj.core.api.Assertions.within(5e-5f));
         }
         assertThat(meal4.get(0)).isNotEqualTo(meal.get(0));
     }
