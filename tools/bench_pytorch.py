@@ -62,6 +62,8 @@ def main():
     p.add_argument("--threads", type=int, default=0)
     p.add_argument("--profile", default="", help="also write torch.autograd.profiler's Chrome trace of the steps here")
     p.add_argument("--memory", choices=["train", "eval"], help="instead: peak RSS after training or evaluating")
+    p.add_argument("--channels-last", action="store_true",
+                   help="network and inputs in torch.channels_last (distill4j's train.channels_last)")
     a = p.parse_args()
     if a.threads > 0:
         torch.set_num_threads(a.threads)
@@ -70,6 +72,9 @@ def main():
     opt = torch.optim.SGD(net.parameters(), lr=0.05, momentum=0.9, nesterov=True, weight_decay=5e-4)
     x = torch.randn(a.batch, a.channels, a.size, a.size)
     y = torch.randint(0, a.classes, (a.batch,))
+    if a.channels_last:
+        net = net.to(memory_format=torch.channels_last)
+        x = x.to(memory_format=torch.channels_last)
     net.train()
     if a.memory:
         memory(a, net, opt, x, y)

@@ -56,6 +56,10 @@ public final class BenchCommand implements Callable<Integer> {
             + "(LD_PRELOAD; by default PyTorch runs with the system's, as python3 does)")
     boolean pytorchSameAllocator;
 
+    @Option(names = "--pytorch-channels-last", description = "run PyTorch's network and inputs in torch.channels_last "
+            + "too (by default PyTorch runs as a user's script would, in its default layout)")
+    boolean pytorchChannelsLast;
+
     @Option(names = "--set", paramLabel = "KEY=VALUE")
     List<String> overrides = new ArrayList<>();
 
@@ -157,7 +161,8 @@ public final class BenchCommand implements Callable<Integer> {
         System.out.printf(Locale.ROOT, "%nmedian of %d alternating rounds, %d steps after %d warm-up, batch %d, network %s, "
                         + "%d threads; allocator: distill4j %s%s:%n", rounds, steps, warmup, base.train().batchSize(),
                 base.networks().get(0).arch(), base.train().resolvedThreads(), allocator(),
-                pytorch ? ", pytorch " + (pytorchSameAllocator ? allocator() : "system (glibc)") : "");
+                pytorch ? ", pytorch " + (pytorchSameAllocator ? allocator() : "system (glibc)")
+                        + (pytorchChannelsLast ? ", channels-last" : "") : "");
         for (var e : median.entrySet()) {
             System.out.printf(Locale.ROOT, "%-10s %8.1f images/s   cost per image relative to %s %.2f%s%n", e.getKey(),
                     e.getValue(), ref, median.get(ref) / e.getValue(),
@@ -410,6 +415,9 @@ public final class BenchCommand implements Callable<Integer> {
                 "--channels", "" + channels, "--size", "" + size, "--classes", "" + classes,
                 "--threads", "" + cfg.train().resolvedThreads()));
         cmd.addAll(List.of(args));
+        if (pytorchChannelsLast) {
+            cmd.add("--channels-last");
+        }
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
         if (!pytorchSameAllocator) { // PyTorch as a user runs it: the system allocator, not the launcher's preload
             pb.environment().remove("LD_PRELOAD");
