@@ -1,6 +1,5 @@
 package io.distill4j.models;
 
-
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
