@@ -159,8 +159,9 @@ public final class BenchCommand implements Callable<Integer> {
         all.forEach((k, v) -> median.put(k, median(v)));
         String ref = methods.get(0);
         System.out.printf(Locale.ROOT, "%nmedian of %d alternating rounds, %d steps after %d warm-up, batch %d, network %s, "
-                        + "%d threads; allocator: distill4j %s%s:%n", rounds, steps, warmup, base.train().batchSize(),
+                        + "%d threads; allocator: distill4j %s%s%s:%n", rounds, steps, warmup, base.train().batchSize(),
                 base.networks().get(0).arch(), base.train().resolvedThreads(), allocator(),
+                base.train().channelsLast() ? ", channels-last" : ", default layout",
                 pytorch ? ", pytorch " + (pytorchSameAllocator ? allocator() : "system (glibc)")
                         + (pytorchChannelsLast ? ", channels-last" : "") : "");
         for (var e : median.entrySet()) {

@@ -11,8 +11,8 @@ import java.lang.invoke.MethodType;
 /**
  * Activations laid out channels-last (NHWC in memory, NCHW in shape), libtorch's {@code channels_last} memory
  * format. oneDNN's convolutions read and write that layout directly, where the default layout costs a reorder of
- * every activation into oneDNN's blocked layout and back at every convolution, forward and backward. Once a
- * network's input is channels-last, libtorch keeps it so through convolutions, BatchNorm, element-wise operations
+ * every activation into oneDNN's blocked layout and back at every convolution, forward and backward. Once an
+ * activation is channels-last, libtorch keeps the layout through convolutions, BatchNorm, element-wise operations
  * and pooling; shapes, values (up to floating-point rounding) and gradients are those of the default layout.
  * DJL has no memory-format operation, so this permutes to NHWC, makes that contiguous with libtorch's
  * {@code contiguous()} (DJL's JNI binding, not public in DJL's API) and permutes back: all three are autograd
