@@ -155,7 +155,6 @@ public final class Run implements AutoCloseable {
                 NDManager nm = manager.newSubManager(device(cfg, nc));
                 Network block = ModelRegistry.buildAndInit(nc.arch(), train.channels(), train.numClasses(),
                         train.height(), train.width(), nm);
-                block.setChannelsLast(cfg.train().channelsLast());
                 Net net = optimizers.trainable(nc.name(), block, nm);
                 if (nc.init() != null) {
                     Checkpoints.loadNetwork(Checkpoint.read(java.nio.file.Path.of(nc.init())), net, null);
@@ -163,9 +162,12 @@ public final class Run implements AutoCloseable {
                 nets.add(net);
             }
             for (TeacherConfig tc : cfg.teachers()) {
-                Net t = teacher(tc, train, manager);
-                t.block().setChannelsLast(cfg.train().channelsLast());
-                teachers.add(t);
+                teachers.add(teacher(tc, train, manager));
+            }
+            for (List<Net> group : List.of(nets, teachers)) {
+                for (Net n : group) {
+                    n.block().setChannelsLast(cfg.train().channelsLast());
+                }
             }
             method.attach(manager, nets);
         } catch (RuntimeException e) {
