@@ -21,6 +21,7 @@ public final class LastBatch implements Stateful {
     private float[] targets;
     private int[] indices;
     private float[] logits;
+    private boolean[] labelled;
     private int classes;
 
     /** @param name the checkpoint section, e.g. {@code dlb/last_batch} */
@@ -30,6 +31,16 @@ public final class LastBatch implements Stateful {
 
     /** Remembers a batch: images (N, C, H, W) as a flat array, targets and logits (N, classes). */
     public void remember(float[] images, long[] imageShape, float[] targets, int[] indices, NDArray logits) {
+        remember(images, imageShape, targets, indices, logits, null);
+    }
+
+    /**
+     * Remembers a batch with, in a semi-supervised run, which of its samples may use their targets (a mixed
+     * sample only when both of its images keep their label); null when all may.
+     */
+    public void remember(float[] images, long[] imageShape, float[] targets, int[] indices, NDArray logits,
+                         boolean[] labelled) {
+        this.labelled = labelled == null ? null : labelled.clone();
         this.images = images;
         this.imageShape = imageShape.clone();
         this.targets = targets;
@@ -44,6 +55,9 @@ public final class LastBatch implements Stateful {
 
     /** Dataset indices of the remembered samples (empty when nothing is remembered yet). */
     public int[] indices() { return indices == null ? new int[0] : indices.clone(); }
+
+    /** Which remembered samples may use their targets; null when all may. */
+    public boolean[] labelled() { return labelled == null ? null : labelled.clone(); }
 
     public NDArray images(NDManager m) { return HostArrays.floats(m, images, new Shape(imageShape)); }
 
@@ -61,7 +75,11 @@ public final class LastBatch implements Stateful {
             return;
         }
         try (NDManager m = NDManager.newBaseManager()) {
-            s.putArrays("batch", new NDList(images(m), targets(m), m.create(indices), logits(m)));
+            NDList arrays = new NDList(images(m), targets(m), m.create(indices), logits(m));
+            if (labelled != null) {
+                arrays.add(m.create(labelled));
+            }
+            s.putArrays("batch", arrays);
         }
     }
 
@@ -73,6 +91,7 @@ public final class LastBatch implements Stateful {
             targets = null;
             indices = null;
             logits = null;
+            labelled = null;
             return;
         }
         try (NDManager m = manager.newSubManager()) {
@@ -83,6 +102,7 @@ public final class LastBatch implements Stateful {
             indices = l.get(2).toIntArray();
             logits = l.get(3).toFloatArray();
             classes = (int) l.get(3).getShape().get(1);
+            labelled = l.size() > 4 ? l.get(4).toBooleanArray() : null;
         }
     }
 }

@@ -1,5 +1,7 @@
 package io.distill4j.losses;
 
+import io.distill4j.util.HostArrays;
+
 import io.distill4j.util.Scalars;
 import ai.djl.ndarray.NDArray;
 
@@ -50,6 +52,27 @@ public final class DistillLoss {
         NDArray logq = q.clip(TINY, 1f).log();
         NDArray perSample = q.mul(logq.sub(logp)).sum(new int[] {1});
         return Scalars.mul(perSample.mean(), (float) (temperature * temperature));
+    }
+
+    /** Per-sample soft cross-entropy {@code -sum_c q_c log softmax(z)_c}, shape N; {@code q} is detached. */
+    public static NDArray softCrossEntropyPerSample(NDArray targetProbs, NDArray logits) {
+        return targetProbs.stopGradient().mul(logits.logSoftmax(1)).sum(new int[] {1}).neg();
+    }
+
+    /**
+     * The mean of a per-sample loss over the samples whose {@code mask} entry is true (semi-supervised: the
+     * labelled ones); 0 when the batch has none. The other samples contribute neither value nor gradient.
+     */
+    public static NDArray maskedMean(NDArray perSample, boolean[] mask) {
+        float[] w = new float[mask.length];
+        int count = 0;
+        for (int i = 0; i < mask.length; i++) {
+            if (mask[i]) {
+                w[i] = 1f;
+                count++;
+            }
+        }
+        return Scalars.div(perSample.mul(HostArrays.floats(perSample.getManager(), w)).sum(), (float) Math.max(1, count));
     }
 
     /** Soft cross-entropy {@code -sum_c q_c log softmax(student/T)_c * T^2}, batchmean; {@code q} is detached. */

@@ -1,6 +1,5 @@
 package io.distill4j.methods;
 
-import io.distill4j.util.Scalars;
 import io.distill4j.util.HostArrays;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -31,14 +30,32 @@ public final class Batch {
         this.labelledByIndex = labelledByIndex;
     }
 
-    /** Per sample of this batch: does it keep its label? Null when every sample does. */
+    /**
+     * Per sample of this batch: may its label be used? Null when every sample keeps its label. A sample that
+     * mixing blended with a partner (Mixup, CutMix) carries both labels, so it counts only when both keep theirs.
+     */
     public boolean[] labelledMask() {
         if (labelledByIndex == null) {
             return null;
         }
-        boolean[] m = new boolean[host.size()];
+        boolean[] m = labelledMask(host.indices());
+        if (host.mixed()) {
+            int[] partners = host.mix().partnerIndices();
+            for (int i = 0; i < m.length; i++) {
+                m[i] &= labelledByIndex[partners[i]];
+            }
+        }
+        return m;
+    }
+
+    /** Whether each of the given dataset samples keeps its label (unmixed); null when every sample does. */
+    public boolean[] labelledMask(int[] datasetIndices) {
+        if (labelledByIndex == null) {
+            return null;
+        }
+        boolean[] m = new boolean[datasetIndices.length];
         for (int i = 0; i < m.length; i++) {
-            m[i] = labelledByIndex[host.indices()[i]];
+            m[i] = labelledByIndex[datasetIndices[i]];
         }
         return m;
     }
@@ -78,18 +95,10 @@ public final class Batch {
                     : DistillLoss.crossEntropy(logits, labels());
         }
         // semi-supervised: the mean over the labelled samples only (0 when the batch has none)
-        float[] w = new float[mask.length];
-        int count = 0;
-        for (int i = 0; i < mask.length; i++) {
-            if (mask[i]) {
-                w[i] = 1f;
-                count++;
-            }
-        }
         NDArray perSample = host.mixed()
-                ? targets((int) logits.getShape().get(1)).mul(logits.logSoftmax(1)).sum(new int[] {1}).neg()
+                ? DistillLoss.softCrossEntropyPerSample(targets((int) logits.getShape().get(1)), logits)
                 : DistillLoss.crossEntropyPerSample(logits, labels());
-        return Scalars.div(perSample.mul(HostArrays.floats(manager, w)).sum(), (float) Math.max(1, count));
+        return DistillLoss.maskedMean(perSample, mask);
     }
 
     public int[] indices() { return host.indices(); }

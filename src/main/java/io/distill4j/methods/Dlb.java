@@ -73,6 +73,8 @@ public final class Dlb implements Method {
         NDArray xPrev = p == 0 ? null : last.images(m);
         NDArray target = p == 0 ? null : last.logits(m);
         boolean joint = options.forward().equals("joint");
+        // semi-supervised: the CE of both halves sees only the samples that keep their label
+        boolean[] labelled = p == 0 ? batch.labelledMask() : concat(last.labelled(), batch.labelledMask());
         Losses losses = ctx.update(() -> {
             NDArray logits;
             if (xPrev == null) {
@@ -83,7 +85,9 @@ public final class Dlb implements Method {
                 NDArray zp = net.logits(xPrev, true);
                 logits = NDArrays.concat(new NDList(zp, net.logits(x, true)));
             }
-            Losses l = new Losses().add(net.name(), "ce", DistillLoss.softCrossEntropy(y, logits, 1));
+            NDArray ce = labelled == null ? DistillLoss.softCrossEntropy(y, logits, 1)
+                    : DistillLoss.maskedMean(DistillLoss.softCrossEntropyPerSample(y, logits), labelled);
+            Losses l = new Losses().add(net.name(), "ce", ce);
             if (target != null) {
                 NDArray zPrev = logits.get("0:" + p);
                 l.add(net.name(), "dlb_kl", Scalars.mul(DistillLoss.kl(target, zPrev, options.temperature()),
@@ -96,8 +100,17 @@ public final class Dlb implements Method {
         // remember this batch for the next step: its second view and the logits of its first view
         var host = batch.host();
         last.remember(host.views()[1], new long[] {batch.size(), host.channels(), host.height(), host.width()},
-                host.targets(classes), batch.indices(), losses.output("current_logits"));
+                host.targets(classes), batch.indices(), losses.output("current_logits"), batch.labelledMask());
         return losses;
+    }
+
+    private static boolean[] concat(boolean[] a, boolean[] b) {
+        if (a == null || b == null) {
+            return null;
+        }
+        boolean[] out = Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
     }
 
     private static int[] concat(int[] a, int[] b) {

@@ -9,6 +9,7 @@ import io.distill4j.config.Option;
 import io.distill4j.config.RunConfig;
 import io.distill4j.data.HostBatch;
 import io.distill4j.knowledge.GroupKnowledge;
+import io.distill4j.knowledge.KnowledgeAge;
 import io.distill4j.knowledge.KnowledgeFraction;
 import io.distill4j.models.InheritedSampler;
 import io.distill4j.models.ModelRegistry;
@@ -63,6 +64,12 @@ public final class Mkf implements Method {
             @Option(doc = "classes kept per entry by the topk store", value = "10", min = 1, max = 100000)
             int topK,
             @Option(doc = "store knowledge values in 16-bit floats", value = "false") boolean half,
+            @Option(doc = "cycle: a cycle of T steps, the whole network in its first, group t's sub-network in step t"
+                    + " (the whole network trains one step in T); every_step: every step trains the whole network "
+                    + "and one sub-network, of groups 2..T in turn (gradients summed, as Stimulative Training). The "
+                    + "article says neither", value = "cycle", choices = {"cycle", "every_step"}) String schedule,
+            @Option(doc = "log knowledge_age_epochs: how old (in epochs) the knowledge a step distils from is",
+                    value = "false") boolean logKnowledgeAge,
             @Option(doc = "every this many steps (0: never), on a mixed batch, also forward the unmixed images and "
                     + "log the true fraction loss of none, linear, exact and a random response", value = "0",
                     min = 0, max = 1 << 30) int diagnoseEvery) {}
@@ -71,6 +78,7 @@ public final class Mkf implements Method {
     private final int classes;
     private final long seed;
     private final GroupKnowledge knowledge;
+    private final KnowledgeAge age;
     private InheritedSampler sampler;
 
     /** The group (0-based) and sub-network of the last step, for tests and diagnostics. */
@@ -89,6 +97,8 @@ public final class Mkf implements Method {
         this.knowledge = new GroupKnowledge("mkf/knowledge", setup.trainSize(), classes, options.groups(),
                 options.store().equals("topk") ? GroupKnowledge.Mode.TOPK : GroupKnowledge.Mode.DENSE,
                 Math.min(options.topK(), classes), options.half(), options.alpha());
+        this.age = options.logKnowledgeAge() ? new KnowledgeAge("mkf/knowledge_age", options.groups(),
+                setup.trainSize()) : null;
     }
 
     /** The knowledge store (its size: {@link GroupKnowledge#bytes()}). */
@@ -96,7 +106,7 @@ public final class Mkf implements Method {
 
     @Override
     public List<Stateful> state() {
-        return List.of(knowledge);
+        return age == null ? List.of(knowledge) : List.of(knowledge, age);
     }
 
     @Override
@@ -112,67 +122,112 @@ public final class Mkf implements Method {
             sampler = new InheritedSampler(net.block(), options.groups(), options.qMax(), options.k());
         }
         long step = ctx.step();
-        int group = sampler.group(step) - 1;
-        SubNetwork sub = sampler.at(step, s -> Seeds.rng(seed, "mkf-sample", s));
+        boolean everyStep = options.schedule().equals("every_step");
+        // cycle: this step's group and sub-network; every_step: the sub-network trained beside the whole one
+        long sampled = everyStep ? subNetworkStep(step) : step;
+        int group = sampled < 0 ? 0 : sampler.group(sampled) - 1;
+        SubNetwork sub = sampled < 0 ? SubNetwork.whole(sampler.size())
+                : sampler.at(sampled, s -> Seeds.rng(seed, "mkf-sample", s));
         lastGroup = group;
         lastSubNetwork = sub;
         HostBatch host = batch.host();
-        int n = batch.size();
-        NDManager m = batch.manager();
         float t = (float) options.temperature();
         if (options.diagnoseEvery() > 0 && step % options.diagnoseEvery() == 0 && host.mixed()) {
             diagnose(ctx, net, sub, batch, group);
         }
-        NDArray target = null;
-        NDArray valid = null;
-        int observed = 0;
-        if (group > 0 && options.groupDistillation() && options.beta() > 0) {
-            float[] kHat = new float[n * classes];
-            boolean[] ok = new boolean[n];
-            knowledge.lookup(group - 1, batch.indices(), kHat, ok);
-            if (host.mixed()) {
-                float lam = host.lambda();
-                float[] kb = new float[n * classes];
-                boolean[] okB = new boolean[n];
-                knowledge.lookup(group - 1, host.mix().partnerIndices(), kb, okB);
-                for (int i = 0; i < kHat.length; i++) {
-                    kHat[i] = lam * kHat[i] + (1 - lam) * kb[i];
-                }
-                for (int i = 0; i < n; i++) {
-                    ok[i] &= okB[i];
-                }
-            }
-            float[] w = new float[n];
-            for (int i = 0; i < n; i++) {
-                if (ok[i]) {
-                    w[i] = 1;
-                    observed++;
-                }
-            }
-            if (observed > 0) {
-                target = HostArrays.floats(m, kHat, new Shape(n, classes));
-                valid = HostArrays.floats(m, w);
-            }
-        }
-        NDArray kTarget = target;
-        NDArray kValid = valid;
-        int count = observed;
+        Target target = group > 0 ? target(group - 1, batch, ctx) : null;
         Losses losses = ctx.update(() -> {
+            Losses l = new Losses();
+            if (everyStep) { // the whole network with CE, then the sub-network below
+                NDArray full = net.logits(batch.images(), true);
+                l.add(net.name(), "ce", batch.crossEntropy(full));
+                l.keep("full_probs", Scalars.div(full, t).softmax(1));
+                if (group == 0) {
+                    return l;
+                }
+            }
             try (Net.SubNetworkScope s = net.use(sub)) {
                 NDArray z = net.logits(batch.images(), true);
-                Losses l = new Losses().add(net.name(), "ce", batch.crossEntropy(z));
+                l.add(net.name(), everyStep ? "sub_ce" : "ce", batch.crossEntropy(z));
                 NDArray logP = Scalars.div(z, t).logSoftmax(1);
-                if (kTarget != null) {
+                if (target != null) {
                     // KL(K_hat || p^T) per sample, over the samples whose knowledge exists, times T^2
-                    NDArray perSample = kTarget.mul(Scalars.maximum(kTarget, 1e-12f).log().sub(logP)).sum(new int[] {1});
-                    l.add(net.name(), "group_kl", Scalars.mul(Scalars.div(perSample.mul(kValid).sum(), (float) count),
-                            (float) (options.beta() * t * t)));
+                    NDArray perSample = target.probs().mul(Scalars.maximum(target.probs(), 1e-12f).log().sub(logP))
+                            .sum(new int[] {1});
+                    l.add(net.name(), "group_kl", Scalars.mul(Scalars.div(perSample.mul(target.valid()).sum(),
+                            (float) target.count()), (float) (options.beta() * t * t)));
                 }
                 return l.keep("probs", logP.exp());
             }
         });
-        update(group, host, losses.output("probs").toFloatArray());
+        if (everyStep) {
+            update(0, host, losses.output("full_probs").toFloatArray(), step);
+        }
+        if (!everyStep || group > 0) {
+            update(group, host, losses.output("probs").toFloatArray(), step);
+        }
         return losses;
+    }
+
+    /**
+     * {@code every_step}: the cycle step whose sub-network step {@code step} trains beside the whole network.
+     * Step s takes group {@code 2 + s mod (T - 1)}; its sub-network is the inherited sample of that position of
+     * cycle {@code s / (T - 1)} (so groups 2..T nest as in {@code cycle}). -1 when T is 1 (no sub-network).
+     */
+    private long subNetworkStep(long step) {
+        int subGroups = options.groups() - 1;
+        if (subGroups == 0) {
+            return -1;
+        }
+        return (step / subGroups) * options.groups() + (step % subGroups) + 1;
+    }
+
+    /** The knowledge a step distils from: group {@code g}'s of each sample (mixed: of both images). */
+    private record Target(NDArray probs, NDArray valid, int count) {}
+
+    /**
+     * Group {@code g}'s knowledge of this batch's samples, {@code lam K_a + (1 - lam) K_b} for a mixed batch,
+     * with a 0/1 weight per sample (only samples whose knowledge, both images' when mixed, was observed); null
+     * when group distillation is off or no sample has knowledge yet.
+     */
+    private Target target(int g, Batch batch, StepContext ctx) {
+        if (!options.groupDistillation() || options.beta() <= 0) {
+            return null;
+        }
+        HostBatch host = batch.host();
+        int n = batch.size();
+        float[] kHat = new float[n * classes];
+        boolean[] ok = new boolean[n];
+        knowledge.lookup(g, batch.indices(), kHat, ok);
+        float lam = host.mixed() ? host.lambda() : 1f;
+        if (host.mixed()) {
+            float[] kb = new float[n * classes];
+            boolean[] okB = new boolean[n];
+            knowledge.lookup(g, host.mix().partnerIndices(), kb, okB);
+            for (int i = 0; i < kHat.length; i++) {
+                kHat[i] = lam * kHat[i] + (1 - lam) * kb[i];
+            }
+            for (int i = 0; i < n; i++) {
+                ok[i] &= okB[i];
+            }
+        }
+        float[] w = new float[n];
+        int observed = 0;
+        for (int i = 0; i < n; i++) {
+            if (ok[i]) {
+                w[i] = 1;
+                observed++;
+            }
+        }
+        if (observed == 0) {
+            return null;
+        }
+        if (age != null) {
+            ctx.diagnostic("knowledge_age_epochs", age.meanAge(g, batch.indices(),
+                    host.mixed() ? host.mix().partnerIndices() : null, lam, ok, ctx.step()) / ctx.stepsPerEpoch());
+        }
+        NDManager m = batch.manager();
+        return new Target(HostArrays.floats(m, kHat, new Shape(n, classes)), HostArrays.floats(m, w), observed);
     }
 
     /**
@@ -251,10 +306,15 @@ public final class Mkf implements Method {
     }
 
     /** Group {@code group}'s knowledge from this step's outputs, through the knowledge fraction when mixed. */
-    private void update(int group, HostBatch host, float[] probs) {
+    private void update(int group, HostBatch host, float[] probs, long step) {
         int[] a = host.indices();
         if (!host.mixed()) {
             knowledge.update(group, a, probs);
+            if (age != null) {
+                for (int i : a) {
+                    age.observed(group, i, step);
+                }
+            }
             return;
         }
         int n = a.length;
@@ -278,9 +338,15 @@ public final class Mkf implements Method {
         for (int i = 0; i < n; i++) {
             if (f.updateA()[i]) {
                 knowledge.update(group, a[i], f.pA(), i * classes);
+                if (age != null) {
+                    age.observed(group, a[i], step);
+                }
             }
             if (f.updateB()[i]) {
                 knowledge.update(group, b[i], f.pB(), i * classes);
+                if (age != null) {
+                    age.observed(group, b[i], step);
+                }
             }
         }
     }

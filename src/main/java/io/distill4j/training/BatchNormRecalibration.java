@@ -2,10 +2,12 @@ package io.distill4j.training;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
 import io.distill4j.data.HostBatch;
 import io.distill4j.models.Network;
 import io.distill4j.runtime.Net;
+import io.distill4j.util.HostArrays;
 import io.distill4j.util.Seeds;
 
 import java.util.ArrayList;
@@ -18,7 +20,8 @@ import java.util.List;
  * network is evaluated. The estimate is the plain average over the K batches of each batch's mean and unbiased
  * variance (PyTorch's cumulative average, {@code momentum=None}), recovered from how one training-mode forward
  * moves the running statistics ({@link Network#BN_UPDATE}). The K batches are a seeded choice per epoch, from
- * the training loader (augmented as trained), forwarded through the whole network without gradient.
+ * the training loader (augmented as trained, but before Mixup or CutMix: the statistics are those of whole
+ * images), forwarded through the whole network without gradient.
  */
 public final class BatchNormRecalibration implements TrainingListener {
     private final int batches;
@@ -54,7 +57,10 @@ public final class BatchNormRecalibration implements TrainingListener {
                     before[i] = stats.get(i).getArray().toFloatArray();
                 }
                 try (NDManager m = run.manager().newSubManager()) {
-                    net.logits(hb.view(m, 0), true);
+                    // the images as trained but unmixed: Mixup and CutMix blends are not the evaluated inputs
+                    NDArray x = hb.mixed() ? HostArrays.floats(m, hb.mix().unmixedViews()[0],
+                            new Shape(hb.size(), hb.channels(), hb.height(), hb.width())) : hb.view(m, 0);
+                    net.logits(x, true);
                 }
                 for (int i = 0; i < stats.size(); i++) {
                     float[] after = stats.get(i).getArray().toFloatArray();

@@ -92,6 +92,78 @@ class MkfTest {
     }
 
     @Test
+    void withNothingDroppedAndNoDistillationItIsTheBaselineWithMixingBitForBit() throws IOException {
+        List<List<float[]>> weights = new java.util.ArrayList<>();
+        for (String method : List.of("{name: baseline}", "{name: mkf, mkf: {q_max: 0, group_distillation: false}}")) {
+            Path p = dir.resolve("sanity.yaml");
+            Files.writeString(p, BASE.replace(" MIX", ", mix: compound, mix_warmup: 0")
+                    .replaceAll("method: .*\n", "method: " + method + "\n"));
+            try (Run run = Run.build(ConfigLoader.load(p, List.of()))) {
+                Trainer.StepDriver d = new Trainer(run, List.of()).driver();
+                for (int step = 0; step < 7; step++) {
+                    d.step();
+                }
+                List<float[]> w = new java.util.ArrayList<>();
+                for (var param : run.nets().get(0).block().getParameters()) {
+                    w.add(param.getValue().getArray().toFloatArray());
+                }
+                weights.add(w);
+            }
+        }
+        assertThat(weights.get(1)).hasSameSizeAs(weights.get(0));
+        for (int i = 0; i < weights.get(0).size(); i++) {
+            assertThat(weights.get(1).get(i)).as("parameter %d", i).containsExactly(weights.get(0).get(i));
+        }
+    }
+
+    @Test
+    void everyStepTrainsTheWholeNetworkAndOneSubNetworkOfTheNextGroupsInTurn() throws IOException {
+        try (Run run = run("", "groups: 3, schedule: every_step, log_knowledge_age: true")) {
+            Mkf mkf = (Mkf) run.method();
+            Net net = run.nets().get(0);
+            InheritedSampler sampler = new InheritedSampler(net.block(), 3, 0.5, 3);
+            Trainer.StepDriver d = new Trainer(run, List.of()).driver();
+            for (int step = 0; step < 6; step++) {
+                HostBatch hb = run.trainLoader().batch(step / 3, step % 3);
+                // step s trains group 2 + s mod 2 (1-based) with the sub-network at that position of cycle s / 2
+                long cycleStep = (step / 2) * 3L + step % 2 + 1;
+                SubNetwork sub = sampler.at(cycleStep, s -> Seeds.rng(6, "mkf-sample", s));
+                int group = 1 + step % 2;
+                float[] fullBefore = new float[hb.size() * 10];
+                boolean[] fullSeen = new boolean[hb.size()];
+                mkf.knowledge().lookup(0, hb.indices(), fullBefore, fullSeen);
+                float[] pFull;
+                float[] pSub;
+                try (NDManager m = run.manager().newSubManager()) {
+                    pFull = probs(net, SubNetwork.whole(sampler.size()), hb, m, 2f);
+                    pSub = probs(net, sub, hb, m, 2f);
+                }
+                Map<String, Float> losses = d.step();
+                assertThat(losses).containsKeys("student/ce", "student/sub_ce");
+                if (step < 3) { // epoch 0: no sample has been seen by the previous group before
+                    assertThat(losses).as("step %d", step).doesNotContainKey("student/group_kl");
+                } else if (group == 1) { // the whole network's knowledge covers every sample after epoch 0
+                    assertThat(losses).as("step %d", step).containsKey("student/group_kl");
+                }
+                assertThat(mkf.lastGroup).isEqualTo(group);
+                assertThat(mkf.lastSubNetwork).isEqualTo(sub);
+                float[] full = mkf.knowledge().lookup(0, hb.indices());
+                float[] subK = mkf.knowledge().lookup(group, hb.indices());
+                for (int i = 0; i < hb.size() * 10; i++) {
+                    float expected = fullSeen[i / 10] ? 0.5f * pFull[i] + 0.5f * fullBefore[i] : pFull[i];
+                    assertThat(full[i]).as("step %d: the whole network's knowledge", step)
+                            .isCloseTo(expected, within(2e-5f));
+                    if (step < 3) { // first epoch: group `group`'s knowledge is this step's output
+                        assertThat(subK[i]).as("step %d: the sub-network's knowledge", step)
+                                .isCloseTo(pSub[i], within(2e-5f));
+                    }
+                }
+            }
+            assertThat(net.block().isWhole()).isTrue();
+        }
+    }
+
+    @Test
     void aGroupIsDistilledFromThePreviousGroupsKnowledgeOfTheSamplesThatHaveIt() throws IOException {
         try (Run run = run("")) {
             Mkf mkf = (Mkf) run.method();

@@ -60,6 +60,8 @@ class EveryMethodResumesExactlyTest {
 
     static {
         METHODS.put("mkf", "networks: {student: {arch: resnet8}}\nmethod: {name: mkf, mkf: {groups: 2}}\n# with mixing\n");
+        METHODS.put("mkf-every-step", "networks: {student: {arch: resnet8}}\nmethod: {name: mkf, mkf: {groups: 3, "
+                + "schedule: every_step, log_knowledge_age: true}}\n# with mixing\n");
         METHODS.put("dlb-validation", "networks: {student: {arch: resnet8}}\nmethod: {name: dlb}\n# with validation\n");
     }
 
@@ -87,7 +89,7 @@ class EveryMethodResumesExactlyTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"baseline", "kd", "meal-v2", "dml-simultaneous", "dml-sequential", "okdcr", "dlb-separate",
-            "dlb-joint", "stochastic-depth", "st", "mkf", "dlb-validation"})
+            "dlb-joint", "stochastic-depth", "st", "mkf", "mkf-every-step", "dlb-validation"})
     void stoppedAtARandomStepWithAHalfWrittenCheckpointAndResumed(String method) throws IOException {
         Path cfg = dir.resolve(method + ".yaml");
         String base = METHODS.get(method).contains("re-estimation") ? BASE.replace("threads: 1}",
