@@ -5,7 +5,8 @@ import io.distill4j.config.ConfigLoader;
 import io.distill4j.config.RunConfig;
 import io.distill4j.training.Evaluator;
 import io.distill4j.training.Run;
-import io.distill4j.training.Trainer;
+
+import io.distill4j.training.Stepper;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -125,12 +126,11 @@ public final class BenchCommand implements Callable<Integer> {
                 }
                 RunConfig cfg = ConfigLoader.load(config, o);
                 try (Run run = Run.build(cfg)) {
-                    Trainer trainer = new Trainer(run, List.of());
-                    Trainer.StepDriver d = trainer.driver();
+                    Stepper d = new Stepper(run);
                     for (int i = 0; i < warmup; i++) {
                         d.step();
                     }
-                    trainer.times().reset();
+                    d.times().reset();
                     long t0 = System.nanoTime();
                     for (int i = 0; i < steps; i++) {
                         d.step();
@@ -145,7 +145,7 @@ public final class BenchCommand implements Callable<Integer> {
                         }
                         ai.djl.pytorch.jni.JniUtils.stopProfile(profile.resolve(method + ".json").toString());
                     }
-                    phases.put(method, trainer.times().perStepMillis());
+                    phases.put(method, d.times().perStepMillis());
                     System.out.printf(Locale.ROOT, "round %d  %-10s %8.1f images/s%n", r + 1, method, ips);
                 }
             }
@@ -195,7 +195,7 @@ public final class BenchCommand implements Callable<Integer> {
         }
         RunConfig cfg = ConfigLoader.load(config, overrides);
         try (Run run = Run.build(cfg)) {
-            Trainer.StepDriver d = new Trainer(run, List.of()).driver();
+            Stepper d = new Stepper(run);
             int perEpoch = run.trainLoader().batchesPerEpoch();
             long every = Math.max(1, soak / 20);
             long start = soak / 10;
@@ -303,7 +303,7 @@ public final class BenchCommand implements Callable<Integer> {
         try (Run run = Run.build(cfg)) {
             if (memory.equals("train")) {
                 batch = cfg.train().batchSize();
-                Trainer.StepDriver d = new Trainer(run, List.of()).driver();
+                Stepper d = new Stepper(run);
                 for (int i = 0; i < warmup + steps; i++) {
                     d.step();
                 }

@@ -8,6 +8,7 @@ import io.distill4j.config.DataConfig;
 import io.distill4j.data.Augmenter;
 import io.distill4j.data.BatchLoader;
 import io.distill4j.data.Datasets;
+import io.distill4j.data.DatasetSplits;
 import io.distill4j.data.HostBatch;
 import io.distill4j.data.ImageDataset;
 import io.distill4j.data.Normalization;
@@ -99,13 +100,23 @@ public final class EvalCommand implements Callable<Integer> {
             throw new io.distill4j.UserError("--split " + split + ": an exported model is evaluated on the test split "
                     + "only (the training split as trained on needs the run: --checkpoint)");
         }
-        try (Classifier classifier = Classifier.load(model)) {
+        boolean foreign = Classifier.isForeign(model);
+        if (foreign && config == null) {
+            throw new io.distill4j.UserError(model + ": a model file from elsewhere names no dataset: give -c CONFIG "
+                    + "(its data: says which dataset; the model's input is taken to be the dataset's unless a "
+                    + ModelCard.FILE + " beside the file says otherwise)");
+        }
+        RunConfig given = config != null ? ConfigLoader.load(config, overrides) : null;
+        DatasetSplits splits = given == null ? null
+                : Datasets.load(given.data().name(), given.data().root(), null, given.data().imageSize());
+        try (Classifier classifier = foreign ? Classifier.loadForeign(model, datasetContract(given, splits),
+                given.data().name()) : Classifier.load(model)) {
             ModelCard card = classifier.card();
-            RunConfig cfg = config != null ? ConfigLoader.load(config, overrides)
+            RunConfig cfg = given != null ? given
                     : ConfigLoader.loadText(card.config(), model + " (the config of its " + ModelCard.FILE + ")",
                     overrides);
             DataConfig d = cfg.data();
-            ImageDataset test = Datasets.load(d.name(), d.root(), null, d.imageSize()).test();
+            ImageDataset test = splits != null ? splits.test() : Datasets.load(d.name(), d.root(), null, d.imageSize()).test();
             if (test.channels() != card.channels() || test.height() != card.height() || test.width() != card.width()
                     || test.numClasses() != card.numClasses()) {
                 throw new io.distill4j.UserError(model + ": takes " + card.channels() + "x" + card.height() + "x"
@@ -135,6 +146,14 @@ public final class EvalCommand implements Callable<Integer> {
             print(scores, model + " (" + classifier.runtime() + ")", cfg, test.size());
         }
         return 0;
+    }
+
+    /** A model that takes the dataset's images as a distill4j run does: its size, its normalisation, its classes. */
+    static io.distill4j.foreign.ModelContract datasetContract(RunConfig cfg, DatasetSplits splits) {
+        ImageDataset train = splits.train();
+        Normalization norm = Datasets.normalization(cfg.data().name(), train);
+        return new io.distill4j.foreign.ModelContract(train.channels(), train.height(), train.width(), norm.mean(),
+                norm.std(), false, train.classNames());
     }
 
     private void print(Map<String, Evaluator.Score> scores, String from, RunConfig cfg, int images) {

@@ -1,6 +1,5 @@
 package io.distill4j.data;
 
-import java.util.List;
 import java.util.SplittableRandom;
 
 /**
@@ -11,8 +10,6 @@ import java.util.SplittableRandom;
  * area). Every draw comes from the generator the loader derives from (seed, epoch, batch), so resume is exact.
  */
 public interface MixingPolicy {
-    List<String> NAMES = List.of("none", "cutmix", "mixup", "compound");
-
     /** The batch, mixed or not, for the given epoch (0-based). */
     HostBatch apply(HostBatch batch, int epoch, SplittableRandom rng);
 

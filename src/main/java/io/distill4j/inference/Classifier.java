@@ -1,5 +1,9 @@
 package io.distill4j.inference;
 
+import io.distill4j.foreign.ForeignModel;
+import io.distill4j.foreign.ModelContract;
+import io.distill4j.foreign.ModelFiles;
+
 import io.distill4j.UserError;
 import io.distill4j.export.Exporter;
 import io.distill4j.export.ModelCard;
@@ -44,8 +48,50 @@ public final class Classifier implements AutoCloseable {
         return load(model, null);
     }
 
+    /**
+     * A TorchScript ({@code .pt}) or ONNX ({@code .onnx}) file from elsewhere, with its input contract: the model
+     * card beside it where there is one, completed by {@code fallback} (the dataset's size, normalisation and
+     * classes).
+     */
+    public static Classifier loadForeign(Path file, ModelContract fallback, String dataset) {
+        Path cardFile = ModelFiles.cardOf(file);
+        ModelFiles.CardContract c = cardFile == null ? null : ModelFiles.readCard(cardFile);
+        ModelContract contract = c == null ? fallback : new ModelContract(
+                c.channels() != null ? c.channels() : fallback.channels(),
+                c.height() != null ? c.height() : fallback.height(),
+                c.width() != null ? c.width() : fallback.width(),
+                c.mean() != null ? c.mean() : fallback.mean(), c.std() != null ? c.std() : fallback.std(),
+                c.normalizedInside() != null ? c.normalizedInside() : fallback.normalizedInside(),
+                c.classNames() != null ? c.classNames() : fallback.classNames());
+        ForeignModel model = ModelFiles.open(file, threads());
+        String name = file.getFileName().toString();
+        ModelCard card = new ModelCard(model.runtime(), name.contains(".") ? name.substring(0, name.lastIndexOf('.'))
+                : name, null, contract.classNames(), contract.channels(), contract.height(), contract.width(),
+                contract.mean(), contract.std(), dataset, "-", file.toString(), 0, null);
+        return new Classifier(card, new ForeignRunner(model, contract));
+    }
+
+    /** Whether {@code path} is a model file from elsewhere (TorchScript or ONNX, not a distill4j export folder). */
+    public static boolean isForeign(Path path) {
+        return java.nio.file.Files.isRegularFile(path) && !path.getFileName().toString().equals(Exporter.ONNX_FILE)
+                && (ModelFiles.kind(path) == ModelFiles.Kind.TORCHSCRIPT || ModelFiles.kind(path) == ModelFiles.Kind.ONNX);
+    }
+
     /** As {@link #load(Path)}; {@code network} picks a network of a checkpoint (null: the config's first). */
     public static Classifier load(Path model, String network) {
+        if (isForeign(model)) { // a model file from elsewhere: its card must say what it takes and gives
+            Path cardFile = ModelFiles.cardOf(model);
+            ModelFiles.CardContract c = cardFile == null ? null : ModelFiles.readCard(cardFile);
+            if (c == null || c.channels() == null || c.height() == null || c.width() == null || c.mean() == null
+                    || c.std() == null || c.classNames() == null) {
+                throw new UserError(model + ": a model file from elsewhere needs a " + ModelFiles.CARD + " beside it "
+                        + "with its input (channels, height, width), normalization (mean, std) and class_names; or "
+                        + "evaluate it with eval -c CONFIG --model, which takes them from the config's dataset");
+            }
+            ModelContract contract = new ModelContract(c.channels(), c.height(), c.width(), c.mean(), c.std(),
+                    c.normalizedInside() != null && c.normalizedInside(), c.classNames());
+            return loadForeign(model, contract, "-");
+        }
         if (Files.isRegularFile(model) && model.getFileName().toString().equals(Exporter.ONNX_FILE)
                 && model.getParent() != null) {
             return load(model.getParent(), network); // the .onnx file of an export folder: the folder

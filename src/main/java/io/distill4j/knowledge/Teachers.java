@@ -2,7 +2,6 @@ package io.distill4j.knowledge;
 
 import io.distill4j.util.Scalars;
 import ai.djl.ndarray.NDArray;
-import io.distill4j.runtime.Net;
 
 import java.util.List;
 
@@ -13,16 +12,16 @@ import java.util.List;
  * instead of computed: the same numbers, without the teachers' forward passes.
  */
 public final class Teachers {
-    private final List<Net> nets;
+    private final List<Teacher> nets;
     private final TeacherOutputs store;
     private final long step;
 
-    public Teachers(List<Net> nets) {
+    public Teachers(List<Teacher> nets) {
         this(nets, null, -1);
     }
 
     /** Teachers answering from {@code store} (when not null) for the batch of global step {@code step}. */
-    public Teachers(List<Net> nets, TeacherOutputs store, long step) {
+    public Teachers(List<Teacher> nets, TeacherOutputs store, long step) {
         this.nets = List.copyOf(nets);
         this.store = store;
         this.step = step;
@@ -32,7 +31,7 @@ public final class Teachers {
 
     /** Teacher {@code i}'s logits for {@code x} (the step's batch when read from the store). */
     public NDArray logits(int i, NDArray x) {
-        return store != null ? store.logits(x.getManager(), step, i) : nets.get(i).logits(x, false);
+        return store != null ? store.logits(x.getManager(), step, i) : nets.get(i).logits(x);
     }
 
     /** The ensemble's knowledge of a batch: mean of softmax(z_k / T) and mean of the logits z_k. */

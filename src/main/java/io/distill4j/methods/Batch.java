@@ -80,8 +80,6 @@ public final class Batch {
         return labels;
     }
 
-    public int[] labelArray() { return host.labels(); }
-
     /** Targets as distributions (N, classes): one-hot, or CutMix's mixture of two labels. */
     public NDArray targets(int classes) {
         return HostArrays.floats(manager, host.targets(classes), new ai.djl.ndarray.types.Shape(host.size(), classes));

@@ -15,8 +15,6 @@ public interface StepContext {
     /** The trainable networks, in config order. */
     List<Net> trainable();
 
-    /** The frozen teachers, in config order (run them outside {@link #update}: no graph is needed). */
-    List<Net> teachers();
 
     /**
      * The teachers as a knowledge source for this step's batch: their forward passes, or their stored outputs

@@ -49,6 +49,7 @@ public final class Summary {
     private final Map<String, Entry> networks = new LinkedHashMap<>();
     private long skippedBatches;
     private List<String> notes = List.of();
+    private List<Map<String, Object>> teachers = List.of();
     private String selection = "test";
     private Long seed;
     private Cost cost;
@@ -75,6 +76,9 @@ public final class Summary {
     public void cost(Cost c) { this.cost = c; }
 
     public Cost cost() { return cost; }
+
+    /** The teachers' top-1 as scored before the first step (teacher, split, top1, images, model). */
+    public void teachers(List<Map<String, Object>> t) { this.teachers = List.copyOf(t); }
 
     /** The method's notes (e.g. a knowledge store's size), written when there are any. */
     public void notes(List<String> n) { this.notes = List.copyOf(n); }
@@ -140,6 +144,9 @@ public final class Summary {
         }
         if (skippedBatches > 0) {
             o.addProperty("skipped_batches", skippedBatches);
+        }
+        if (!teachers.isEmpty()) {
+            o.add("teachers", new com.google.gson.Gson().toJsonTree(teachers));
         }
         if (!notes.isEmpty()) {
             com.google.gson.JsonArray a = new com.google.gson.JsonArray();

@@ -32,6 +32,7 @@ public final class SummaryWriter implements TrainingListener {
         summary = build(trainer.run(), best, clock);
         summary.skippedBatches(trainer.skippedBatches());
         summary.notes(trainer.run().method().notes());
+        summary.teachers(trainer.run().teacherScores());
         summary.write(file);
     }
 

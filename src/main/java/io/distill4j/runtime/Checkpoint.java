@@ -137,7 +137,6 @@ public final class Checkpoint {
 
         public NDList arrays(String key, NDManager manager) { return Checkpoint.this.arrays(blobKey(key), manager); }
 
-        public boolean hasArrays(String key) { return Checkpoint.this.has(blobKey(key)); }
 
         /** A value that must be present; a one-line error naming the checkpoint and the key otherwise. */
         public com.google.gson.JsonElement require(String key) {

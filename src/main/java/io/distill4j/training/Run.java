@@ -1,6 +1,9 @@
 package io.distill4j.training;
 
 import io.distill4j.runtime.Net;
+import io.distill4j.knowledge.Teacher;
+import io.distill4j.data.BatchLoader;
+import java.util.Map;
 import io.distill4j.runtime.Checkpoint;
 import io.distill4j.runtime.Checkpoints;
 import ai.djl.Device;
@@ -8,19 +11,13 @@ import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDManager;
 import ai.djl.pytorch.jni.JniUtils;
 import io.distill4j.UserError;
-import io.distill4j.config.DataConfig;
 import io.distill4j.config.NetworkConfig;
 import io.distill4j.config.RunConfig;
 import io.distill4j.config.TeacherConfig;
-import io.distill4j.data.Augmenter;
 import io.distill4j.data.BatchLoader;
-import io.distill4j.data.MixingPolicy;
 import io.distill4j.data.LabelNoise;
-import io.distill4j.data.DatasetSplits;
-import io.distill4j.data.Datasets;
 import io.distill4j.data.ImageDataset;
 import io.distill4j.data.Normalization;
-import io.distill4j.data.Subsets;
 import io.distill4j.methods.Method;
 import io.distill4j.methods.MethodRegistry;
 import io.distill4j.methods.MethodSetup;
@@ -39,161 +36,112 @@ import java.util.List;
 public final class Run implements AutoCloseable {
     private final RunConfig config;
     private final NDManager manager;
-    private final ImageDataset train;
-    private final ImageDataset test;
+    private final DataPipeline data;
+    private final DataPipeline.Loaders loaders;
     private final List<Net> nets;
-    private final List<Net> teachers;
+    private final List<Teacher> teachers;
     private final Method method;
-    private final BatchLoader trainLoader;
-    private final BatchLoader testLoader;
-    private final LabelNoise.Result labelNoise;
-    private Normalization normalization;
-    private boolean[] labelled;
-    private ImageDataset validation;
-    private BatchLoader validationLoader;
+    private final List<TeacherLoader.Score> teacherScores = new ArrayList<>();
     private io.distill4j.knowledge.TeacherOutputs teacherOutputs;
 
-    private Run(RunConfig config, NDManager manager, ImageDataset train, ImageDataset test, List<Net> nets,
-                List<Net> teachers, Method method, BatchLoader trainLoader, BatchLoader testLoader, LabelNoise.Result labelNoise) {
-        this.labelNoise = labelNoise;
-        this.teachers = teachers;
+    private Run(RunConfig config, NDManager manager, DataPipeline data, DataPipeline.Loaders loaders, List<Net> nets,
+                List<Teacher> teachers, Method method) {
         this.config = config;
         this.manager = manager;
-        this.train = train;
-        this.test = test;
-        this.nets = nets;
+        this.data = data;
+        this.loaders = loaders;
+        this.nets = List.copyOf(nets);
+        this.teachers = List.copyOf(teachers);
         this.method = method;
-        this.trainLoader = trainLoader;
-        this.testLoader = testLoader;
     }
 
+    /**
+     * Builds a run from a config: checked whole first ({@link #validate}), then the engine (threads, the seed of
+     * parameter initialisation), the data ({@link DataPipeline}), the method, the networks, the teachers, and the
+     * loaders (as many views as the method asks for).
+     */
     public static Run build(RunConfig cfg) {
         MethodRegistry.Resolved resolved = validate(cfg, p -> true);
-        int threads = cfg.train().resolvedThreads();
         Engine.getInstance(); // load the engine before touching its settings
-        JniUtils.setNumThreads(threads);
+        JniUtils.setNumThreads(cfg.train().resolvedThreads());
         Engine.getInstance().setRandomSeed((int) cfg.seed()); // parameter initialisation
-
-        DataConfig d = cfg.data();
-        DatasetSplits splits = Datasets.load(d.name(), d.root(), null, d.imageSize());
-        ImageDataset train = splits.train();
-        ImageDataset validation = null;
-        if (d.validationSplit()) {
-            validation = splits.validation();
-            if (validation == null) {
-                throw cfg.root().child("data").error("validation", "split: " + d.name() + " has no validation split of"
-                        + " its own (an image-folder dataset with train/, val/ and test/ has one); hold N training "
-                        + "samples out instead with data.validation: N");
-            }
-        } else if (d.validation() > 0) { // held out first: the subset and the label noise concern the rest only
-            if (d.validation() >= train.size()) {
-                throw cfg.root().child("data").error("validation", d.validation() + " leaves no training samples of "
-                        + "the " + train.size() + " of " + d.name() + " (hold out fewer)");
-            }
-            long vs = d.validationSeed() != null ? d.validationSeed() : d.subsetSeed() != null ? d.subsetSeed() : cfg.seed();
-            int[][] parts = Subsets.holdOut(train.size(), d.validation(), vs);
-            validation = train.select(parts[0], train.name() + "-validation" + d.validation());
-            train = train.select(parts[1], train.name() + "-train");
-        }
-        if (d.trainSubset() != null) {
-            if (d.trainSubset() > train.size()) {
-                throw cfg.root().child("data").error("train_subset", d.trainSubset() + " is more than the "
-                        + train.size() + " training samples of " + d.name());
-            }
-            long subsetSeed = d.subsetSeed() != null ? d.subsetSeed() : cfg.seed();
-            train = train.select(Subsets.randomSubset(train.size(), d.trainSubset(), subsetSeed),
-                    train.name() + "-subset" + d.trainSubset());
-        }
-        ImageDataset test = splits.test();
-        LabelNoise.Result noise = null;
-        if (d.labelNoise() > 0) {
-            int[] map = d.labelNoiseMapping();
-            int classes = train.numClasses();
-            if (map != null && (map.length != classes
-                    || java.util.Arrays.stream(map).anyMatch(c -> c < 0 || c >= classes))) {
-                throw cfg.root().child("data").error("label_noise_mapping", "needs " + train.numClasses()
-                        + " class indices in 0.." + (train.numClasses() - 1));
-            }
-            noise = LabelNoise.apply(train, d.labelNoise(), d.labelNoiseType(), map, cfg.seed());
-            train = noise.dataset();
-        }
-
-        boolean[] labelled = null;
-        if (d.labeledFraction() < 1) {
-            int k = (int) Math.round(d.labeledFraction() * train.size());
-            int[] keep = Subsets.randomSubset(train.size(), k, io.distill4j.util.Seeds.derive(cfg.seed(), 0x1abe1));
-            if (d.dropUnlabeled()) {
-                train = train.select(keep, train.name() + "-labelled");
-            } else {
-                labelled = new boolean[train.size()];
-                for (int i : keep) {
-                    labelled[i] = true;
-                }
-            }
-        }
-        Normalization norm = Datasets.normalization(d.name(), train);
-        Augmenter.Builder aug = Augmenter.builder(norm);
-        if (d.padCrop() > 0) {
-            aug.padCrop(d.padCrop());
-        }
-        if (d.flip()) {
-            aug.horizontalFlip(0.5);
-        }
-        if (d.cutout() > 0) {
-            aug.cutout(d.cutout());
-        }
-
+        DataPipeline data = DataPipeline.build(cfg);
+        ImageDataset train = data.train();
         List<String> names = cfg.networks().stream().map(NetworkConfig::name).toList();
         Optimizers optimizers = new Optimizers(cfg.optim());
         Method method = resolved.create(new MethodSetup(cfg, names, train.numClasses(), train.size(), optimizers));
-
         NDManager manager = NDManager.newBaseManager();
         List<Net> nets = new ArrayList<>();
-        List<Net> teachers = new ArrayList<>();
+        List<Teacher> teachers = new ArrayList<>();
         try {
             for (NetworkConfig nc : cfg.networks()) {
-                NDManager nm = manager.newSubManager(device(cfg, nc));
-                Network block = ModelRegistry.buildAndInit(nc.arch(), train.channels(), train.numClasses(),
-                        train.height(), train.width(), nm);
-                Net net = optimizers.trainable(nc.name(), block, nm);
-                if (nc.init() != null) {
-                    Checkpoints.loadNetwork(Checkpoint.read(java.nio.file.Path.of(nc.init())), net, null);
-                }
-                nets.add(net);
+                nets.add(network(cfg, nc, train, optimizers, manager));
             }
-            for (TeacherConfig tc : cfg.teachers()) {
-                teachers.add(teacher(tc, train, manager));
+            teachers.addAll(TeacherLoader.loadAll(cfg.teachers(), train, data.normalization(), manager));
+            for (Net n : nets) {
+                n.block().setChannelsLast(cfg.train().channelsLast());
             }
-            for (List<Net> group : List.of(nets, teachers)) {
-                for (Net n : group) {
-                    n.block().setChannelsLast(cfg.train().channelsLast());
+            for (Teacher t : teachers) {
+                if (t.net() != null) {
+                    t.net().block().setChannelsLast(cfg.train().channelsLast());
                 }
             }
             method.attach(manager, nets);
+            Run run = new Run(cfg, manager, data, data.loaders(cfg, method.views()), nets, teachers, method);
+            run.scoreTeachers();
+            return run;
         } catch (RuntimeException e) {
+            teachers.forEach(Teacher::close);
             manager.close();
             throw e;
         }
-        BatchLoader trainLoader = new BatchLoader(train, cfg.train().batchSize(), true, true, aug.build(),
-                method.views(), cfg.seed());
-        trainLoader.withMixing(MixingPolicy.of(d.mix(), d.mixProbability(), d.mixAlpha(), d.mixWarmup(),
-                cfg.train().epochs()));
-        if (trainLoader.batchesPerEpoch() == 0) {
-            throw cfg.root().child("train").error("batch_size", cfg.train().batchSize()
-                    + " is larger than the " + train.size() + " training samples");
+    }
+
+    /**
+     * Each teacher's top-1 on the validation split (the test split without one), printed and kept for
+     * {@code summary.json}; a model from elsewhere no better than chance stops the run before its first step (a
+     * distill4j teacher of the run's dataset shares its input contract by construction).
+     */
+    private void scoreTeachers() {
+        String split = loaders.validation() != null ? "validation" : "test";
+        BatchLoader loader = loaders.validation() != null ? loaders.validation() : loaders.test();
+        for (int i = 0; i < teachers.size(); i++) {
+            TeacherLoader.Score s = TeacherLoader.score(teachers.get(i), loader, split, manager);
+            teacherScores.add(s);
+            System.err.printf(java.util.Locale.ROOT, "distill4j: teacher %s: top-1 %.2f%% on the %s split (%d images); "
+                    + "%s%n", s.teacher(), 100 * s.top1(), split, s.images(), s.describe());
+            if (teachers.get(i).net() == null) { // a model from elsewhere: its contract may be wrong
+                TeacherLoader.requireAboveChance(s, data.train().numClasses(), config.teachers().get(i).source());
+            }
         }
-        BatchLoader testLoader = new BatchLoader(test, cfg.train().evalBatchSize(), false, false,
-                Augmenter.none(norm), 1, cfg.seed());
-        Run run = new Run(cfg, manager, train, test, List.copyOf(nets), List.copyOf(teachers), method, trainLoader,
-                testLoader, noise);
-        run.normalization = norm;
-        run.labelled = labelled;
-        if (validation != null) {
-            run.validation = validation;
-            run.validationLoader = new BatchLoader(validation, cfg.train().evalBatchSize(), false, false,
-                    Augmenter.none(norm), 1, cfg.seed());
+    }
+
+    /** Each teacher's top-1 as scored when the run was built: name, split, top-1, images. */
+    public List<Map<String, Object>> teacherScores() {
+        List<Map<String, Object>> out = new ArrayList<>();
+        for (TeacherLoader.Score s : teacherScores) {
+            Map<String, Object> m = new java.util.LinkedHashMap<>();
+            m.put("teacher", s.teacher());
+            m.put("split", s.split());
+            m.put("top1", s.top1());
+            m.put("images", s.images());
+            m.put("model", s.describe());
+            out.add(m);
         }
-        return run;
+        return out;
+    }
+
+    /** A trainable network: built on its device, initialised (from {@code init:} when given), with its optimizer. */
+    private static Net network(RunConfig cfg, NetworkConfig nc, ImageDataset train, Optimizers optimizers,
+                               NDManager manager) {
+        NDManager nm = manager.newSubManager(device(cfg, nc));
+        Network block = ModelRegistry.buildAndInit(nc.arch(), train.channels(), train.numClasses(), train.height(),
+                train.width(), nm);
+        Net net = optimizers.trainable(nc.name(), block, nm);
+        if (nc.init() != null) {
+            Checkpoints.loadNetwork(Checkpoint.read(java.nio.file.Path.of(nc.init())), net, null);
+        }
+        return net;
     }
 
     /**
@@ -219,9 +167,16 @@ public final class Run implements AutoCloseable {
             }
         }
         for (TeacherConfig tc : cfg.teachers()) {
-            checkArch(cfg, "teachers." + tc.name() + ".arch", tc.arch());
+            if (tc.arch() != null) {
+                checkArch(cfg, "teachers." + tc.name() + ".arch", tc.arch());
+            }
             if (tc.checkpoint() != null && mustExist.test(tc.checkpoint())) {
                 checkFile(cfg, "teachers." + tc.name() + ".checkpoint", tc.checkpoint());
+            }
+            if (tc.model() != null && mustExist.test(tc.model()) && !java.nio.file.Files.exists(
+                    java.nio.file.Path.of(tc.model()))) {
+                throw new UserError(cfg.root().source() + ": teachers." + tc.name() + ".model: " + tc.model()
+                        + " is not found (a TorchScript .pt, an ONNX .onnx, an export folder, a run folder or a .ckpt)");
             }
         }
         return resolved;
@@ -243,22 +198,6 @@ public final class Run implements AutoCloseable {
         }
     }
 
-    /**
-     * A frozen teacher: built, loaded from its checkpoint (architecture and every parameter shape verified),
-     * no gradient, no optimizer, always in inference mode.
-     */
-    private static Net teacher(TeacherConfig tc, ImageDataset train, NDManager manager) {
-        NDManager tm = manager.newSubManager();
-        Network block = ModelRegistry.buildAndInit(tc.arch(), train.channels(), train.numClasses(), train.height(),
-                train.width(), tm);
-        Net net = new Net(tc.name(), block, tm, null);
-        Checkpoints.loadNetwork(Checkpoint.read(java.nio.file.Path.of(tc.checkpoint())), net, tc.network());
-        for (var p : block.getParameters()) {
-            p.getValue().getArray().setRequiresGradient(false);
-        }
-        return net;
-    }
-
     /** A network's device (checked: placing networks on GPUs needs CUDA natives this build does not ship). */
     private static Device device(RunConfig cfg, NetworkConfig nc) {
         if (nc.device().equals("cpu")) {
@@ -275,17 +214,10 @@ public final class Run implements AutoCloseable {
 
     public RunConfig config() { return config; }
     public NDManager manager() { return manager; }
-    public ImageDataset train() { return train; }
-    public ImageDataset test() { return test; }
+    public ImageDataset train() { return data.train(); }
+    public ImageDataset test() { return data.test(); }
     public List<Net> nets() { return nets; }
     public Method method() { return method; }
-
-    /** Every network of the run: the trainable ones, the method's own and the frozen teachers. */
-    public List<Net> allNets() {
-        List<Net> all = optimized();
-        all.addAll(teachers);
-        return all;
-    }
 
     /** Every network with an optimizer: the trainable networks, then the method's own (e.g. a discriminator). */
     public List<Net> optimized() {
@@ -337,19 +269,19 @@ public final class Run implements AutoCloseable {
     }
 
     /** The per-channel normalisation the run's images get (what an exported network must apply too). */
-    public Normalization normalization() { return normalization; }
+    public Normalization normalization() { return data.normalization(); }
 
     /** Which training samples keep their label (semi-supervised), or null when all do. */
-    public boolean[] labelled() { return labelled; }
+    public boolean[] labelled() { return data.labelled(); }
 
     /** The validation split held out of the training set ({@code data.validation}), or null. */
-    public ImageDataset validation() { return validation; }
+    public ImageDataset validation() { return data.validation(); }
 
     /** Batches of the validation split (unaugmented), or null without one. */
-    public BatchLoader validationLoader() { return validationLoader; }
+    public BatchLoader validationLoader() { return loaders.validation(); }
 
     /** The frozen teachers, in config order. */
-    public List<Net> teachers() { return teachers; }
+    public List<Teacher> teachers() { return teachers; }
 
     /**
      * The store of the teachers' outputs ({@code train.teacher_outputs}), opened (built on first use) when first
@@ -361,7 +293,7 @@ public final class Run implements AutoCloseable {
         }
         return teacherOutputs;
     }
-    public BatchLoader trainLoader() { return trainLoader; }
+    public BatchLoader trainLoader() { return loaders.train(); }
 
     /**
      * The unaugmented batches of a split by name, as {@code eval} and {@code analyze} take it: {@code test},
@@ -369,31 +301,30 @@ public final class Run implements AutoCloseable {
      */
     public BatchLoader evalLoader(String split) {
         return switch (split) {
-            case "test" -> testLoader;
+            case "test" -> loaders.test();
             case "train" -> trainEvalLoader();
             case "validation" -> {
-                if (validationLoader == null) {
+                if (loaders.validation() == null) {
                     throw new UserError(config.root().source() + ": --split validation needs data.validation in the "
                             + "config (the run held out no validation split)");
                 }
-                yield validationLoader;
+                yield loaders.validation();
             }
             default -> throw new UserError("--split: '" + split + "' is not test, validation or train");
         };
     }
-    public BatchLoader testLoader() { return testLoader; }
+    public BatchLoader testLoader() { return loaders.test(); }
 
     /**
      * The training split as used for training (subset, label noise) but without augmentation, for measuring
      * how well the networks fit it.
      */
     public BatchLoader trainEvalLoader() {
-        return new BatchLoader(train, config.train().evalBatchSize(), false, false, Augmenter.none(normalization), 1,
-                config.seed());
+        return data.evalLoader(config, data.train());
     }
 
     /** The injected label noise (which samples, their true labels), or null for clean labels. */
-    public LabelNoise.Result labelNoise() { return labelNoise; }
+    public LabelNoise.Result labelNoise() { return data.labelNoise(); }
 
     public Net net(String name) {
         for (Net n : nets) {
@@ -401,9 +332,9 @@ public final class Run implements AutoCloseable {
                 return n;
             }
         }
-        for (Net n : teachers) {
-            if (n.name().equals(name)) {
-                return n;
+        for (Teacher t : teachers) {
+            if (t.name().equals(name) && t.net() != null) {
+                return t.net();
             }
         }
         throw new IllegalArgumentException("no network " + name);
@@ -417,8 +348,8 @@ public final class Run implements AutoCloseable {
         for (Net n : nets) {
             n.close();
         }
-        for (Net n : teachers) {
-            n.close();
+        for (Teacher t : teachers) {
+            t.close();
         }
         for (Net n : method.ownNetworks()) {
             n.close();

@@ -5,8 +5,10 @@ import io.distill4j.config.RunConfig;
 import io.distill4j.config.TeacherConfig;
 import io.distill4j.data.BatchLoader;
 import io.distill4j.data.HostBatch;
+import io.distill4j.data.ImageDataset;
+import io.distill4j.data.Normalization;
 import io.distill4j.knowledge.TeacherOutputs;
-import io.distill4j.runtime.Net;
+import io.distill4j.knowledge.Teacher;
 import io.distill4j.util.FileDigest;
 
 import java.nio.file.Files;
@@ -22,10 +24,33 @@ import java.util.List;
 final class TeacherOutputsBuilder {
     private TeacherOutputsBuilder() {}
 
+    /** The SHA-256 of a model file, or of a folder's files (an export, a run's checkpoint) in name order. */
+    private static String digest(Path p) {
+        if (!Files.isDirectory(p)) {
+            return FileDigest.hex(p, "SHA-256");
+        }
+        Path ck = p.resolve("checkpoints").resolve("best.ckpt");
+        if (!Files.isRegularFile(ck)) {
+            ck = p.resolve("checkpoints").resolve("last.ckpt");
+        }
+        if (Files.isRegularFile(ck)) {
+            return FileDigest.hex(ck, "SHA-256");
+        }
+        StringBuilder all = new StringBuilder();
+        try (var files = Files.list(p)) {
+            for (Path f : files.filter(Files::isRegularFile).sorted().toList()) {
+                all.append(f.getFileName()).append('=').append(FileDigest.hex(f, "SHA-256")).append(';');
+            }
+        } catch (java.io.IOException e) {
+            throw new io.distill4j.UserError(p + ": unreadable: " + e.getMessage());
+        }
+        return all.toString();
+    }
+
     static TeacherOutputs openOrBuild(Run run) {
         RunConfig cfg = run.config();
         Path file = Path.of(cfg.train().teacherOutputs());
-        List<Net> teachers = run.teachers();
+        List<Teacher> teachers = run.teachers();
         BatchLoader loader = run.trainLoader();
         int perEpoch = loader.batchesPerEpoch();
         int steps = Math.toIntExact((long) perEpoch * cfg.train().epochs());
@@ -34,7 +59,7 @@ final class TeacherOutputsBuilder {
             rows[s] = loader.batchSize(s % perEpoch);
         }
         int classes = run.train().numClasses();
-        String fingerprint = fingerprint(cfg);
+        String fingerprint = fingerprint(cfg, run.train(), run.normalization());
         TeacherOutputs.Encoding encoding = new TeacherOutputs.Encoding(cfg.train().teacherOutputsTopK(),
                 methodTemperature(cfg));
         if (Files.exists(file)) {
@@ -48,7 +73,7 @@ final class TeacherOutputsBuilder {
             try (NDManager bm = run.manager().newSubManager()) {
                 var x = hb.view(bm, 0);
                 for (int i = 0; i < teachers.size(); i++) {
-                    out[i] = teachers.get(i).logits(x, false).toFloatArray();
+                    out[i] = teachers.get(i).logits(x).toFloatArray();
                 }
             }
             return out;
@@ -69,7 +94,7 @@ final class TeacherOutputsBuilder {
     }
 
     /** What the stored logits depend on: the batches (seed, data, batching, epochs) and the teachers. */
-    static String fingerprint(RunConfig cfg) {
+    static String fingerprint(RunConfig cfg, ImageDataset train, Normalization norm) {
         StringBuilder f = new StringBuilder();
         f.append("seed ").append(cfg.seed()).append('\n');
         f.append("data ").append(new com.google.gson.Gson().toJson(cfg.resolved().get("data"))).append('\n');
@@ -77,8 +102,12 @@ final class TeacherOutputsBuilder {
         f.append("epochs ").append(cfg.train().epochs()).append('\n');
         for (TeacherConfig t : cfg.teachers()) {
             f.append("teacher ").append(t.name()).append(' ').append(t.arch()).append(' ')
-                    .append(t.network() == null ? "-" : t.network()).append(' ').append(FileDigest.hex(Path.of(t.checkpoint()), "SHA-256"))
+                    .append(t.network() == null ? "-" : t.network()).append(' ').append(digest(Path.of(t.source())))
                     .append('\n');
+            if (t.model() != null && Files.isRegularFile(Path.of(t.model())) && !t.model().endsWith(".ckpt")) {
+                f.append("contract ").append(TeacherLoader.contract(t, Path.of(t.model()), train, norm).describe())
+                        .append('\n');
+            }
         }
         return f.toString();
     }

@@ -31,15 +31,19 @@ class PackageDependencyTest {
             Map.entry("models", List.of("util")),
             Map.entry("losses", List.of("util")),
             Map.entry("runtime", List.of("util", "config", "models")),
-            Map.entry("knowledge", List.of("util", "config", "models", "losses", "runtime")),
+            Map.entry("foreign", List.of("util")),
+            Map.entry("knowledge", List.of("util", "config", "models", "losses", "runtime", "foreign")),
             Map.entry("methods", List.of("util", "config", "data", "models", "losses", "runtime", "knowledge")),
-            Map.entry("training", List.of("util", "config", "data", "models", "runtime", "knowledge", "methods")),
+            Map.entry("training", List.of("util", "config", "data", "models", "runtime", "foreign", "knowledge",
+                    "methods")),
             Map.entry("analysis", List.of("util", "config", "data", "models", "runtime", "methods", "training")),
             Map.entry("report", List.of("util", "config", "runtime", "training", "analysis")),
             Map.entry("export", List.of("util", "config", "data", "models", "runtime", "training")),
-            Map.entry("inference", List.of("util", "config", "data", "models", "runtime", "training", "export")),
+            Map.entry("inference", List.of("util", "config", "data", "models", "runtime", "foreign", "training",
+                    "export")),
             Map.entry("sweep", List.of("util", "config", "training", "report")),
-            Map.entry("cli", List.of("util", "config", "data", "models", "losses", "runtime", "knowledge", "methods",
+            Map.entry("cli", List.of("util", "config", "data", "models", "losses", "runtime", "foreign", "knowledge",
+                    "methods",
                     "training", "analysis", "report", "export", "inference", "sweep")));
 
     @Test

@@ -279,7 +279,42 @@ class BadInputCatalogueTest {
                     Files.copy(ckpt, r.resolve("checkpoints/last.ckpt"));
                     Files.copy(finishedRun.resolve("config.yaml"), r.resolve("config.yaml"));
                     return new String[] {"train", "--resume", r.toString(), "--set", "optim.lr=0.2"};
-                }, "differs", "same config"));
+                }, "differs", "same config"),
+                // teachers from elsewhere (fixtures: tools/make_foreign_teachers.py)
+                new Case("a teacher model that does not exist", () -> train(tiny(kdTeacher("nowhere/teacher.pt"))),
+                        "teacher.pt", "not found"),
+                new Case("an empty ONNX teacher", () -> train(tiny(kdTeacher(fixture("empty.onnx")))), "empty.onnx",
+                        "empty"),
+                new Case("a teacher file that is not a model", () -> train(tiny(kdTeacher(fixture("not-a-model.pt")))),
+                        "not-a-model.pt", "not a TorchScript model"),
+                new Case("a truncated TorchScript teacher", () -> train(tiny(kdTeacher(fixture("truncated.pt")))),
+                        "truncated.pt", "not a TorchScript model"),
+                new Case("a truncated ONNX teacher", () -> train(tiny(kdTeacher(fixture("truncated.onnx")))),
+                        "truncated.onnx", "not an ONNX model"),
+                new Case("an ONNX teacher whose input is not an image batch", () -> train(tiny(kdTeacher(
+                        fixture("rank2-input.onnx")))), "rank2-input.onnx", "rank 4"),
+                new Case("a TorchScript teacher with 7 outputs for 10 classes", () -> train(tiny(kdTeacher(
+                        fixture("wrong-output.pt")))), "wrong-output.pt", "7 outputs", "10 classes"),
+                new Case("an ONNX teacher with 7 outputs for 10 classes", () -> train(tiny(kdTeacher(
+                        fixture("wrong-output.onnx")))), "wrong-output.onnx", "7 outputs"),
+                new Case("a TorchScript teacher saved on a GPU", () -> train(tiny(kdTeacher(fixture("cuda-saved.pt")))),
+                        "cuda-saved.pt", "CUDA", "model.cpu()"),
+                new Case("a colour teacher given a gray input it cannot take", () -> train(tiny(kdTeacher(
+                        fixture("tiny-color.onnx")))), "tiny-color.onnx", "channels"),
+                new Case("a teacher whose classes are not the dataset's", () -> train(tiny(kdTeacher(
+                        fixture("tiny-gray.pt") + ", classes: [a, b, c, d, e, f, g, h, i, j]"))), "tiny-gray.pt",
+                        "classes differ", "Trouser"),
+                new Case("a teacher at chance level", () -> train(tiny(kdTeacher(fixture("tiny-gray.onnx")))),
+                        "tiny-gray.onnx", "chance", "input contract"));
+    }
+
+    /** A KD config section with one teacher under model: (the rest of the entry appended as given). */
+    static String kdTeacher(String modelAndMore) {
+        return "teachers: {teacher: {model: " + modelAndMore + "}}\nmethod: {name: kd}\n";
+    }
+
+    static String fixture(String name) {
+        return Path.of("src/test/resources/io/distill4j/teachers", name).toAbsolutePath().toString();
     }
 
     @TestFactory

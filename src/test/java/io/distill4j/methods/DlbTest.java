@@ -9,7 +9,8 @@ import io.distill4j.data.HostBatch;
 import io.distill4j.losses.DistillLoss;
 import io.distill4j.runtime.Net;
 import io.distill4j.training.Run;
-import io.distill4j.training.Trainer;
+
+import io.distill4j.training.Stepper;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -49,7 +50,7 @@ class DlbTest {
     void everySampleIsTrainedInTwoConsecutiveStepsAndDistilledOnce() throws IOException {
         try (Run run = run(CONFIG)) {
             Dlb dlb = (Dlb) run.method();
-            Trainer.StepDriver driver = new io.distill4j.training.Trainer(run, java.util.List.of()).driver();
+            Stepper driver = new Stepper(run);
             int steps = run.trainLoader().batchesPerEpoch(); // 4
             Map<Integer, Integer> trained = new HashMap<>();
             Map<Integer, Integer> distilled = new HashMap<>();
@@ -104,7 +105,7 @@ class DlbTest {
         try (Run run = run(CONFIG.replace("alpha: 1.0", "alpha: 1.0, forward: " + forward))) {
             Dlb dlb = (Dlb) run.method();
             Net net = run.nets().get(0);
-            Trainer.StepDriver driver = new io.distill4j.training.Trainer(run, java.util.List.of()).driver();
+            Stepper driver = new Stepper(run);
             driver.step();
             // step 1 forwards batch 0 view 1 and batch 1 view 0; what it stores must be exactly what the network
             // produced then for batch 1, before its update
@@ -132,7 +133,7 @@ class DlbTest {
         try (Run run = run(CONFIG.replace("alpha: 1.0", "alpha: 0.5, forward: " + forward))) {
             Dlb dlb = (Dlb) run.method();
             Net net = run.nets().get(0);
-            Trainer.StepDriver driver = new io.distill4j.training.Trainer(run, java.util.List.of()).driver();
+            Stepper driver = new Stepper(run);
             driver.step();
             float[] target = lastLogits(dlb, run);
             float[] prevTargets;

@@ -7,7 +7,8 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import io.distill4j.runtime.Net;
 import io.distill4j.training.Run;
-import io.distill4j.training.Trainer;
+
+import io.distill4j.training.Stepper;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -68,7 +69,7 @@ class DmlRunTest {
                 Net a = r.nets().get(0);
                 NDArray x = r.trainLoader().batch(0, 0).view(m, 0);
                 float[] aBefore = a.logits(x, true).toFloatArray();
-                new io.distill4j.training.Trainer(r, List.of()).driver().step();
+                new Stepper(r).step();
                 float[] aAfter = a.logits(x, true).toFloatArray();
                 assertThat(aAfter).isNotEqualTo(aBefore); // a took a step
                 float[] bLearnedFrom = dml.targetsSeen[1][0];

@@ -6,7 +6,8 @@ import io.distill4j.config.ConfigLoader;
 import io.distill4j.report.RunFolder;
 import io.distill4j.runtime.Net;
 import io.distill4j.training.Run;
-import io.distill4j.training.Trainer;
+
+import io.distill4j.training.Stepper;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -85,7 +86,7 @@ class LabelledFractionTest {
         List<Object> out = new ArrayList<>();
         try (Run run = Run.build(ConfigLoader.load(cfg, List.of()))) {
             relabel.accept(run);
-            Trainer.StepDriver d = new Trainer(run, List.of()).driver();
+            Stepper d = new Stepper(run);
             for (int s = 0; s < 4; s++) {
                 out.add(d.step().toString());
             }

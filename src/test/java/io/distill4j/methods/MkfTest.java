@@ -10,8 +10,9 @@ import io.distill4j.models.InheritedSampler;
 import io.distill4j.models.SubNetwork;
 import io.distill4j.runtime.Net;
 import io.distill4j.training.Run;
-import io.distill4j.training.Trainer;
+
 import io.distill4j.util.Seeds;
+import io.distill4j.training.Stepper;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -61,7 +62,7 @@ class MkfTest {
             Mkf mkf = (Mkf) run.method();
             Net net = run.nets().get(0);
             InheritedSampler sampler = new InheritedSampler(net.block(), 3, 0.5, 3);
-            Trainer.StepDriver d = new Trainer(run, List.of()).driver();
+            Stepper d = new Stepper(run);
             for (int step = 0; step < 6; step++) {
                 int epoch = step / 3;
                 HostBatch hb = run.trainLoader().batch(epoch, step % 3);
@@ -99,7 +100,7 @@ class MkfTest {
             Files.writeString(p, BASE.replace(" MIX", ", mix: compound, mix_warmup: 0")
                     .replaceAll("method: .*\n", "method: " + method + "\n"));
             try (Run run = Run.build(ConfigLoader.load(p, List.of()))) {
-                Trainer.StepDriver d = new Trainer(run, List.of()).driver();
+                Stepper d = new Stepper(run);
                 for (int step = 0; step < 7; step++) {
                     d.step();
                 }
@@ -122,7 +123,7 @@ class MkfTest {
             Mkf mkf = (Mkf) run.method();
             Net net = run.nets().get(0);
             InheritedSampler sampler = new InheritedSampler(net.block(), 3, 0.5, 3);
-            Trainer.StepDriver d = new Trainer(run, List.of()).driver();
+            Stepper d = new Stepper(run);
             for (int step = 0; step < 6; step++) {
                 HostBatch hb = run.trainLoader().batch(step / 3, step % 3);
                 // step s trains group 2 + s mod 2 (1-based) with the sub-network at that position of cycle s / 2
@@ -169,7 +170,7 @@ class MkfTest {
             Mkf mkf = (Mkf) run.method();
             Net net = run.nets().get(0);
             InheritedSampler sampler = new InheritedSampler(net.block(), 3, 0.5, 3);
-            Trainer.StepDriver d = new Trainer(run, List.of()).driver();
+            Stepper d = new Stepper(run);
             boolean checked = false;
             for (int step = 0; step < 18 && !checked; step++) {
                 int group = step % 3;
@@ -218,7 +219,7 @@ class MkfTest {
         try (Run run = run(", mix: mixup", "groups: 1")) {
             Mkf mkf = (Mkf) run.method();
             Net net = run.nets().get(0);
-            Trainer.StepDriver d = new Trainer(run, List.of()).driver();
+            Stepper d = new Stepper(run);
             for (int step = 0; step < 3; step++) { // epoch 0, one group: most images have knowledge now
                 d.step();
             }

@@ -11,7 +11,8 @@ import io.distill4j.runtime.Checkpoint;
 import io.distill4j.runtime.Checkpoints;
 import io.distill4j.runtime.Net;
 import io.distill4j.training.Run;
-import io.distill4j.training.Trainer;
+
+import io.distill4j.training.Stepper;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -69,7 +70,7 @@ class OfflineDistillationTest {
 
     static List<float[]> train(String yaml, int steps, Map<Integer, Map<String, Float>> losses) throws IOException {
         try (Run r = run(yaml)) {
-            Trainer.StepDriver d = new io.distill4j.training.Trainer(r, java.util.List.of()).driver();
+            Stepper d = new Stepper(r);
             for (int i = 0; i < steps; i++) {
                 Map<String, Float> l = d.step();
                 if (losses != null) {
@@ -181,9 +182,9 @@ class OfflineDistillationTest {
     @Test
     void teacherIsFrozenBitForBitAndGetsNoGradient() throws IOException {
         try (Run r = run(kd(""))) {
-            Net teacher = r.teachers().get(0);
+            Net teacher = r.teachers().get(0).net();
             List<float[]> before = values(teacher);
-            Trainer.StepDriver d = new io.distill4j.training.Trainer(r, java.util.List.of()).driver();
+            Stepper d = new Stepper(r);
             for (int i = 0; i < 4; i++) {
                 Map<String, Float> losses = d.step();
                 assertThat(losses).containsKeys("student/ce", "student/kd");
@@ -204,7 +205,7 @@ class OfflineDistillationTest {
         List<float[]> viaKd;
         List<Float> kdLosses = new ArrayList<>();
         try (Run r = run(kd(", ce_weight: 1.0, kd_weight: 0.0"))) {
-            Trainer.StepDriver d = new io.distill4j.training.Trainer(r, java.util.List.of()).driver();
+            Stepper d = new Stepper(r);
             for (int i = 0; i < 4; i++) {
                 kdLosses.add(d.step().get("student/ce"));
             }
@@ -212,7 +213,7 @@ class OfflineDistillationTest {
         }
         List<Float> baseLosses = new ArrayList<>();
         try (Run r = run(BASE + "method: {name: baseline}\n")) {
-            Trainer.StepDriver d = new io.distill4j.training.Trainer(r, java.util.List.of()).driver();
+            Stepper d = new Stepper(r);
             for (int i = 0; i < 4; i++) {
                 baseLosses.add(d.step().get("student/ce"));
             }
@@ -278,9 +279,9 @@ class OfflineDistillationTest {
         String stored = kd("").replace("train: {", "train: {teacher_outputs: '" + store + "', ");
         train(stored, 1, null);
         try (Run r = run(stored)) {
-            Net teacher = r.teachers().get(0);
+            Net teacher = r.teachers().get(0).net();
             teacher.countForwards(true);
-            Trainer.StepDriver d = new Trainer(r, List.of()).driver();
+            Stepper d = new Stepper(r);
             d.step();
             d.step();
             assertThat(teacher.imagesForwarded()).isZero();

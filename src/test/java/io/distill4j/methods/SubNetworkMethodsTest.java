@@ -9,8 +9,9 @@ import io.distill4j.models.StochasticDepthSampler;
 import io.distill4j.models.SubNetwork;
 import io.distill4j.runtime.Net;
 import io.distill4j.training.Run;
-import io.distill4j.training.Trainer;
+
 import io.distill4j.util.Seeds;
+import io.distill4j.training.Stepper;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -54,7 +55,7 @@ class SubNetworkMethodsTest {
                 Batch b = new Batch(run.trainLoader().batch(0, 0), m);
                 expected = b.crossEntropy(net.logits(b.images(), true)).getFloat();
             }
-            Map<String, Float> losses = new Trainer(run, List.of()).driver().step();
+            Map<String, Float> losses = new Stepper(run).step();
             assertThat(losses.get("student/ce")).isCloseTo(expected, within(1e-5f));
             assertThat(net.block().isWhole()).isTrue();
         }
@@ -79,7 +80,7 @@ class SubNetworkMethodsTest {
                     }
                 }
             }
-            Map<String, Float> losses = new Trainer(run, List.of()).driver().step();
+            Map<String, Float> losses = new Stepper(run).step();
             assertThat(losses.get("student/ce")).isCloseTo(ce, within(1e-5f));
             assertThat(losses.get("student/sub_kl")).isCloseTo(0.5f * kl, within(1e-5f));
         }

@@ -23,7 +23,7 @@ class MemoryTest {
         Path p = ResumeTest.config(dir, ResumeTest.CONFIG.replace("epochs: 2", "epochs: 50"));
         RunConfig cfg = ConfigLoader.load(p, List.of());
         try (Run run = Run.build(cfg)) {
-            Trainer.StepDriver driver = new io.distill4j.training.Trainer(run, java.util.List.of()).driver();
+            Stepper driver = new Stepper(run);
             for (int i = 0; i < 50; i++) {
                 driver.step();
             }

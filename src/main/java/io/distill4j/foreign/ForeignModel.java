@@ -1,0 +1,25 @@
+package io.distill4j.foreign;
+
+import ai.djl.ndarray.NDArray;
+
+/**
+ * A frozen classifier from a file that distill4j did not build: a TorchScript file (DJL's PyTorch engine), an ONNX
+ * file (ONNX Runtime), or a distill4j export. It runs in inference mode, records no gradient, and is closed by its
+ * owner.
+ */
+public interface ForeignModel extends AutoCloseable {
+    /**
+     * Logits {@code (N, outputs)} for {@code x}, pixels in the model's own input form ({@code (N, C, H, W)}, already
+     * normalised when the model expects its caller to): the result lives in {@code x}'s manager.
+     */
+    NDArray forward(NDArray x);
+
+    /** The file it was loaded from. */
+    java.nio.file.Path file();
+
+    /** What runs it, as reports name it: {@code torchscript}, {@code onnxruntime} or {@code djl}. */
+    String runtime();
+
+    @Override
+    void close();
+}

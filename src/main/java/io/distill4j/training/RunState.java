@@ -1,0 +1,72 @@
+package io.distill4j.training;
+
+import io.distill4j.UserError;
+import io.distill4j.config.ConfigLoader;
+import io.distill4j.runtime.Checkpoint;
+import io.distill4j.runtime.Stateful;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The checkpoint of a training run, and the one way back from it: the loop's position, the resolved config,
+ * every network with its optimizer, the method's state ({@link Run#save}, {@link Run#restore}) and every
+ * stateful listener's. A checkpoint restores only the run it was written by: same config, same epoch length.
+ */
+final class RunState {
+    private RunState() {}
+
+    /** The whole state of {@code trainer}'s run now. */
+    static Checkpoint checkpoint(Trainer trainer) {
+        Run run = trainer.run();
+        Checkpoint c = new Checkpoint();
+        c.meta().addProperty("format", "distill4j-run");
+        c.meta().addProperty("method", run.config().methodName());
+        c.meta().addProperty("step", trainer.step());
+        c.meta().addProperty("epoch", trainer.step() / trainer.stepsPerEpoch());
+        c.meta().addProperty("steps_per_epoch", trainer.stepsPerEpoch());
+        c.meta().addProperty("skipped_batches", trainer.skippedBatches());
+        c.meta().addProperty("config", configYaml(run));
+        run.save(c);
+        for (Stateful s : statefulListeners(trainer)) {
+            s.save(c.section(s.stateName()));
+        }
+        return c;
+    }
+
+    /** Restores {@code trainer}'s run from a checkpoint written by {@link #checkpoint} to continue exactly. */
+    static void restore(Trainer trainer, Checkpoint c) {
+        Run run = trainer.run();
+        if (!c.meta().has("config") || !c.meta().has("step")) {
+            throw new UserError(c.origin() + ": not a run checkpoint of distill4j (no step or config)");
+        }
+        if (!c.meta().get("config").getAsString().equals(configYaml(run))) {
+            throw new UserError(c.origin() + ": the config differs from the one the run was started with; resume "
+                    + "with the same config (omit -c to use the saved one)");
+        }
+        if (c.meta().get("steps_per_epoch").getAsInt() != trainer.stepsPerEpoch()) {
+            throw new UserError(c.origin() + ": steps per epoch changed");
+        }
+        run.restore(c, true);
+        for (Stateful s : statefulListeners(trainer)) {
+            s.load(c.existingSection(s.stateName()), run.manager());
+        }
+        trainer.moveTo(c.meta().get("step").getAsLong());
+        trainer.update().restoreSkipped(c.meta().has("skipped_batches")
+                ? c.meta().get("skipped_batches").getAsLong() : 0);
+    }
+
+    private static String configYaml(Run run) {
+        return ConfigLoader.toYaml(run.config().resolved());
+    }
+
+    private static List<Stateful> statefulListeners(Trainer trainer) {
+        List<Stateful> out = new ArrayList<>();
+        for (TrainingListener l : trainer.listeners()) {
+            if (l instanceof Stateful s) {
+                out.add(s);
+            }
+        }
+        return out;
+    }
+}

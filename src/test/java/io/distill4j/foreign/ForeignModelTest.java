@@ -1,0 +1,189 @@
+package io.distill4j.foreign;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import com.google.gson.JsonArray;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import io.distill4j.util.HostArrays;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+/**
+ * Models from elsewhere give PyTorch's own logits: small networks that are none of distill4j's architectures,
+ * saved by PyTorch 1.13 as TorchScript and exported to ONNX ({@code tools/make_foreign_teachers.py}), run here by
+ * DJL's libtorch and by ONNX Runtime on the inputs PyTorch ran them on; and the adapter from a student's batch to
+ * another input contract matches a resize, colour conversion and normalisation written out in this test.
+ */
+class ForeignModelTest {
+    static final Path FIXTURES = Path.of("src/test/resources/io/distill4j/teachers");
+
+    static JsonObject expected(String network) throws IOException {
+        return JsonParser.parseString(Files.readString(FIXTURES.resolve("expected.json"))).getAsJsonObject()
+                .getAsJsonObject("networks").getAsJsonObject(network);
+    }
+
+    static float[] floats(JsonArray a) {
+        float[] f = new float[a.size()];
+        for (int i = 0; i < f.length; i++) {
+            f[i] = a.get(i).getAsFloat();
+        }
+        return f;
+    }
+
+    static long[] shape(JsonArray a) {
+        long[] s = new long[a.size()];
+        for (int i = 0; i < s.length; i++) {
+            s[i] = a.get(i).getAsLong();
+        }
+        return s;
+    }
+
+    @ParameterizedTest
+    @CsvSource({"tiny-color, torchscript", "tiny-color, onnx", "tiny-gray, torchscript", "tiny-gray, onnx"})
+    void logitsEqualPyTorchsOwn(String network, String kind) throws IOException {
+        JsonObject e = expected(network);
+        Path file = FIXTURES.resolve(e.get(kind).getAsString());
+        try (ForeignModel model = ModelFiles.open(file, 1); NDManager m = NDManager.newBaseManager()) {
+            assertThat(model.runtime()).isEqualTo(kind.equals("onnx") ? "onnxruntime" : "torchscript");
+            JsonObject in = e.getAsJsonObject("input");
+            NDArray x = HostArrays.floats(m, floats(in.getAsJsonArray("data")), new Shape(shape(in.getAsJsonArray("shape"))));
+            NDArray z = model.forward(x);
+            float[] want = floats(e.getAsJsonObject("logits").getAsJsonArray("data"));
+            assertThat(z.getShape().getShape()).containsExactly(shape(e.getAsJsonObject("logits").getAsJsonArray("shape")));
+            float[] got = z.toFloatArray();
+            for (int i = 0; i < want.length; i++) {
+                assertThat(got[i]).as("%s %s logit %d", network, kind, i).isCloseTo(want[i], within(1e-5f));
+            }
+        }
+    }
+
+    /**
+     * Antialiased bilinear resize of one plane, separable (rows, then columns): output pixel i takes the input pixels
+     * around its centre {@code (i + 0.5) * scale} with triangle weights {@code max(0, 1 - |d| / max(scale, 1))},
+     * normalised (PIL's and PyTorch's {@code interpolate(..., antialias=True)} filter; plain bilinear when enlarging).
+     */
+    static float[] bilinear(float[] src, int h, int w, int oh, int ow) {
+        double[][] wy = weights(h, oh);
+        double[][] wx = weights(w, ow);
+        double[] rows = new double[h * ow];
+        for (int y = 0; y < h; y++) {
+            for (int x = 0; x < ow; x++) {
+                double sum = 0;
+                for (int j = 0; j < w; j++) {
+                    sum += wx[x][j] * src[y * w + j];
+                }
+                rows[y * ow + x] = sum;
+            }
+        }
+        float[] out = new float[oh * ow];
+        for (int y = 0; y < oh; y++) {
+            for (int x = 0; x < ow; x++) {
+                double sum = 0;
+                for (int j = 0; j < h; j++) {
+                    sum += wy[y][j] * rows[j * ow + x];
+                }
+                out[y * ow + x] = (float) sum;
+            }
+        }
+        return out;
+    }
+
+    /** weights[i][j]: the weight of input j in output i. */
+    static double[][] weights(int in, int out) {
+        double scale = (double) in / out;
+        double support = Math.max(scale, 1);
+        double[][] wt = new double[out][in];
+        for (int i = 0; i < out; i++) {
+            double centre = (i + 0.5) * scale;
+            double total = 0;
+            for (int j = 0; j < in; j++) {
+                double d = (j + 0.5 - centre) / support;
+                wt[i][j] = Math.max(0, 1 - Math.abs(d));
+                total += wt[i][j];
+            }
+            for (int j = 0; j < in; j++) {
+                wt[i][j] /= total;
+            }
+        }
+        return wt;
+    }
+
+    @Test
+    void aGrayStudentsBatchIsAdaptedToAColourTeacherOfAnotherSize() {
+        int n = 3;
+        float sMean = 0.286f;
+        float sStd = 0.353f;
+        float[] tMean = {0.5f, 0.4f, 0.3f};
+        float[] tStd = {0.2f, 0.25f, 0.3f};
+        ModelContract to = new ModelContract(3, 20, 20, tMean, tStd, false, null);
+        InputAdapter adapter = new InputAdapter(1, 28, 28, new float[] {sMean}, new float[] {sStd}, to);
+        assertThat(adapter.isIdentity()).isFalse();
+        java.util.SplittableRandom r = new java.util.SplittableRandom(5);
+        float[] pixels = new float[n * 28 * 28];
+        float[] normalised = new float[pixels.length];
+        for (int i = 0; i < pixels.length; i++) {
+            pixels[i] = (float) r.nextDouble();
+            normalised[i] = (pixels[i] - sMean) / sStd;
+        }
+        try (NDManager m = NDManager.newBaseManager()) {
+            float[] got = adapter.adapt(HostArrays.floats(m, normalised, new Shape(n, 1, 28, 28))).toFloatArray();
+            assertThat(got).hasSize(n * 3 * 20 * 20);
+            for (int s = 0; s < n; s++) {
+                float[] plane = java.util.Arrays.copyOfRange(pixels, s * 784, (s + 1) * 784);
+                float[] resized = bilinear(plane, 28, 28, 20, 20);
+                for (int c = 0; c < 3; c++) {
+                    for (int i = 0; i < 400; i++) {
+                        float want = (resized[i] - tMean[c]) / tStd[c];
+                        assertThat(got[(s * 3 + c) * 400 + i]).as("sample %d channel %d pixel %d", s, c, i)
+                                .isCloseTo(want, within(2e-5f));
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void aColourBatchBecomesGrayByLuminanceAndAModelThatNormalisesItselfGetsPixels() {
+        float[] mean = {0.1f, 0.2f, 0.3f};
+        float[] std = {0.5f, 0.6f, 0.7f};
+        ModelContract to = new ModelContract(1, 4, 4, new float[] {0f}, new float[] {1f}, true, List.of());
+        InputAdapter adapter = new InputAdapter(3, 4, 4, mean, std, to);
+        float[] pixels = new float[3 * 16];
+        float[] normalised = new float[pixels.length];
+        for (int i = 0; i < pixels.length; i++) {
+            pixels[i] = (i % 7) / 7f;
+            normalised[i] = (pixels[i] - mean[i / 16]) / std[i / 16];
+        }
+        try (NDManager m = NDManager.newBaseManager()) {
+            float[] got = adapter.adapt(HostArrays.floats(m, normalised, new Shape(1, 3, 4, 4))).toFloatArray();
+            for (int i = 0; i < 16; i++) {
+                float want = 0.299f * pixels[i] + 0.587f * pixels[16 + i] + 0.114f * pixels[32 + i];
+                assertThat(got[i]).isCloseTo(want, within(1e-6f));
+            }
+        }
+    }
+
+    @Test
+    void theSameContractIsNoAdaptationAtAll() {
+        float[] mean = {0.286f};
+        float[] std = {0.353f};
+        InputAdapter adapter = new InputAdapter(1, 28, 28, mean, std,
+                new ModelContract(1, 28, 28, mean, std, false, null));
+        assertThat(adapter.isIdentity()).isTrue();
+        try (NDManager m = NDManager.newBaseManager()) {
+            NDArray x = m.zeros(new Shape(2, 1, 28, 28));
+            assertThat(adapter.adapt(x)).isSameAs(x);
+        }
+    }
+}
