@@ -82,6 +82,11 @@ public final class BenchCommand implements Callable<Integer> {
             + "distill4j's own (no config needed)")
     Path inference;
 
+    @Option(names = "--teacher", paramLabel = "FILE.pt", description = "instead: a TorchScript teacher's forward "
+            + "images/s (and the .onnx of the same name beside it in ONNX Runtime) against PyTorch's own evaluation of "
+            + "the file (tools/bench_teacher.py), at --batch-sizes and the same threads")
+    Path teacher;
+
     @Option(names = "--network", paramLabel = "NAME", description = "--inference: which network (default: the first)")
     String network;
 
@@ -97,6 +102,9 @@ public final class BenchCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         if (inference != null) {
             return InferenceBench.run(inference, network, batchSizes, rounds, warmup, seconds);
+        }
+        if (teacher != null) {
+            return TeacherBench.run(teacher, batchSizes, rounds, Math.min(warmup, 5), seconds);
         }
         if (config == null) {
             throw new UserError("-c CONFIG is required (except with --inference)");
