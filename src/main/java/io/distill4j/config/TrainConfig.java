@@ -26,10 +26,12 @@ package io.distill4j.config;
  *                       convolutions then read and write them without reordering (BENCHMARKS.md: about a fifth
  *                       faster per step on CPU). The same arithmetic up to rounding; false reproduces runs made
  *                       before this option existed bit for bit
+ * @param tensorboard    also write metrics.jsonl's scalars as TensorBoard event files under OUT/tensorboard/
  */
 public record TrainConfig(int epochs, int batchSize, int evalBatchSize, int evalEvery, int logEvery, int threads,
                           boolean checkpoint, String onNan, int maxSkipped, int bnRecalibration, boolean trainFit,
-                          String teacherOutputs, int teacherOutputsTopK, boolean channelsLast) {
+                          String teacherOutputs, int teacherOutputsTopK, boolean channelsLast,
+                          boolean tensorboard) {
     static TrainConfig from(ConfigNode n) {
         return new TrainConfig(
                 (int) n.integer("epochs", 10, 1, 100_000),
@@ -45,7 +47,8 @@ public record TrainConfig(int epochs, int batchSize, int evalBatchSize, int eval
                 n.bool("train_fit", false),
                 n.string("teacher_outputs", null),
                 (int) n.integer("teacher_outputs_top_k", 0, 0, Short.MAX_VALUE),
-                n.bool("channels_last", true));
+                n.bool("channels_last", true),
+                n.bool("tensorboard", false));
     }
 
     /**

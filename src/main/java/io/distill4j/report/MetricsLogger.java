@@ -39,7 +39,7 @@ public final class MetricsLogger implements TrainingListener, Stateful {
     public void onStep(Trainer trainer, StepEnd s) {
         windowSeconds += s.seconds();
         windowImages += s.images();
-        if (s.step() % logEvery == 0 || s.step() % trainer.stepsPerEpoch() == 0) {
+        if (isTrainLine(s.step(), logEvery, trainer.stepsPerEpoch())) {
             Map<String, Object> line = new LinkedHashMap<>();
             line.put("event", "train");
             line.put("epoch", s.epoch() + 1);
@@ -59,6 +59,11 @@ public final class MetricsLogger implements TrainingListener, Stateful {
             line.putAll(s.diagnostics());
             log.write(line);
         }
+    }
+
+    /** Whether the step ending at global step {@code step} logs a train line: every {@code logEvery}, each epoch end. */
+    static boolean isTrainLine(long step, int logEvery, int stepsPerEpoch) {
+        return step % logEvery == 0 || step % stepsPerEpoch == 0;
     }
 
     @Override

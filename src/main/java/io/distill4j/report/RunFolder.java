@@ -24,8 +24,9 @@ import java.util.List;
 
 /**
  * A run's output folder and the listeners that fill it: {@code config.yaml} (resolved), {@code
- * label_noise.json}, {@code metrics.jsonl}, {@code checkpoints/last.ckpt} and {@code best.ckpt}, and
- * {@code summary.json} once the run is finished. {@link #train} starts a run or resumes it exactly.
+ * label_noise.json}, {@code metrics.jsonl}, {@code checkpoints/last.ckpt} and {@code best.ckpt}, {@code
+ * tensorboard/} with {@code train.tensorboard}, and {@code summary.json} once the run is finished. {@link #train}
+ * starts a run or resumes it exactly.
  */
 public final class RunFolder {
     private final Run run;
@@ -46,6 +47,9 @@ public final class RunFolder {
         }
         listeners.add(clock);
         listeners.add(new MetricsLogger(MetricsLog.path(out), run.config().train().logEvery()));
+        if (run.config().train().tensorboard()) {
+            listeners.add(new TensorBoardListener(TensorBoardListener.folder(out), run.config().train().logEvery()));
+        }
         listeners.add(new ProgressPrinter(console, "--resume " + out));
         listeners.add(best);
         if (checkpoints) {
@@ -75,18 +79,22 @@ public final class RunFolder {
             for (String f : List.of("summary.json", "metrics.jsonl", "config.yaml", "label_noise.json")) {
                 deleteIfExists(out.resolve(f));
             }
-            Path ck = out.resolve("checkpoints");
-            if (Files.isDirectory(ck)) {
-                try (var s = Files.list(ck)) {
-                    for (Path p : s.toList()) {
-                        deleteIfExists(p);
-                    }
-                } catch (IOException e) {
-                    throw new UserError(ck + ": cannot clear: " + e.getMessage());
-                }
-            }
+            clearFolder(out.resolve("checkpoints"));
+            clearFolder(TensorBoardListener.folder(out)); // else TensorBoard would show the old run with the new
         }
         createFolder(out);
+    }
+
+    private static void clearFolder(Path dir) {
+        if (Files.isDirectory(dir)) {
+            try (var s = Files.list(dir)) {
+                for (Path p : s.toList()) {
+                    deleteIfExists(p);
+                }
+            } catch (IOException e) {
+                throw new UserError(dir + ": cannot clear: " + e.getMessage());
+            }
+        }
     }
 
     private static void deleteIfExists(Path p) {

@@ -83,6 +83,14 @@ class ConfigTest {
     }
 
     @Test
+    void tensorboardIsOffUnlessSetAndMustBeABoolean() throws IOException {
+        assertThat(ConfigLoader.load(write(GOOD), List.of()).train().tensorboard()).isFalse();
+        assertThat(ConfigLoader.load(write(GOOD), List.of("train.tensorboard=true")).train().tensorboard()).isTrue();
+        assertThatThrownBy(() -> ConfigLoader.load(write(GOOD), List.of("train.tensorboard=often")))
+                .isInstanceOf(UserError.class).hasMessageContaining("tensorboard");
+    }
+
+    @Test
     void settingANetworkToNullRemovesIt() throws IOException {
         String two = GOOD.replace("student: {arch: resnet8}", "student: {arch: resnet8}\n  peer: {arch: resnet14}");
         assertThat(ConfigLoader.load(write(two), List.of()).networks()).hasSize(2);
