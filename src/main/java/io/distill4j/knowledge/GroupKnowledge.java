@@ -17,7 +17,7 @@ import java.util.Arrays;
 import java.util.Locale;
 
 /**
- * MKF's group knowledge (METHODS.md section 6): for every training sample {@code I} (its dataset index,
+ * MKF's group knowledge (docs/methods.md section 6): for every training sample {@code I} (its dataset index,
  * {@code 0..samples-1}) and group {@code t} ({@code 0..groups-1}) a probability vector {@code K^t_I} over the
  * classes, updated by the EMA {@code K := a * p + (1 - a) * K} ({@code a = 0.5} by default). The first observation
  * of a (sample, group) initialises {@code K := p}; an entry never observed has no knowledge, and lookups say so.

@@ -3,19 +3,19 @@ package io.distill4j.knowledge;
 import java.util.Locale;
 
 /**
- * The knowledge fraction of MKF (METHODS.md section 6; the article, seeds/001, section 1.3 "混合知识分解"):
+ * The knowledge fraction of MKF (docs/methods.md section 6; the article, seeds/001, section 1.3 "混合知识分解"):
  * how the network's output {@code p~} for an input mixed from images a and b (weight {@code lam} on a,
  * {@code 1 - lam} on b) is split into two probability vectors {@code p_a, p_b} that then update the two images'
  * group knowledge. The split is anchored on the knowledge already stored for the two images, {@code K_a} and
  * {@code K_b} (the article's "knowledge bases" 知识基).
  *
- * <h2>The problem (METHODS.md section 6, the article's OPT1)</h2>
+ * <h2>The problem (docs/methods.md section 6, the article's OPT1)</h2>
  * <pre>
  *   minimise   lam ||p_a - K_a||^2 + (1 - lam) ||p_b - K_b||^2
  *   subject to lam p_a + (1 - lam) p_b = p~,   p_a and p_b on the probability simplex.
  * </pre>
  * The article writes the QP with the simplex constraints only; the mixing equality is its model of the mixed
- * output ({@code p~ = lam p_a + (1 - lam) p_b}, the formula just before) and METHODS.md states it as a
+ * output ({@code p~ = lam p_a + (1 - lam) p_b}, the formula just before) and docs/methods.md states it as a
  * constraint, as it is here (without it the minimiser would be {@code K} itself and {@code p~} unused).
  *
  * <p>With {@code r = p~ - lam K_a - (1 - lam) K_b} (how far the stored knowledge is from explaining
@@ -24,7 +24,7 @@ import java.util.Locale;
  * Euclidean projection of {@code K_a + r} onto {@code {sum p_a = 1, lo <= p_a <= hi}} with
  * {@code lo_i = max(0, (p~_i - 1 + lam) / lam)} ({@code p_b,i <= 1}) and {@code hi_i = min(1, p~_i / lam)}
  * ({@code p_b,i >= 0}); {@code sum p_b = 1} follows from {@code sum p~ = 1}. That projection separates per
- * class given one scalar {@code nu}: {@code p_a,i = clip(K_a,i + r_i - nu, lo_i, hi_i)} (METHODS.md's
+ * class given one scalar {@code nu}: {@code p_a,i = clip(K_a,i + r_i - nu, lo_i, hi_i)} (docs/methods.md's
  * formula), see {@link SimplexProjection#ontoBoxedSimplex}. The mirror statement holds for {@code p_b} (project
  * {@code K_b + r} with {@code lam} and {@code 1 - lam} swapped); the optimum is unique.
  *
@@ -32,9 +32,9 @@ import java.util.Locale;
  * <ul>
  *   <li>{@link #none}: no fraction (the article's "No OPT" ablation): the image with the larger lambda gets
  *       {@code p~} itself, the other is not updated.</li>
- *   <li>{@link #linear}: the article's OPT2 (its default), METHODS.md's formula
+ *   <li>{@link #linear}: the article's OPT2 (its default), docs/methods.md's formula
  *       {@code p_a = (p~ - (1-lam) K_b) / lam}, {@code p_b = (p~ - lam K_a) / (1-lam)}, each projected back
- *       onto the simplex; a side whose weight is below a floor (METHODS.md: 0.05) is not updated.</li>
+ *       onto the simplex; a side whose weight is below a floor (docs/methods.md: 0.05) is not updated.</li>
  *   <li>{@link #exact}: the article's OPT1, solved exactly by the projection above ({@code O(C log C)}, no
  *       iteration).</li>
  * </ul>
@@ -51,7 +51,7 @@ import java.util.Locale;
  * {@code float} (as DJL's {@code toFloatArray}), solving each row in {@code double}.
  */
 public final class KnowledgeFraction {
-    /** METHODS.md section 6: a side of the {@code linear} fraction whose lambda is below 0.05 is not updated. */
+    /** docs/methods.md section 6: a side of the {@code linear} fraction whose lambda is below 0.05 is not updated. */
     public static final double LINEAR_LAMBDA_FLOOR = 0.05;
 
     /** Largest allowed {@code |sum p~ - 1|} before renormalisation. */
@@ -63,7 +63,7 @@ public final class KnowledgeFraction {
     public enum Mode {
         /** No fraction: the larger-lambda image gets {@code p~} (the article's "No OPT"). */
         NONE("none", 0.0),
-        /** The article's OPT2, projected back onto the simplex; floor 0.05 (METHODS.md section 6). */
+        /** The article's OPT2, projected back onto the simplex; floor 0.05 (docs/methods.md section 6). */
         LINEAR("linear", LINEAR_LAMBDA_FLOOR),
         /** The article's OPT1, solved exactly; by default both sides are updated (floor 0). */
         EXACT("exact", 0.0);
@@ -141,7 +141,7 @@ public final class KnowledgeFraction {
     }
 
     /**
-     * No fraction (METHODS.md section 6 {@code none}; the article's "No OPT", Table 4 row 2 and Table 5): the
+     * No fraction (docs/methods.md section 6 {@code none}; the article's "No OPT", Table 4 row 2 and Table 5): the
      * image with the larger lambda gets {@code p~} itself, the other is not updated. A tie ({@code lam = 0.5},
      * e.g. a CutMix box of exactly half the image) goes to image a.
      */
@@ -153,13 +153,13 @@ public final class KnowledgeFraction {
         return new Fraction(pA, pB, toA, !toA, residual(p, pA, pB, lam));
     }
 
-    /** {@link #linear(double[], double[], double[], double, double)} with METHODS.md's floor 0.05. */
+    /** {@link #linear(double[], double[], double[], double, double)} with docs/methods.md's floor 0.05. */
     public static Fraction linear(double[] pMix, double[] kA, double[] kB, double lam) {
         return linear(pMix, kA, kB, lam, LINEAR_LAMBDA_FLOOR);
     }
 
     /**
-     * The linear fraction, the article's OPT2 (section 1.3, its default) as METHODS.md section 6 states it:
+     * The linear fraction, the article's OPT2 (section 1.3, its default) as docs/methods.md section 6 states it:
      * <pre>
      *   p_a = P((p~ - (1 - lam) K_b) / lam),   p_b = P((p~ - lam K_a) / (1 - lam)),
      * </pre>
@@ -216,7 +216,7 @@ public final class KnowledgeFraction {
 
     /**
      * The exact fraction, the article's OPT1 (which it solves with a generic differentiable QP layer, OptNet,
-     * at 2.1x the training time), solved in closed form as METHODS.md section 6 derives: the minimiser of
+     * at 2.1x the training time), solved in closed form as docs/methods.md section 6 derives: the minimiser of
      * {@code lam ||p_a - K_a||^2 + (1 - lam) ||p_b - K_b||^2} subject to
      * {@code lam p_a + (1 - lam) p_b = p~} and both on the simplex (see the class comment):
      * {@code p_a,i = clip(K_a,i + r_i - nu, lo_i, hi_i)}, {@code sum p_a = 1}, {@code p_b = (p~ - lam p_a)/(1-lam)},
@@ -229,7 +229,7 @@ public final class KnowledgeFraction {
      * says nothing about b, so b is not updated (and symmetrically for {@code lam = 0}).
      *
      * <p>The solution does not depend on {@code floor}: a side is flagged not to update when its weight is
-     * below {@code floor} (METHODS.md gives the floor for {@code linear} only; 0 reproduces OPT1, both sides).
+     * below {@code floor} (docs/methods.md gives the floor for {@code linear} only; 0 reproduces OPT1, both sides).
      * Note that for a small {@code lam} the box of {@code p_a} is wide and the exact {@code p_a} is about the
      * simplex projection of {@code K_a + r}: it absorbs the same residual {@code r} as {@code p_b}, although
      * {@code p~} carries almost no information on image a (hence the option of a floor).
@@ -301,7 +301,7 @@ public final class KnowledgeFraction {
     /**
      * {@code lam ||pA - refA||^2 + (1 - lam) ||pB - refB||^2}: with the stored knowledge as references, the
      * objective of OPT1/OPT2; with the images' true (unmixed) outputs as references, the fraction loss of
-     * METHODS.md section 6 and the article's Fig. 5.
+     * docs/methods.md section 6 and the article's Fig. 5.
      */
     public static double fractionLoss(double lam, double[] pA, double[] pB, double[] refA, double[] refB) {
         int n = pA.length;

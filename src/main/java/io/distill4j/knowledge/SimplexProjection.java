@@ -3,7 +3,7 @@ package io.distill4j.knowledge;
 import java.util.Arrays;
 
 /**
- * Euclidean projections used by the knowledge-fraction solvers ({@link KnowledgeFraction}, METHODS.md
+ * Euclidean projections used by the knowledge-fraction solvers ({@link KnowledgeFraction}, docs/methods.md
  * section 6). Pure functions on {@code double} arrays; the argument arrays are never modified.
  *
  * <ul>

@@ -6,7 +6,7 @@ import io.distill4j.util.Scalars;
 import ai.djl.ndarray.NDArray;
 
 /**
- * The project's one home for classification and distillation losses (METHODS.md, notation).
+ * The project's one home for classification and distillation losses (docs/methods.md, notation).
  *
  * <p>Every KL and soft cross-entropy here is summed over classes, averaged over the batch ("batchmean"),
  * and multiplied by {@code T^2} when a temperature softens both sides. The target side is always detached:

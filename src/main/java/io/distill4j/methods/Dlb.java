@@ -16,7 +16,7 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * Method {@code dlb}: self-distillation from the last mini-batch (METHODS.md section 5, seed 004).
+ * Method {@code dlb}: self-distillation from the last mini-batch (docs/methods.md section 5, seed 004).
  *
  * <p>Step t forwards {@code B_{t-1} view 1} and {@code B_t view 0} and minimises
  * {@code CE(all, labels) + alpha * T^2 * KL(softmax(z_prev/T) || softmax(z(B_{t-1} view 1)/T))}, where

@@ -12,7 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Method {@code dml}: Deep Mutual Learning (METHODS.md section 3, seed 000). K >= 2 peers, possibly of different
+ * Method {@code dml}: Deep Mutual Learning (docs/methods.md section 3, seed 000). K >= 2 peers, possibly of different
  * architectures, each trained with {@code CE(z_k, y) + (1/(K-1)) sum_{j != k} T^2 KL(p_j^T || p_k^T)}
  * ({@code teacher: peers}) or {@code CE + T^2 KL(mean_{j != k} p_j^T || p_k^T)} ({@code teacher: ensemble},
  * DML_e). Targets are detached.

@@ -9,7 +9,7 @@ import io.distill4j.losses.DistillLoss;
 import io.distill4j.runtime.Net;
 
 /**
- * Method {@code kd}: Hinton et al.'s knowledge distillation from one frozen teacher (METHODS.md section 1):
+ * Method {@code kd}: Hinton et al.'s knowledge distillation from one frozen teacher (docs/methods.md section 1):
  * {@code a * CE(z_s, y) + b * T^2 * KL(p_t^T || p_s^T)}, defaults T 4, a 0.1, b 0.9. The teacher runs in
  * inference mode (BatchNorm running statistics) outside the gradient tape.
  */
@@ -40,6 +40,9 @@ public final class Kd implements Method {
         this.alpha = options.ceWeight();
         this.beta = options.kdWeight();
     }
+
+    @Override
+    public double softTargetTemperature() { return temperature; }
 
     @Override
     public Losses step(Batch batch, StepContext ctx) {

@@ -20,7 +20,7 @@ import io.distill4j.runtime.Net;
 import java.util.List;
 
 /**
- * Method {@code meal-v2} (METHODS.md section 2, seed 002): K frozen teachers, soft target = mean of their
+ * Method {@code meal-v2} (docs/methods.md section 2, seed 002): K frozen teachers, soft target = mean of their
  * softmaxes (at {@code temperature}, 1 in the article), soft cross-entropy for the student (times T^2; optional
  * hard-label term), and a discriminator on logits
  * that tells the student's rows from the teachers' mean logits (BCE with logits).
@@ -95,6 +95,9 @@ public final class MealV2 implements Method {
     public List<Net> ownNetworks() {
         return discriminator == null ? List.of() : List.of(discriminator);
     }
+
+    @Override
+    public double softTargetTemperature() { return temperature; }
 
     @Override
     public Losses step(Batch batch, StepContext ctx) {

@@ -69,6 +69,14 @@ public interface Method {
     }
 
     /** Facts about the method's set-up worth reporting with the run (e.g. the size of a knowledge store). */
+    /**
+     * The temperature at which the method softens its teachers' logits (KD's, MEAL V2's): what a compact store of
+     * those logits must keep exact. 1 for a method without teachers.
+     */
+    default double softTargetTemperature() {
+        return 1;
+    }
+
     default List<String> notes() {
         return List.of();
     }

@@ -22,7 +22,7 @@ import io.distill4j.util.Seeds;
 import java.util.List;
 
 /**
- * Method {@code mkf}: enhanced residual networks via mixed knowledge fraction (METHODS.md section 6, seed 001).
+ * Method {@code mkf}: enhanced residual networks via mixed knowledge fraction (docs/methods.md section 6, seed 001).
  *
  * <p>Steps run in cycles of T groups: the first step of a cycle trains the whole network (group 1), step t
  * trains {@code D_t = Phi(D_{t-1})}, a sub-network sampled from the previous step's ({@link InheritedSampler};

@@ -19,8 +19,8 @@ import java.util.Map;
 import java.util.function.Function;
 
 /**
- * Method {@code okdcr}: online knowledge distillation by consistency regularisation (METHODS.md section 4,
- * seed 003). The article's full text is not public: this is the reconstruction METHODS.md describes, with
+ * Method {@code okdcr}: online knowledge distillation by consistency regularisation (docs/methods.md section 4,
+ * seed 003). The article's full text is not public: this is the reconstruction docs/methods.md describes, with
  * every choice a config option (see the README's config reference).
  *
  * <p>M >= 2 peers. Peer m is a feature extractor {@code F_m} with two task classifiers: {@code C_m^1} is the

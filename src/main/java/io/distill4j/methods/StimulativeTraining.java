@@ -15,7 +15,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Method {@code st}: Stimulative Training (Ye et al., NeurIPS 2022; a baseline of METHODS.md section 6). Each
+ * Method {@code st}: Stimulative Training (Ye et al., NeurIPS 2022; docs/methods.md section 7, an MKF baseline). Each
  * step trains the whole network with cross-entropy and, in the same update, {@code subnets} sampled
  * sub-networks (each stage keeps its first d_i blocks, d_i uniform) with {@code KL(p_full.detach() || p_sub)};
  * gradients are summed and the optimizer steps once (a branch dropped in a sub-network still gets the whole

@@ -14,7 +14,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Method {@code stochastic-depth} (Huang et al. 2016; a baseline of METHODS.md section 6): each step trains a
+ * Method {@code stochastic-depth} (Huang et al. 2016; docs/methods.md section 8, an MKF baseline): each step trains a
  * sub-network in which residual block l (of L) survives with {@code p_l = 1 - l/L * (1 - p_L)}, with
  * cross-entropy. {@code convention: inverted} (default) scales surviving branches by {@code 1/p_l} during
  * training and evaluates the whole network; {@code scale_at_inference} (the article's) trains at scale 1 and

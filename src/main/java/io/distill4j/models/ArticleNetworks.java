@@ -17,7 +17,7 @@ import static io.distill4j.models.Layers.relu;
 import static io.distill4j.models.Layers.seq;
 
 /**
- * The networks of the MKF article beyond the CIFAR zoo (METHODS.md section 6): the ResNets of He et al. 2016 (ImageNet
+ * The MKF article's networks beyond the CIFAR zoo (docs/methods.md section 6): the ResNets of He et al. 2016 (ImageNet
  * paper) in their ImageNet and common CIFAR forms, and MobileNetV3 (Howard et al. 2019) as torchvision builds it.
  * Every residual connection is a {@link ResidualBlock}, so sub-network masks can switch its branch off.
  *

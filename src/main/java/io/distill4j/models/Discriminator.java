@@ -12,7 +12,7 @@ import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
 
 /**
- * MEAL V2's discriminator (METHODS.md section 2): an MLP on class logits, C -> C/8 -> C/64 -> 2 (at least two
+ * MEAL V2's discriminator (docs/methods.md section 2): an MLP on class logits, C -> C/8 -> C/64 -> 2 (at least two
  * units a layer), ReLU between layers and, as in the reference code, optionally after the last one.
  * Returns {@code (two logits, hidden features)}.
  */

@@ -5,7 +5,7 @@ import java.util.SplittableRandom;
 import java.util.function.LongFunction;
 
 /**
- * MKF's inherited sampling over {@code T} groups (METHODS.md section 6). Training runs in cycles of {@code T}
+ * MKF's inherited sampling over {@code T} groups (docs/methods.md section 6). Training runs in cycles of {@code T}
  * steps: the first step of a cycle trains the whole network (group 1); step {@code t > 1} of the cycle trains
  * {@code D_t = Phi(D_{t-1})}, drawn from the previous step's sub-network, so the active sets nest
  * ({@code D_1 ⊇ D_2 ⊇ ... ⊇ D_T}) and the position in the cycle is the group. After {@code T} steps sampling

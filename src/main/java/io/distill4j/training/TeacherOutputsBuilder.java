@@ -61,7 +61,7 @@ final class TeacherOutputsBuilder {
         int classes = run.train().numClasses();
         String fingerprint = fingerprint(cfg, run.train(), run.normalization());
         TeacherOutputs.Encoding encoding = new TeacherOutputs.Encoding(cfg.train().teacherOutputsTopK(),
-                methodTemperature(cfg));
+                run.method().softTargetTemperature());
         if (Files.exists(file)) {
             return TeacherOutputs.open(file, fingerprint, rows, teachers.size(), classes, encoding);
         }
@@ -78,19 +78,6 @@ final class TeacherOutputsBuilder {
             }
             return out;
         });
-    }
-
-    /**
-     * The temperature at which the method softens the teachers' logits ({@code method.<name>.temperature}: KD's
-     * and MEAL V2's), which a top-k store keeps exact; 1 for a method without one.
-     */
-    static double methodTemperature(RunConfig cfg) {
-        if (cfg.resolved().get("method") instanceof java.util.Map<?, ?> method
-                && method.get(String.valueOf(method.get("name"))) instanceof java.util.Map<?, ?> options
-                && options.get("temperature") instanceof Number t) {
-            return t.doubleValue();
-        }
-        return 1;
     }
 
     /** What the stored logits depend on: the batches (seed, data, batching, epochs) and the teachers. */

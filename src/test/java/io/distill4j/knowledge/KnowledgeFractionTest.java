@@ -15,7 +15,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 /**
- * The knowledge-fraction solvers of MKF (METHODS.md section 6; the article's OPT1 and OPT2). Every random case
+ * The knowledge-fraction solvers of MKF (docs/methods.md section 6; the article's OPT1 and OPT2). Every random case
  * comes from a seeded {@link Random}. The optimality of {@code exact} is checked against solvers written here
  * that do not use the per-class derivation: an enumeration of the active sets of the full QP in the 2C
  * variables {@code (p_a, p_b)}, and brute force on fine grids.
@@ -333,7 +333,7 @@ class KnowledgeFractionTest {
     }
 
     /**
-     * The fraction loss against the images' true outputs (METHODS.md section 6, the article's Fig. 5), with
+     * The fraction loss against the images' true outputs (docs/methods.md section 6, the article's Fig. 5), with
      * p~ = lam t_a + (1 - lam) t_b. The truth is a feasible point of OPT1 and exact is the projection of
      * (K_a, K_b) onto the feasible set in the objective's norm, so its loss is at most the stored
      * knowledge's, by the objective itself (Pythagoras for projections onto convex sets). On average over
@@ -412,7 +412,7 @@ class KnowledgeFractionTest {
         double[] p = {0.3, 0.3, 0.4};
         double[] kA = {0.1, 0.1, 0.8};
         double[] kB = {0.3, 0.4, 0.3};
-        assertThat(KnowledgeFraction.LINEAR_LAMBDA_FLOOR).isEqualTo(0.05); // METHODS.md section 6
+        assertThat(KnowledgeFraction.LINEAR_LAMBDA_FLOOR).isEqualTo(0.05); // docs/methods.md section 6
         assertThat(Mode.LINEAR.defaultFloor()).isEqualTo(0.05);
         Fraction low = KnowledgeFraction.linear(p, kA, kB, 0.03);
         assertThat(low.updateA()).isFalse();

@@ -34,6 +34,7 @@ class ShippedSweepsTest {
             Map.entry("mkf-overfit", List.of("mkf-overfit")),
             Map.entry("kd-store", List.of("kd-store")),
             Map.entry("mkf-long", List.of("mkf-long")),
+            Map.entry("mkf-article", List.of("mkf-article")),
             Map.entry("main", List.of("main")));
 
     @Test
