@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 /**
@@ -78,6 +79,92 @@ class ForeignTeacherRunTest {
             for (int j = 0; j < a.length; j++) {
                 assertThat(b[j]).as("parameter %d[%d]", i, j).isCloseTo(a[j], within(1e-4f));
             }
+        }
+    }
+
+    /** Every parameter of the run's optimized networks after {@code steps} steps. */
+    private static List<float[]> weightsAfter(Run run, int steps) {
+        Stepper s = new Stepper(run);
+        for (int i = 0; i < steps; i++) {
+            s.step();
+        }
+        List<float[]> w = new ArrayList<>();
+        for (Net n : run.optimized()) {
+            for (Pair<String, Parameter> p : n.block().getParameters()) {
+                w.add(p.getValue().getArray().toFloatArray());
+            }
+        }
+        return w;
+    }
+
+    @Test
+    void storedOutputsOfAForeignTeacherTrainTheSameStudentAndNameTheModelFileAndContract() throws IOException {
+        Path model = Files.createDirectories(dir.resolve("teacher"));
+        Files.copy(TEACHER.resolve("teacher.pt"), model.resolve("teacher.pt"));
+        Files.copy(TEACHER.resolve("distill4j-model.json"), model.resolve("distill4j-model.json"));
+        String yaml = """
+                seed: 4
+                data: {name: fashion-mnist-mini, train_subset: 96}
+                networks: {student: {arch: resnet8}}
+                teachers: {teacher: {model: MODEL}}
+                train: {epochs: 1, batch_size: 32, threads: 1 STORE}
+                method: {name: kd}
+                """.replace("MODEL", model.resolve("teacher.pt").toString());
+        Path store = dir.resolve("outputs.bin");
+        Path online = dir.resolve("online.yaml");
+        Path stored = dir.resolve("stored.yaml");
+        Files.writeString(online, yaml.replace(" STORE", ""));
+        Files.writeString(stored, yaml.replace(" STORE", ", teacher_outputs: '" + store + "'"));
+        List<float[]> a;
+        try (Run run = Run.build(ConfigLoader.load(online, List.of()))) {
+            a = weightsAfter(run, 3);
+        }
+        List<float[]> b;
+        try (Run run = Run.build(ConfigLoader.load(stored, List.of()))) {
+            b = weightsAfter(run, 3);
+        }
+        assertThat(Files.size(store)).isPositive();
+        for (int i = 0; i < a.size(); i++) {
+            assertThat(b.get(i)).as("parameter %d", i).containsExactly(a.get(i));
+        }
+        // the contract is part of what the store was built for: a card that says otherwise is refused
+        String card = Files.readString(model.resolve("distill4j-model.json"));
+        Files.writeString(model.resolve("distill4j-model.json"), card.replace("0.353", "0.35"));
+        assertThatThrownBy(() -> {
+            try (Run run = Run.build(ConfigLoader.load(stored, List.of()))) {
+                weightsAfter(run, 1);
+            }
+        }).isInstanceOf(io.distill4j.UserError.class).hasMessageContaining(store.getFileName().toString());
+    }
+
+    @Test
+    void mealV2TakesTeachersOfThreeKindsInOneEnsemble() throws IOException {
+        Path teacherCfg = dir.resolve("own-teacher.yaml");
+        Files.writeString(teacherCfg, "seed: 2\ndata: {name: fashion-mnist-mini, train_subset: 256}\n"
+                + "networks: {t: {arch: resnet8}}\ntrain: {epochs: 1, batch_size: 64, threads: 1}\n");
+        try (Run run = Run.build(ConfigLoader.load(teacherCfg, List.of()))) {
+            new io.distill4j.report.RunFolder(run, dir.resolve("own"), new java.io.PrintStream(
+                    new java.io.ByteArrayOutputStream())).train(false, null);
+        }
+        Path cfg = dir.resolve("meal.yaml");
+        Files.writeString(cfg, """
+                seed: 4
+                data: {name: fashion-mnist-mini, train_subset: 96}
+                networks: {student: {arch: resnet8}}
+                teachers:
+                  pytorch: {model: PT}
+                  onnx: {model: ONNX}
+                  own: {model: OWN}
+                train: {epochs: 1, batch_size: 32, threads: 1}
+                method: {name: meal-v2}
+                """.replace("PT", TEACHER.resolve("teacher.pt").toAbsolutePath().toString())
+                .replace("ONNX", TEACHER.resolve("teacher.onnx").toAbsolutePath().toString())
+                .replace("OWN", dir.resolve("own").toString()));
+        try (Run run = Run.build(ConfigLoader.load(cfg, List.of()))) {
+            assertThat(run.teachers()).extracting(t -> t.net() == null).containsExactly(true, true, false);
+            Map<String, Float> losses = new Stepper(run).step();
+            assertThat(losses.values()).allMatch(Float::isFinite);
+            assertThat(run.teacherScores()).hasSize(3);
         }
     }
 
