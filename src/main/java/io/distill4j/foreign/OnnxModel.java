@@ -14,6 +14,8 @@ import io.distill4j.util.HostArrays;
 import java.nio.FloatBuffer;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * An ONNX file run by ONNX Runtime on the CPU. Its one input must be a float tensor of rank 4; its first output
@@ -75,6 +77,11 @@ public final class OnnxModel implements ForeignModel {
     /** ONNX Runtime's reason, as one line: an unknown operator is named, anything else is "not ONNX". */
     static String why(String message) {
         String m = ModelFiles.firstLine(message);
+        Matcher op = Pattern.compile("No Op registered for (\\S+)").matcher(m);
+        if (op.find()) {
+            return "the ONNX model uses operator " + op.group(1) + ", which ONNX Runtime does not have (ONNX Runtime "
+                    + "says: " + m + ")";
+        }
         if (m.contains("not a registered function/op") || m.contains("Could not find an implementation")
                 || m.contains("No opset import for domain") || m.contains("is not a registered")) {
             return "the ONNX model uses an operator that ONNX Runtime does not have: " + m;

@@ -1,5 +1,6 @@
 package io.distill4j.cli;
 
+import io.distill4j.export.onnx.Onnx;
 import io.distill4j.runtime.Checkpoint;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -305,7 +306,32 @@ class BadInputCatalogueTest {
                         fixture("tiny-gray.pt") + ", classes: [a, b, c, d, e, f, g, h, i, j]"))), "tiny-gray.pt",
                         "classes differ", "Trouser"),
                 new Case("a teacher at chance level", () -> train(tiny(kdTeacher(fixture("tiny-gray.onnx")))),
-                        "tiny-gray.onnx", "chance", "input contract"));
+                        "tiny-gray.onnx", "chance", "input contract"),
+                new Case("an ONNX teacher with an operator ONNX Runtime lacks", () -> train(tiny(kdTeacher(
+                        unknownOperatorModel().toString()))), "unknown-op.onnx", "operator", "FancyPool"));
+    }
+
+    /** An ONNX model (N, 1, 28, 28) -> (N, 10) whose one node is an operator no runtime has: FancyPool. */
+    static Path unknownOperatorModel() throws IOException {
+        var shape = Onnx.TensorShapeProto.newBuilder()
+                .addDim(Onnx.TensorShapeProto.Dimension.newBuilder().setDimParam("batch"));
+        for (long d : new long[] {1, 28, 28}) {
+            shape.addDim(Onnx.TensorShapeProto.Dimension.newBuilder().setDimValue(d));
+        }
+        var type = Onnx.TypeProto.newBuilder().setTensorType(
+                Onnx.TypeProto.Tensor.newBuilder().setElemType(1).setShape(shape));
+        var graph = Onnx.GraphProto.newBuilder().setName("g")
+                .addNode(Onnx.NodeProto.newBuilder().setOpType("FancyPool").setName("n")
+                        .addInput("input").addOutput("logits"))
+                .addInput(Onnx.ValueInfoProto.newBuilder().setName("input").setType(type))
+                .addOutput(Onnx.ValueInfoProto.newBuilder().setName("logits"));
+        var model = Onnx.ModelProto.newBuilder().setIrVersion(8)
+                .addOpsetImport(Onnx.OperatorSetIdProto.newBuilder().setDomain("")
+                        .setVersion(13))
+                .setGraph(graph).build();
+        Path p = dir.resolve("unknown-op.onnx");
+        Files.write(p, model.toByteArray());
+        return p;
     }
 
     /** A KD config section with one teacher under model: (the rest of the entry appended as given). */
