@@ -5,7 +5,6 @@ import io.distill4j.config.ConfigLoader;
 import io.distill4j.config.RunConfig;
 import io.distill4j.training.Evaluator;
 import io.distill4j.training.Run;
-
 import io.distill4j.training.Stepper;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;

@@ -44,6 +44,8 @@ public final class OptionRecords {
             } else if (t == String.class) {
                 args[i] = o.choices().length > 0 ? node.choice(key, o.value(), List.of(o.choices()))
                         : node.string(key, o.value());
+            } else if (t.isEnum()) {
+                args[i] = constant(t, node.choice(key, o.value(), names(t)));
             } else {
                 throw new IllegalStateException(type.getName() + "." + c.getName() + ": unsupported option type " + t);
             }
@@ -74,9 +76,11 @@ public final class OptionRecords {
             Option o = option(type, c);
             Class<?> t = c.getType();
             String typeName = t == double.class ? "number" : t == int.class || t == long.class ? "integer"
-                    : t == boolean.class ? "boolean" : o.choices().length > 0 ? "choice" : "string";
+                    : t == boolean.class ? "boolean" : o.choices().length > 0 || t.isEnum() ? "choice" : "string";
             String range;
-            if (o.choices().length > 0) {
+            if (t.isEnum()) {
+                range = String.join(" | ", names(t));
+            } else if (o.choices().length > 0) {
                 range = String.join(" | ", o.choices());
             } else if (t == boolean.class) {
                 range = "true | false";
@@ -88,6 +92,28 @@ public final class OptionRecords {
             out.add(new Described(key(c.getName()), typeName, o.value(), range, o.doc()));
         }
         return out;
+    }
+
+    /**
+     * The config names of an enum option's constants, in declaration order: each constant's name in lower case
+     * ({@code EVERY_STEP} is {@code every_step}).
+     */
+    public static List<String> names(Class<?> enumType) {
+        return Arrays.stream(enumType.getEnumConstants()).map(OptionRecords::name).toList();
+    }
+
+    /** The config name of an enum option's constant. */
+    public static String name(Object constant) {
+        return ((Enum<?>) constant).name().toLowerCase(Locale.ROOT);
+    }
+
+    private static Object constant(Class<?> enumType, String name) {
+        for (Object c : enumType.getEnumConstants()) {
+            if (name(c).equals(name)) {
+                return c;
+            }
+        }
+        throw new IllegalStateException(enumType.getName() + " has no constant named " + name);
     }
 
     private static Option option(Class<?> type, RecordComponent c) {

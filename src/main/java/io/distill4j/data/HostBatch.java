@@ -1,9 +1,9 @@
 package io.distill4j.data;
 
-import io.distill4j.util.HostArrays;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import io.distill4j.util.HostArrays;
 
 /**
  * A batch prepared on the Java side: one or more views (independent augmentations of the same samples,

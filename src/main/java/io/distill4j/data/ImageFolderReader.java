@@ -2,7 +2,6 @@ package io.distill4j.data;
 
 import io.distill4j.UserError;
 
-import javax.imageio.ImageIO;
 import java.awt.Graphics2D;
 import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
@@ -16,6 +15,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
+import javax.imageio.ImageIO;
 
 /**
  * Images in folders: {@code train/<class>/*} with {@code val/<class>/*} or {@code test/<class>/*} as the test split;

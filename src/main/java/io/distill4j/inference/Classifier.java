@@ -1,13 +1,12 @@
 package io.distill4j.inference;
 
-import io.distill4j.foreign.ForeignModel;
-import io.distill4j.foreign.ModelContract;
-import io.distill4j.foreign.ModelFiles;
-
 import io.distill4j.UserError;
 import io.distill4j.export.Exporter;
 import io.distill4j.export.ModelCard;
 import io.distill4j.export.TrainedNetwork;
+import io.distill4j.foreign.ForeignModel;
+import io.distill4j.foreign.ModelContract;
+import io.distill4j.foreign.ModelFiles;
 
 import java.awt.image.BufferedImage;
 import java.nio.file.Files;

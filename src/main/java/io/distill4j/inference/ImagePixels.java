@@ -2,13 +2,13 @@ package io.distill4j.inference;
 
 import io.distill4j.UserError;
 
-import javax.imageio.ImageIO;
 import java.awt.Graphics2D;
 import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import javax.imageio.ImageIO;
 
 /**
  * Images as a model's input: (C, H, W) floats in [0, 1]. The way {@code data.ImageFolderReader} turns image files

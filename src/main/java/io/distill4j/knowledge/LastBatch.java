@@ -1,12 +1,12 @@
 package io.distill4j.knowledge;
 
-import io.distill4j.util.HostArrays;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import io.distill4j.runtime.Checkpoint;
 import io.distill4j.runtime.Stateful;
+import io.distill4j.util.HostArrays;
 
 /**
  * The knowledge of the last mini-batch (DLB): the images of one view of the previous batch, their targets and

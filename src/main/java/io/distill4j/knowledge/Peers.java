@@ -1,7 +1,8 @@
 package io.distill4j.knowledge;
 
-import io.distill4j.util.Scalars;
 import ai.djl.ndarray.NDArray;
+import io.distill4j.util.Scalars;
+import io.distill4j.util.Sums;
 
 import java.util.List;
 
@@ -18,7 +19,7 @@ public final class Peers {
         for (int j = 0; j < logits.size(); j++) {
             if (j != k) {
                 NDArray pj = Scalars.mul(logits.get(j).stopGradient(), (float) (1 / temperature)).softmax(1);
-                mean = mean == null ? pj : mean.add(pj);
+                mean = Sums.plus(mean, pj);
             }
         }
         return Scalars.div(mean, logits.size() - 1);

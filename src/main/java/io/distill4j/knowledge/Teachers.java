@@ -1,7 +1,8 @@
 package io.distill4j.knowledge;
 
-import io.distill4j.util.Scalars;
 import ai.djl.ndarray.NDArray;
+import io.distill4j.util.Scalars;
+import io.distill4j.util.Sums;
 
 import java.util.List;
 
@@ -43,8 +44,8 @@ public final class Teachers {
         for (int i = 0; i < nets.size(); i++) {
             NDArray z = logits(i, x);
             NDArray p = Scalars.mul(z, (float) (1 / temperature)).softmax(1);
-            probSum = probSum == null ? p : probSum.add(p);
-            logitSum = logitSum == null ? z : logitSum.add(z);
+            probSum = Sums.plus(probSum, p);
+            logitSum = Sums.plus(logitSum, z);
         }
         return new Ensemble(Scalars.div(probSum, nets.size()), Scalars.div(logitSum, nets.size()));
     }

@@ -1,9 +1,8 @@
 package io.distill4j.losses;
 
-import io.distill4j.util.HostArrays;
-
-import io.distill4j.util.Scalars;
 import ai.djl.ndarray.NDArray;
+import io.distill4j.util.HostArrays;
+import io.distill4j.util.Scalars;
 
 /**
  * The project's one home for classification and distillation losses (docs/methods.md, notation).

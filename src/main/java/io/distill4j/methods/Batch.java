@@ -1,10 +1,10 @@
 package io.distill4j.methods;
 
-import io.distill4j.util.HostArrays;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import io.distill4j.data.HostBatch;
 import io.distill4j.losses.DistillLoss;
+import io.distill4j.util.HostArrays;
 
 /**
  * A training batch on the engine side, inside the step's own native-memory scope. Views are independent

@@ -1,16 +1,16 @@
 package io.distill4j.methods;
 
-import io.distill4j.util.Scalars;
-import io.distill4j.config.Option;
-import io.distill4j.config.RunConfig;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import io.distill4j.config.Option;
+import io.distill4j.config.RunConfig;
 import io.distill4j.knowledge.LastBatch;
 import io.distill4j.losses.DistillLoss;
 import io.distill4j.runtime.Net;
 import io.distill4j.runtime.Stateful;
+import io.distill4j.util.Scalars;
 
 import java.util.Arrays;
 import java.util.List;
@@ -36,8 +36,10 @@ public final class Dlb implements Method {
                     max = 1e3) double temperature,
             @Option(doc = "weight of the T^2-scaled KL term", value = "1", min = 0, max = 1e6) double alpha,
             @Option(doc = "separate: the two halves in two forward passes (BatchNorm per half, the article's "
-                    + "code); joint: one pass over both", value = "separate", choices = {"separate", "joint"})
-            String forward) {}
+                    + "code); joint: one pass over both", value = "separate") Forward forward) {}
+
+    /** How the previous and the current half are forwarded. */
+    public enum Forward { SEPARATE, JOINT }
 
     static void check(RunConfig cfg) {
         MethodRegistry.requireNetworks(cfg, "dlb", 1, 1, "trains one network");
@@ -72,7 +74,7 @@ public final class Dlb implements Method {
                 : NDArrays.concat(new NDList(last.targets(m), batch.targets(classes)));
         NDArray xPrev = p == 0 ? null : last.images(m);
         NDArray target = p == 0 ? null : last.logits(m);
-        boolean joint = options.forward().equals("joint");
+        boolean joint = options.forward() == Forward.JOINT;
         // semi-supervised: the CE of both halves sees only the samples that keep their label
         boolean[] labelled = p == 0 ? batch.labelledMask() : concat(last.labelled(), batch.labelledMask());
         Losses losses = ctx.update(() -> {

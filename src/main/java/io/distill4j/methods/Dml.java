@@ -1,12 +1,13 @@
 package io.distill4j.methods;
 
-import io.distill4j.util.Scalars;
-import io.distill4j.config.Option;
-import io.distill4j.knowledge.Peers;
-import io.distill4j.config.RunConfig;
 import ai.djl.ndarray.NDArray;
+import io.distill4j.config.Option;
+import io.distill4j.config.RunConfig;
+import io.distill4j.knowledge.Peers;
 import io.distill4j.losses.DistillLoss;
 import io.distill4j.runtime.Net;
+import io.distill4j.util.Scalars;
+import io.distill4j.util.Sums;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -27,11 +28,17 @@ public final class Dml implements Method {
     /** Options of {@code dml}. */
     public record Options(
             @Option(doc = "peers: one KL per other peer (DML); ensemble: one KL to the others' mean (DML_e)",
-                    value = "peers", choices = {"peers", "ensemble"}) String teacher,
+                    value = "peers") Teacher teacher,
             @Option(doc = "simultaneous: all peers step on the same predictions; sequential: one after another",
-                    value = "simultaneous", choices = {"simultaneous", "sequential"}) String update,
+                    value = "simultaneous") Update update,
             @Option(doc = "softmax temperature of the mutual KL terms (times T^2)", value = "1", min = 1e-3,
                     max = 1e3) double temperature) {}
+
+    /** What a peer learns from: each other peer (DML) or the others' mean (DML_e). */
+    public enum Teacher { PEERS, ENSEMBLE }
+
+    /** Whether the peers step on the same predictions or one after another. */
+    public enum Update { SIMULTANEOUS, SEQUENTIAL }
 
     private final boolean ensembleTeacher;
     private final boolean sequential;
@@ -45,8 +52,8 @@ public final class Dml implements Method {
     }
 
     public Dml(Options options, MethodSetup setup) {
-        this.ensembleTeacher = options.teacher().equals("ensemble");
-        this.sequential = options.update().equals("sequential");
+        this.ensembleTeacher = options.teacher() == Teacher.ENSEMBLE;
+        this.sequential = options.update() == Update.SEQUENTIAL;
         this.temperature = options.temperature();
     }
 
@@ -117,7 +124,7 @@ public final class Dml implements Method {
             for (int j = 0; j < logits.size(); j++) {
                 if (j != k) {
                     NDArray kl = DistillLoss.kl(logits.get(j), zk, temperature);
-                    sum = sum == null ? kl : sum.add(kl);
+                    sum = Sums.plus(sum, kl);
                 }
             }
             l.add(name, "kl", Scalars.div(sum, others));

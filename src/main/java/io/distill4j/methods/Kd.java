@@ -1,12 +1,12 @@
 package io.distill4j.methods;
 
-import io.distill4j.util.Scalars;
-import io.distill4j.config.Option;
-import io.distill4j.knowledge.Teachers;
-import io.distill4j.config.RunConfig;
 import ai.djl.ndarray.NDArray;
+import io.distill4j.config.Option;
+import io.distill4j.config.RunConfig;
+import io.distill4j.knowledge.Teachers;
 import io.distill4j.losses.DistillLoss;
 import io.distill4j.runtime.Net;
+import io.distill4j.util.Scalars;
 
 /**
  * Method {@code kd}: Hinton et al.'s knowledge distillation from one frozen teacher (docs/methods.md section 1):

@@ -1,6 +1,7 @@
 package io.distill4j.methods;
 
 import ai.djl.ndarray.NDArray;
+import io.distill4j.util.Sums;
 
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -59,7 +60,7 @@ public final class Losses {
         NDArray sum = null;
         for (Map<String, NDArray> m : terms.values()) {
             for (NDArray v : m.values()) {
-                sum = sum == null ? v : sum.add(v);
+                sum = Sums.plus(sum, v);
             }
         }
         if (sum == null) {

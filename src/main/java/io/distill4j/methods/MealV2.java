@@ -1,10 +1,5 @@
 package io.distill4j.methods;
 
-import io.distill4j.util.Scalars;
-import io.distill4j.config.Option;
-import io.distill4j.knowledge.Teachers;
-import io.distill4j.config.RunConfig;
-import io.distill4j.runtime.Optimizers;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
@@ -13,9 +8,14 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
 import ai.djl.training.initializer.XavierInitializer;
+import io.distill4j.config.Option;
+import io.distill4j.config.RunConfig;
+import io.distill4j.knowledge.Teachers;
 import io.distill4j.losses.DistillLoss;
 import io.distill4j.models.Discriminator;
 import io.distill4j.runtime.Net;
+import io.distill4j.runtime.Optimizers;
+import io.distill4j.util.Scalars;
 
 import java.util.List;
 
@@ -39,13 +39,16 @@ public final class MealV2 implements Method {
                     min = 0, max = 1e6) double hardLabelWeight,
             @Option(doc = "train the discriminator on logits", value = "true") boolean discriminator,
             @Option(doc = "joint: the student helps the discriminator (reference); adversarial: reversed gradient",
-                    value = "joint", choices = {"joint", "adversarial"}) String mode,
+                    value = "joint") DiscriminatorMode mode,
             @Option(doc = "a ReLU after the discriminator's last layer, as the reference code", value = "true")
             boolean reluAfterLast,
             @Option(doc = "weight of the discriminator's BCE", value = "1", min = 0, max = 1e6)
             double discriminatorWeight,
             @Option(doc = "softmax temperature of the soft target and the student (the article: 1)", value = "1",
                     min = 1e-3, max = 1e3) double temperature) {}
+
+    /** How the student meets the discriminator: helping it (the reference's joint loss) or through a reversed gradient. */
+    public enum DiscriminatorMode { JOINT, ADVERSARIAL }
 
     private final double hardLabelWeight;
     private final boolean useDiscriminator;
@@ -70,7 +73,7 @@ public final class MealV2 implements Method {
     public MealV2(Options options, MethodSetup setup) {
         this.hardLabelWeight = options.hardLabelWeight();
         this.useDiscriminator = options.discriminator();
-        this.adversarial = options.mode().equals("adversarial");
+        this.adversarial = options.mode() == DiscriminatorMode.ADVERSARIAL;
         this.reluAfterLast = options.reluAfterLast();
         this.discriminatorWeight = options.discriminatorWeight();
         // the article uses T = 1; T > 1 softens both sides (soft CE times T^2), as in Hinton's KD

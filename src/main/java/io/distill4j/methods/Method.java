@@ -1,10 +1,11 @@
 package io.distill4j.methods;
 
-import io.distill4j.util.Scalars;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import io.distill4j.runtime.Stateful;
 import io.distill4j.runtime.Net;
+import io.distill4j.runtime.Stateful;
+import io.distill4j.util.Scalars;
+import io.distill4j.util.Sums;
 
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -33,7 +34,7 @@ public interface Method {
         for (Net n : trainable) {
             NDArray p = n.logits(images, false).softmax(1);
             out.put(n.name(), p);
-            sum = sum == null ? p : sum.add(p);
+            sum = Sums.plus(sum, p);
         }
         if (trainable.size() > 1) {
             out.put("ensemble", Scalars.div(sum, trainable.size()));

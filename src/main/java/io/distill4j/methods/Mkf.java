@@ -1,7 +1,5 @@
 package io.distill4j.methods;
 
-import io.distill4j.util.Scalars;
-import io.distill4j.util.HostArrays;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
@@ -17,6 +15,8 @@ import io.distill4j.models.SubNetwork;
 import io.distill4j.models.SubNetworkSampler;
 import io.distill4j.runtime.Net;
 import io.distill4j.runtime.Stateful;
+import io.distill4j.util.HostArrays;
+import io.distill4j.util.Scalars;
 import io.distill4j.util.Seeds;
 
 import java.util.List;
@@ -51,28 +51,32 @@ public final class Mkf implements Method {
                     max = 1) double alpha,
             @Option(doc = "weight beta of the KL to the previous group's knowledge (the article: 2 on CIFAR)",
                     value = "2", min = 0, max = 1e6) double beta,
-            @Option(doc = "softmax temperature T of the knowledge and the KL (times T^2)", value = "3", min = 1e-3,
+            @Option(doc = "softmax temperature T of the knowledge and the KL (times T^2); the article has none (1)",
+                    value = "1", min = 1e-3,
                     max = 1e3) double temperature,
             @Option(doc = "how a mixed output updates both images' knowledge: exact (OPT1), linear (OPT2), none",
-                    value = "exact", choices = {"exact", "linear", "none"}) String fraction,
+                    value = "exact") KnowledgeFraction.Mode fraction,
             @Option(doc = "a side whose lambda is below this floor is not updated (linear, exact)", value = "0.05",
                     min = 0, max = 0.5) double lambdaFloor,
             @Option(doc = "distil each group from the previous group's knowledge (false: the ablation)",
                     value = "true") boolean groupDistillation,
             @Option(doc = "knowledge store: dense (one vector per sample and group) or topk (k largest + rest)",
-                    value = "dense", choices = {"dense", "topk"}) String store,
+                    value = "dense") GroupKnowledge.Mode store,
             @Option(doc = "classes kept per entry by the topk store", value = "10", min = 1, max = 100000)
             int topK,
             @Option(doc = "store knowledge values in 16-bit floats", value = "false") boolean half,
             @Option(doc = "cycle: a cycle of T steps, the whole network in its first, group t's sub-network in step t"
                     + " (the whole network trains one step in T); every_step: every step trains the whole network "
                     + "and one sub-network, of groups 2..T in turn (gradients summed, as Stimulative Training). The "
-                    + "article says neither", value = "cycle", choices = {"cycle", "every_step"}) String schedule,
+                    + "article says neither", value = "cycle") Schedule schedule,
             @Option(doc = "log knowledge_age_epochs: how old (in epochs) the knowledge a step distils from is",
                     value = "false") boolean logKnowledgeAge,
             @Option(doc = "every this many steps (0: never), on a mixed batch, also forward the unmixed images and "
                     + "log the true fraction loss of none, linear, exact and a random response", value = "0",
                     min = 0, max = 1 << 30) int diagnoseEvery) {}
+
+    /** When the whole network trains (the article says neither): one step in T, or every step beside a sub-network. */
+    public enum Schedule { CYCLE, EVERY_STEP }
 
     private final Options options;
     private final int classes;
@@ -95,7 +99,7 @@ public final class Mkf implements Method {
         this.classes = setup.numClasses();
         this.seed = setup.run().seed();
         this.knowledge = new GroupKnowledge("mkf/knowledge", setup.trainSize(), classes, options.groups(),
-                options.store().equals("topk") ? GroupKnowledge.Mode.TOPK : GroupKnowledge.Mode.DENSE,
+                options.store(),
                 Math.min(options.topK(), classes), options.half(), options.alpha());
         this.age = options.logKnowledgeAge() ? new KnowledgeAge("mkf/knowledge_age", options.groups(),
                 setup.trainSize()) : null;
@@ -122,7 +126,7 @@ public final class Mkf implements Method {
             sampler = new InheritedSampler(net.block(), options.groups(), options.qMax(), options.k());
         }
         long step = ctx.step();
-        boolean everyStep = options.schedule().equals("every_step");
+        boolean everyStep = options.schedule() == Schedule.EVERY_STEP;
         // cycle: this step's group and sub-network; every_step: the sub-network trained beside the whole one
         long sampled = everyStep ? subNetworkStep(step) : step;
         int group = sampled < 0 ? 0 : sampler.group(sampled) - 1;
@@ -333,7 +337,7 @@ public final class Mkf implements Method {
                 System.arraycopy(probs, i * classes, kB, i * classes, classes);
             }
         }
-        KnowledgeFraction.BatchFraction f = KnowledgeFraction.batch(KnowledgeFraction.Mode.parse(options.fraction()),
+        KnowledgeFraction.BatchFraction f = KnowledgeFraction.batch(options.fraction(),
                 probs, kA, kB, host.lambda(), classes, options.lambdaFloor());
         for (int i = 0; i < n; i++) {
             if (f.updateA()[i]) {

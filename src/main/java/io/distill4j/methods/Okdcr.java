@@ -1,16 +1,17 @@
 package io.distill4j.methods;
 
-import io.distill4j.util.Scalars;
-import io.distill4j.config.Option;
-import io.distill4j.config.RunConfig;
-import io.distill4j.runtime.Optimizers;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import io.distill4j.config.Option;
+import io.distill4j.config.RunConfig;
 import io.distill4j.losses.DistillLoss;
 import io.distill4j.models.LinearHead;
 import io.distill4j.runtime.Net;
+import io.distill4j.runtime.Optimizers;
+import io.distill4j.util.Scalars;
+import io.distill4j.util.Sums;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -47,7 +48,7 @@ public final class Okdcr implements Method {
     /** Options of {@code okdcr}. */
     public record Options(
             @Option(doc = "D of the consistency terms: symmetric KL or L1 distance of probabilities",
-                    value = "symmetric_kl", choices = {"symmetric_kl", "l1"}) String divergence,
+                    value = "symmetric_kl") Divergence divergence,
             @Option(doc = "weight of the intra-model consistency D(p_m^1, p_m^2)", value = "1", min = 0, max = 1e6)
             double lambdaIntra,
             @Option(doc = "weight of the inter-model consistency, summed over the other (detached) peers",
@@ -60,6 +61,9 @@ public final class Okdcr implements Method {
                     max = 1e6) double weightTemperature,
             @Option(doc = "ensemble-weight ramp-up min(1, rampup * step / total_steps)", value = "1.25", min = 0,
                     max = 1e6) double rampup) {}
+
+    /** D of the consistency terms. */
+    public enum Divergence { SYMMETRIC_KL, L1 }
 
     private final List<String> peers;
     private final boolean l1;
@@ -86,7 +90,7 @@ public final class Okdcr implements Method {
 
     public Okdcr(Options options, MethodSetup setup) {
         this.peers = List.copyOf(setup.networks());
-        this.l1 = options.divergence().equals("l1");
+        this.l1 = options.divergence() == Divergence.L1;
         this.lambdaIntra = options.lambdaIntra();
         this.lambdaInter = options.lambdaInter();
         this.lambdaEns = options.lambdaEns();
@@ -160,8 +164,8 @@ public final class Okdcr implements Method {
                     if (o != m) {
                         NDArray d1 = divergence(z1.get(m), z1.get(o).stopGradient()).mean();
                         NDArray d2 = divergence(z2.get(m), z2.get(o).stopGradient()).mean();
-                        inter1 = inter1 == null ? d1 : inter1.add(d1);
-                        inter2 = inter2 == null ? d2 : inter2.add(d2);
+                        inter1 = Sums.plus(inter1, d1);
+                        inter2 = Sums.plus(inter2, d2);
                     }
                 }
                 l.add(c1, "inter", Scalars.mul(inter1, (float) lambdaInter));
@@ -198,7 +202,7 @@ public final class Okdcr implements Method {
             NDArray p = Scalars.mul(Scalars.mul(z1.get(m).stopGradient(), invT).softmax(1)
                     .add(Scalars.mul(z2.get(m).stopGradient(), invT).softmax(1)), 0.5f);
             NDArray term = p.mul(weights.get(":, " + m + ":" + (m + 1)));
-            sum = sum == null ? term : sum.add(term);
+            sum = Sums.plus(sum, term);
         }
         return sum;
     }

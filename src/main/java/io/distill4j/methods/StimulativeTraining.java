@@ -1,6 +1,5 @@
 package io.distill4j.methods;
 
-import io.distill4j.util.Scalars;
 import ai.djl.ndarray.NDArray;
 import io.distill4j.config.Option;
 import io.distill4j.config.RunConfig;
@@ -10,6 +9,8 @@ import io.distill4j.models.StimulativeSampler;
 import io.distill4j.models.SubNetwork;
 import io.distill4j.models.SubNetworkSampler;
 import io.distill4j.runtime.Net;
+import io.distill4j.util.Scalars;
+import io.distill4j.util.Sums;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -62,7 +63,7 @@ public final class StimulativeTraining implements Method {
                 try (Net.SubNetworkScope s = net.use(sub)) {
                     NDArray term = DistillLoss.kl(full.stopGradient(), net.logits(batch.images(), true),
                             options.temperature());
-                    kl = kl == null ? term : kl.add(term);
+                    kl = Sums.plus(kl, term);
                 }
             }
             return l.add(net.name(), "sub_kl", Scalars.mul(kl, (float) options.klWeight()));

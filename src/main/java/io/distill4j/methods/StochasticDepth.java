@@ -26,8 +26,8 @@ public final class StochasticDepth implements Method {
             @Option(doc = "survival probability p_L of the last block (linear decay from 1 at the input)",
                     value = "0.5", min = 1e-3, max = 1) double lastSurvival,
             @Option(doc = "inverted: surviving branches scaled by 1/p_l in training; scale_at_inference: "
-                    + "branches scaled by p_l at evaluation", value = "inverted",
-                    choices = {"inverted", "scale_at_inference"}) String convention) {}
+                    + "branches scaled by p_l at evaluation", value = "inverted")
+            StochasticDepthSampler.Convention convention) {}
 
     private final Options options;
     private StochasticDepthSampler sampler;
@@ -44,8 +44,7 @@ public final class StochasticDepth implements Method {
     private StochasticDepthSampler sampler(Net net) {
         if (sampler == null) {
             sampler = new StochasticDepthSampler(net.block(), options.lastSurvival(),
-                    options.convention().equals("inverted") ? StochasticDepthSampler.Convention.INVERTED
-                            : StochasticDepthSampler.Convention.SCALE_AT_INFERENCE);
+                    options.convention());
         }
         return sampler;
     }

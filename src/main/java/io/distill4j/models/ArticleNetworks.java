@@ -1,12 +1,12 @@
 package io.distill4j.models;
 
-import io.distill4j.util.Scalars;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.nn.Block;
 import ai.djl.nn.LambdaBlock;
 import ai.djl.nn.SequentialBlock;
 import ai.djl.nn.core.Linear;
+import io.distill4j.util.Scalars;
 
 import java.util.ArrayList;
 import java.util.List;

@@ -1,6 +1,5 @@
 package io.distill4j.models;
 
-import io.distill4j.util.Scalars;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
@@ -12,6 +11,7 @@ import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
+import io.distill4j.util.Scalars;
 
 import java.util.ArrayList;
 import java.util.List;

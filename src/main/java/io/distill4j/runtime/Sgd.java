@@ -1,6 +1,5 @@
 package io.distill4j.runtime;
 
-import io.distill4j.util.Scalars;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
@@ -8,6 +7,7 @@ import ai.djl.ndarray.NDScope;
 import ai.djl.nn.Parameter;
 import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.jni.JniUtils;
+import io.distill4j.util.Scalars;
 
 import java.util.ArrayList;
 import java.util.List;

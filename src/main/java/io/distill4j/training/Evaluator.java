@@ -1,12 +1,12 @@
 package io.distill4j.training;
 
-import io.distill4j.runtime.Net;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import io.distill4j.UserError;
 import io.distill4j.data.BatchLoader;
 import io.distill4j.data.HostBatch;
 import io.distill4j.methods.Method;
+import io.distill4j.runtime.Net;
 
 import java.util.LinkedHashMap;
 import java.util.List;

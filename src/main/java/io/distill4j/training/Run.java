@@ -1,11 +1,5 @@
 package io.distill4j.training;
 
-import io.distill4j.runtime.Net;
-import io.distill4j.knowledge.Teacher;
-import io.distill4j.data.BatchLoader;
-import java.util.Map;
-import io.distill4j.runtime.Checkpoint;
-import io.distill4j.runtime.Checkpoints;
 import ai.djl.Device;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDManager;
@@ -15,19 +9,24 @@ import io.distill4j.config.NetworkConfig;
 import io.distill4j.config.RunConfig;
 import io.distill4j.config.TeacherConfig;
 import io.distill4j.data.BatchLoader;
-import io.distill4j.data.LabelNoise;
 import io.distill4j.data.ImageDataset;
+import io.distill4j.data.LabelNoise;
 import io.distill4j.data.Normalization;
+import io.distill4j.knowledge.Teacher;
 import io.distill4j.methods.Method;
 import io.distill4j.methods.MethodRegistry;
 import io.distill4j.methods.MethodSetup;
-import io.distill4j.runtime.Optimizers;
-import io.distill4j.runtime.Stateful;
 import io.distill4j.models.ModelRegistry;
 import io.distill4j.models.Network;
+import io.distill4j.runtime.Checkpoint;
+import io.distill4j.runtime.Checkpoints;
+import io.distill4j.runtime.Net;
+import io.distill4j.runtime.Optimizers;
+import io.distill4j.runtime.Stateful;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Everything a run is made of, built from a validated config: the data, the networks with their optimizers,

@@ -7,8 +7,8 @@ import io.distill4j.data.BatchLoader;
 import io.distill4j.data.HostBatch;
 import io.distill4j.data.ImageDataset;
 import io.distill4j.data.Normalization;
-import io.distill4j.knowledge.TeacherOutputs;
 import io.distill4j.knowledge.Teacher;
+import io.distill4j.knowledge.TeacherOutputs;
 import io.distill4j.util.FileDigest;
 
 import java.nio.file.Files;

@@ -2,9 +2,9 @@ package io.distill4j.cli;
 
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
+import io.distill4j.ConsoleCapture;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import io.distill4j.ConsoleCapture;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;

@@ -5,10 +5,10 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
+import io.distill4j.ConsoleCapture;
 import io.distill4j.runtime.Checkpoint;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import io.distill4j.ConsoleCapture;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;

@@ -1,9 +1,9 @@
 package io.distill4j.cli;
 
+import io.distill4j.ConsoleCapture;
 import io.distill4j.report.RunFixtures;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import io.distill4j.ConsoleCapture;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;

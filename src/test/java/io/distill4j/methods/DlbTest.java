@@ -9,7 +9,6 @@ import io.distill4j.data.HostBatch;
 import io.distill4j.losses.DistillLoss;
 import io.distill4j.runtime.Net;
 import io.distill4j.training.Run;
-
 import io.distill4j.training.Stepper;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

@@ -1,13 +1,12 @@
 package io.distill4j.methods;
 
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import io.distill4j.config.ConfigLoader;
-import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
 import io.distill4j.runtime.Net;
 import io.distill4j.training.Run;
-
 import io.distill4j.training.Stepper;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

@@ -25,8 +25,8 @@ class DmlTest {
             {2.52303696e+00f, 1.13843966e+00f, 9.96666372e-01f}};
 
     static Dml dml(String teacher) {
-        return new Dml(new Dml.Options(teacher, "simultaneous", 1.0), new MethodSetup(null, List.of("a", "b", "c"), 4, 3,
-                null));
+        return new Dml(new Dml.Options(Dml.Teacher.valueOf(teacher.toUpperCase(java.util.Locale.ROOT)),
+                Dml.Update.SIMULTANEOUS, 1.0), new MethodSetup(null, List.of("a", "b", "c"), 4, 3, null));
     }
 
     static Batch batch(NDManager m, boolean[] labelled) {

@@ -6,7 +6,6 @@ import io.distill4j.config.ConfigLoader;
 import io.distill4j.report.RunFolder;
 import io.distill4j.runtime.Net;
 import io.distill4j.training.Run;
-
 import io.distill4j.training.Stepper;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.io.TempDir;

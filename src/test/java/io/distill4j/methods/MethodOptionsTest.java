@@ -37,7 +37,7 @@ class MethodOptionsTest {
     @Test
     void theChosenSectionIsParsedWithDefaultsForTheRest() throws IOException {
         var r = MethodRegistry.resolve(load(DLB));
-        assertThat(r.options()).isEqualTo(new Dlb.Options(2, 0.5, "separate"));
+        assertThat(r.options()).isEqualTo(new Dlb.Options(2, 0.5, Dlb.Forward.SEPARATE));
         assertThat(OptionRecords.defaults(Kd.Options.class)).isEqualTo(new Kd.Options(4, 0.1, 0.9));
     }
 

@@ -10,9 +10,8 @@ import io.distill4j.models.InheritedSampler;
 import io.distill4j.models.SubNetwork;
 import io.distill4j.runtime.Net;
 import io.distill4j.training.Run;
-
-import io.distill4j.util.Seeds;
 import io.distill4j.training.Stepper;
+import io.distill4j.util.Seeds;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

@@ -11,7 +11,6 @@ import io.distill4j.runtime.Checkpoint;
 import io.distill4j.runtime.Checkpoints;
 import io.distill4j.runtime.Net;
 import io.distill4j.training.Run;
-
 import io.distill4j.training.Stepper;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;

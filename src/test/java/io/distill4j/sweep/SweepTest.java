@@ -2,9 +2,9 @@ package io.distill4j.sweep;
 
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
-import io.distill4j.UserError;
 import io.distill4j.ConsoleCapture;
 import io.distill4j.RunFiles;
+import io.distill4j.UserError;
 import io.distill4j.cli.Main;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;

@@ -1,16 +1,15 @@
 package io.distill4j.training;
 
-import io.distill4j.RunFiles;
-
 import ai.djl.nn.Parameter;
 import ai.djl.util.Pair;
+import io.distill4j.RunFiles;
 import io.distill4j.config.ConfigLoader;
 import io.distill4j.report.RunFolder;
 import io.distill4j.runtime.Net;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.junit.jupiter.api.io.TempDir;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;

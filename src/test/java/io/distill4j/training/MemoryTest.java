@@ -1,8 +1,8 @@
 package io.distill4j.training;
 
-import io.distill4j.runtime.Net;
 import io.distill4j.config.ConfigLoader;
 import io.distill4j.config.RunConfig;
+import io.distill4j.runtime.Net;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

@@ -3,9 +3,9 @@ package io.distill4j.training;
 import ai.djl.nn.Parameter;
 import ai.djl.util.Pair;
 import io.distill4j.config.ConfigLoader;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.nio.file.Files;

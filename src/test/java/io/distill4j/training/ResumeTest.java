@@ -1,13 +1,12 @@
 package io.distill4j.training;
 
-import io.distill4j.RunFiles;
-
-import io.distill4j.runtime.Net;
 import ai.djl.ndarray.NDArray;
 import ai.djl.nn.Parameter;
 import ai.djl.util.Pair;
+import io.distill4j.RunFiles;
 import io.distill4j.config.ConfigLoader;
 import io.distill4j.config.RunConfig;
+import io.distill4j.runtime.Net;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
