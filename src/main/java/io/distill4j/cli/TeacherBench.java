@@ -40,7 +40,7 @@ final class TeacherBench {
         int w = c != null && c.width() != null ? c.width() : 28;
         String stem = file.getFileName().toString().replaceAll("\\.[^.]+$", "");
         Path onnx = file.resolveSibling(stem + ".onnx");
-        int threads = Integer.getInteger("ai.djl.pytorch.num_threads", Runtime.getRuntime().availableProcessors());
+        int threads = ModelFiles.threads();
         List<ForeignModel> models = new ArrayList<>();
         models.add(ModelFiles.open(file, threads));
         if (Files.isRegularFile(onnx)) {

@@ -55,6 +55,12 @@ public record HostBatch(float[][] views, int[] labels, int[] indices, int channe
         return t;
     }
 
+    /** View {@code v} before Mixup or CutMix (the view itself when the batch is not mixed), in {@code m}. */
+    public NDArray unmixedView(NDManager m, int v) {
+        return mix == null ? view(m, v)
+                : HostArrays.floats(m, mix.unmixedViews()[v], new Shape(labels.length, channels, height, width));
+    }
+
     /** View {@code v} as a float32 (N, C, H, W) array in {@code m}. */
     public NDArray view(NDManager m, int v) {
         return HostArrays.floats(m, views[v], new Shape(labels.length, channels, height, width));

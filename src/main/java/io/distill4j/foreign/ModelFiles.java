@@ -156,8 +156,14 @@ public final class ModelFiles {
         }
     }
 
+    /** Intra-op threads for ONNX Runtime: the PyTorch engine's setting, else every core. */
+    public static int threads() {
+        Integer set = Integer.getInteger("ai.djl.pytorch.num_threads");
+        return set != null && set > 0 ? set : Runtime.getRuntime().availableProcessors();
+    }
+
     /** The first line of an engine's message, without its stack of native frames. */
-    static String firstLine(String message) {
+    public static String firstLine(String message) {
         if (message == null) {
             return "no reason given";
         }

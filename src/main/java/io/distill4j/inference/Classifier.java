@@ -62,7 +62,7 @@ public final class Classifier implements AutoCloseable {
                 c.mean() != null ? c.mean() : fallback.mean(), c.std() != null ? c.std() : fallback.std(),
                 c.normalizedInside() != null ? c.normalizedInside() : fallback.normalizedInside(),
                 c.classNames() != null ? c.classNames() : fallback.classNames());
-        ForeignModel model = ModelFiles.open(file, threads());
+        ForeignModel model = ModelFiles.open(file, ModelFiles.threads());
         String name = file.getFileName().toString();
         ModelCard card = new ModelCard(model.runtime(), name.contains(".") ? name.substring(0, name.lastIndexOf('.'))
                 : name, null, contract.classNames(), contract.channels(), contract.height(), contract.width(),
@@ -104,7 +104,7 @@ public final class Classifier implements AutoCloseable {
             }
             if (Files.isRegularFile(model.resolve(Exporter.ONNX_FILE))) {
                 return new Classifier(card, new OnnxRunner(model.resolve(Exporter.ONNX_FILE), card.channels(),
-                        card.height(), card.width(), threads()));
+                        card.height(), card.width(), ModelFiles.threads()));
             }
             if (Files.isRegularFile(model.resolve("serving.properties"))) {
                 return new Classifier(card, new DjlRunner(model, card.channels(), card.height(), card.width()));
@@ -118,12 +118,6 @@ public final class Classifier implements AutoCloseable {
         }
         TrainedNetwork trained = TrainedNetwork.load(model, network);
         return new Classifier(trained.card(), new CheckpointRunner(trained));
-    }
-
-    /** Intra-op threads for ONNX Runtime: the PyTorch engine's setting, else every core. */
-    static int threads() {
-        Integer set = Integer.getInteger("ai.djl.pytorch.num_threads");
-        return set != null && set > 0 ? set : Runtime.getRuntime().availableProcessors();
     }
 
     /** What the model is: classes, input, normalisation, origin. */

@@ -18,7 +18,7 @@ public final class ForeignTeacher implements Teacher {
     private final ForeignModel model;
     private final ModelContract contract;
     private final InputAdapter adapter;
-    private final int[] order;
+    private final float[] permutation; // (model outputs, dataset classes), or null when in the same order
     private boolean counting;
     private long forwarded;
 
@@ -28,7 +28,7 @@ public final class ForeignTeacher implements Teacher {
         this.model = model;
         this.contract = contract;
         this.adapter = adapter;
-        this.order = order == null ? null : order.clone();
+        this.permutation = order == null ? null : permutation(order);
     }
 
     @Override
@@ -40,15 +40,21 @@ public final class ForeignTeacher implements Teacher {
         if (counting) {
             forwarded += x.getShape().get(0);
         }
-        if (order == null) {
+        if (permutation == null) {
             return z;
         }
+        int k = (int) Math.round(Math.sqrt(permutation.length));
+        return z.matMul(HostArrays.floats(x.getManager(), permutation, new Shape(k, k)));
+    }
+
+    /** The 0/1 matrix whose column i picks the model's output {@code order[i]}: an exact reordering. */
+    private static float[] permutation(int[] order) {
         int k = order.length;
-        float[] p = new float[k * k]; // (model outputs, dataset classes): column i picks output order[i], exactly
+        float[] p = new float[k * k];
         for (int i = 0; i < k; i++) {
             p[order[i] * k + i] = 1f;
         }
-        return z.matMul(HostArrays.floats(x.getManager(), p, new Shape(k, k)));
+        return p;
     }
 
     @Override

@@ -249,8 +249,7 @@ public final class Mkf implements Method {
         float[] alone;
         try (Net.SubNetworkScope s = net.use(sub)) {
             mixed = Scalars.div(net.logits(batch.images(), false), t).softmax(1).toFloatArray();
-            NDArray x = HostArrays.floats(batch.manager(), host.mix().unmixedViews()[0],
-                    new Shape(n, host.channels(), host.height(), host.width()));
+            NDArray x = host.unmixedView(batch.manager(), 0);
             alone = Scalars.div(net.logits(x, false), t).softmax(1).toFloatArray();
         }
         int[] pos = host.mix().partnerPositions();
@@ -313,11 +312,8 @@ public final class Mkf implements Method {
     private void update(int group, HostBatch host, float[] probs, long step) {
         int[] a = host.indices();
         if (!host.mixed()) {
-            knowledge.update(group, a, probs);
-            if (age != null) {
-                for (int i : a) {
-                    age.observed(group, i, step);
-                }
+            for (int i = 0; i < a.length; i++) {
+                store(group, a[i], probs, i * classes, step);
             }
             return;
         }
@@ -341,17 +337,19 @@ public final class Mkf implements Method {
                 probs, kA, kB, host.lambda(), classes, options.lambdaFloor());
         for (int i = 0; i < n; i++) {
             if (f.updateA()[i]) {
-                knowledge.update(group, a[i], f.pA(), i * classes);
-                if (age != null) {
-                    age.observed(group, a[i], step);
-                }
+                store(group, a[i], f.pA(), i * classes, step);
             }
             if (f.updateB()[i]) {
-                knowledge.update(group, b[i], f.pB(), i * classes);
-                if (age != null) {
-                    age.observed(group, b[i], step);
-                }
+                store(group, b[i], f.pB(), i * classes, step);
             }
+        }
+    }
+
+    /** One observation into sample {@code index}'s group knowledge (and its age, when logged). */
+    private void store(int group, int index, float[] probs, int offset, long step) {
+        knowledge.update(group, index, probs, offset);
+        if (age != null) {
+            age.observed(group, index, step);
         }
     }
 }

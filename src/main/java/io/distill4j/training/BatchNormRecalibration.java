@@ -2,12 +2,10 @@ package io.distill4j.training;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
 import io.distill4j.data.HostBatch;
 import io.distill4j.models.Network;
 import io.distill4j.runtime.Net;
-import io.distill4j.util.HostArrays;
 import io.distill4j.util.Seeds;
 
 import java.util.ArrayList;
@@ -58,9 +56,7 @@ public final class BatchNormRecalibration implements TrainingListener {
                 }
                 try (NDManager m = run.manager().newSubManager()) {
                     // the images as trained but unmixed: Mixup and CutMix blends are not the evaluated inputs
-                    NDArray x = hb.mixed() ? HostArrays.floats(m, hb.mix().unmixedViews()[0],
-                            new Shape(hb.size(), hb.channels(), hb.height(), hb.width())) : hb.view(m, 0);
-                    net.logits(x, true);
+                    net.logits(hb.unmixedView(m, 0), true);
                 }
                 for (int i = 0; i < stats.size(); i++) {
                     float[] after = stats.get(i).getArray().toFloatArray();

@@ -55,7 +55,7 @@ final class TeacherLoader {
             return distill4j(tc, tc.arch(), file, train, manager);
         }
         ModelContract contract = contract(tc, path, train, norm);
-        ForeignModel model = ModelFiles.open(path, threads());
+        ForeignModel model = ModelFiles.open(path, ModelFiles.threads());
         try {
             checkInput(model, contract);
             int outputs = probe(model, contract);
@@ -181,7 +181,7 @@ final class TeacherLoader {
             } catch (EngineException | IllegalStateException | IllegalArgumentException e) {
                 throw new UserError(model.file() + ": the model does not take its contract's input ("
                         + contract.channels() + "x" + contract.height() + "x" + contract.width() + " images, rank 4): "
-                        + firstLine(e.getMessage()));
+                        + ModelFiles.firstLine(e.getMessage()));
             }
             long[] s = out.getShape().getShape();
             if (s.length != 2 || s[0] != 2) {
@@ -244,19 +244,6 @@ final class TeacherLoader {
                             + "class order, input size: %s)", s.teacher(), source, 100 * s.top1(), s.split(),
                     100 * p, s.describe()));
         }
-    }
-
-    private static int threads() {
-        Integer set = Integer.getInteger("ai.djl.pytorch.num_threads");
-        return set != null && set > 0 ? set : Runtime.getRuntime().availableProcessors();
-    }
-
-    private static String firstLine(String m) {
-        if (m == null) {
-            return "no reason given";
-        }
-        int nl = m.strip().indexOf('\n');
-        return nl < 0 ? m.strip() : m.strip().substring(0, nl);
     }
 
     static List<Teacher> loadAll(List<TeacherConfig> configs, ImageDataset train, Normalization norm, NDManager m) {
