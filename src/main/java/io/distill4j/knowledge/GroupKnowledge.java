@@ -1,18 +1,11 @@
 package io.distill4j.knowledge;
 
-import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
-import ai.djl.ndarray.types.Shape;
-import com.google.gson.JsonObject;
 import io.distill4j.UserError;
 import io.distill4j.runtime.Checkpoint;
 import io.distill4j.runtime.Stateful;
 
 import java.lang.reflect.Array;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.util.Arrays;
 import java.util.Locale;
 
@@ -67,7 +60,8 @@ import java.util.Locale;
  * <h2>Checkpoint</h2>
  * Saved into its section (shape and mode as values; the observed flags, the value blocks and the index blocks as
  * arrays, one blob per block) and restored bit for bit. Restoring into a store of another shape or mode is a one-line
- * {@link UserError} naming the checkpoint.
+ * {@link UserError} naming the checkpoint. The section's layout is {@link GroupKnowledgeCheckpoint}'s, which reads
+ * and fills the storage fields below directly.
  *
  * <p>Not thread-safe: updates and lookups use scratch buffers of the store.
  */
@@ -87,7 +81,6 @@ public final class GroupKnowledge implements Stateful {
     public static final double DEFAULT_ALPHA = 0.5;
     /** Elements per storage block by default: 2^24. */
     static final int DEFAULT_BLOCK_ELEMENTS = 1 << 24;
-    private static final int FORMAT = 1;
 
     private final String name;
     private final int samples;
@@ -96,26 +89,28 @@ public final class GroupKnowledge implements Stateful {
     private final Mode mode;
     private final int k;
     private final boolean half;
-    private final boolean wideIndices;
     private final float alpha;
     private final float keep;
-    /** Elements per row: classes (dense) or k (top-k). */
-    private final int width;
-    private final int rowsPerBlock;
-    private final long rows;
 
+    // storage, package-private for GroupKnowledgeCheckpoint (which fills the arrays when it restores a checkpoint)
+    /** Class indices in {@code int} rather than {@code short}: more than 32767 classes. */
+    final boolean wideIndices;
+    /** Elements per row: classes (dense) or k (top-k). */
+    final int width;
+    /** Rows per block (the last block may hold fewer), and rows in all: {@code samples * groups}. */
+    final int rowsPerBlock;
+    final long rows;
     /** Values, one array per block: {@code f16} when {@code half}, else {@code f32}. */
-    private final float[][] f32;
-    private final short[][] f16;
+    final float[][] f32;
+    final short[][] f16;
     /** Top-k class indices, one array per block: {@code idx32} when there are more than 32767 classes. */
-    private final short[][] idx16;
-    private final int[][] idx32;
+    final short[][] idx16;
+    final int[][] idx32;
     /** Per group, one bit per sample: observed at least once. */
-    private final long[][] observed;
+    final long[][] observed;
 
     // scratch for updates and lookups
     private final float[] vector;
-    private final float[] topValues;
     private final int[] topClasses;
 
     /** A dense store with the default EMA weight 0.5. */
@@ -187,7 +182,6 @@ public final class GroupKnowledge implements Stateful {
         }
         observed = new long[groups][words(samples)];
         vector = new float[classes];
-        topValues = new float[topk ? k : 0];
         topClasses = new int[topk ? k : 0];
     }
 
@@ -205,7 +199,7 @@ public final class GroupKnowledge implements Stateful {
     private static int words(long samples) { return Math.toIntExact((samples + 63) / 64); }
 
     /** Elements in block {@code b} for blocks of {@code perBlock} rows. */
-    private int blockLength(int b, int perBlock) {
+    int blockLength(int b, int perBlock) {
         return (int) (Math.min(perBlock, rows - (long) b * perBlock) * width);
     }
 
@@ -266,7 +260,8 @@ public final class GroupKnowledge implements Stateful {
         return describe(mode.key(), k, half, samples, groups, classes);
     }
 
-    private static String describe(String mode, int k, boolean half, long samples, long groups, long classes) {
+    /** What {@link #describe()} says of a store of this mode, precision and shape (a checkpoint's, say). */
+    static String describe(String mode, int k, boolean half, long samples, long groups, long classes) {
         return mode + (mode.equals(Mode.TOPK.key()) ? " k=" + k : "") + (half ? " fp16" : " fp32") + ", "
                 + samples + " samples x " + groups + " groups x " + classes + " classes";
     }
@@ -364,25 +359,11 @@ public final class GroupKnowledge implements Stateful {
 
     private int classAt(int b, int i) { return wideIndices ? idx32[b][i] : idx16[b][i]; }
 
-    /** Stores the k largest entries of {@code p} (decreasing, ties: lower class first) at {@code (b, at)}. */
+    /** Stores the k largest entries of {@code p}, in {@link TopK}'s order, at {@code (b, at)}. */
     private void encode(float[] p, int b, int at) {
-        int n = 0;
-        for (int c = 0; c < classes; c++) {
-            float v = p[c];
-            if (n == k && !(v > topValues[k - 1])) {
-                continue;
-            }
-            int j = n == k ? k - 1 : n++;
-            while (j > 0 && v > topValues[j - 1]) { // strictly greater: an equal value stays behind the lower class
-                topValues[j] = topValues[j - 1];
-                topClasses[j] = topClasses[j - 1];
-                j--;
-            }
-            topValues[j] = v;
-            topClasses[j] = c;
-        }
+        TopK.select(p, 0, classes, k, topClasses);
         for (int j = 0; j < k; j++) {
-            setValue(b, at + j, topValues[j]);
+            setValue(b, at + j, p[topClasses[j]]);
             if (wideIndices) {
                 idx32[b][at + j] = topClasses[j];
             } else {
@@ -467,58 +448,9 @@ public final class GroupKnowledge implements Stateful {
     @Override
     public String stateName() { return name; }
 
+    /** Writes the store into its section; the layout is {@link GroupKnowledgeCheckpoint}'s. */
     @Override
-    public void save(Checkpoint.Section s) {
-        JsonObject v = s.values();
-        v.addProperty("format", FORMAT);
-        v.addProperty("mode", mode.key());
-        v.addProperty("samples", samples);
-        v.addProperty("classes", classes);
-        v.addProperty("groups", groups);
-        v.addProperty("k", k);
-        v.addProperty("half", half);
-        v.addProperty("rows_per_block", rowsPerBlock);
-        v.addProperty("blocks", blocks());
-        try (NDManager m = NDManager.newBaseManager()) {
-            NDList flags = new NDList();
-            for (long[] words : observed) {
-                flags.add(m.create(words));
-            }
-            s.putArrays("observed", flags);
-            for (int b = 0; b < blocks(); b++) {
-                try (NDManager bm = m.newSubManager()) {
-                    s.putArrays("values/" + b, new NDList(half ? halves(bm, f16[b])
-                            : bm.create(f32[b])));
-                    if (mode == Mode.TOPK) {
-                        s.putArrays("indices/" + b, new NDList(wideIndices ? bm.create(idx32[b])
-                                : shortBytes(bm, idx16[b])));
-                    }
-                }
-            }
-        }
-    }
-
-    private static NDArray halves(NDManager m, short[] data) {
-        ByteBuffer buf = ByteBuffer.allocateDirect(data.length * 2).order(ByteOrder.nativeOrder());
-        buf.asShortBuffer().put(data);
-        return m.create(buf, new Shape(data.length), DataType.FLOAT16);
-    }
-
-    /**
-     * Short indices as bytes, shape (n, 2), little-endian: the PyTorch engine cannot create int16 arrays (it aborts
-     * the process).
-     */
-    private static NDArray shortBytes(NDManager m, short[] data) {
-        ByteBuffer buf = ByteBuffer.allocate(data.length * 2).order(ByteOrder.LITTLE_ENDIAN);
-        buf.asShortBuffer().put(data);
-        return m.create(buf.array(), new Shape(data.length, 2));
-    }
-
-    private static short[] fromShortBytes(NDArray a) {
-        short[] out = new short[Math.toIntExact(a.getShape().get(0))];
-        ByteBuffer.wrap(a.toByteArray()).order(ByteOrder.LITTLE_ENDIAN).asShortBuffer().get(out);
-        return out;
-    }
+    public void save(Checkpoint.Section s) { new GroupKnowledgeCheckpoint(this).save(s); }
 
     /**
      * Restores what {@link #save} wrote, bit for bit, whatever block size either store uses. A checkpoint of another
@@ -527,117 +459,5 @@ public final class GroupKnowledge implements Stateful {
      * then leaves this store's contents unspecified.
      */
     @Override
-    public void load(Checkpoint.Section s, NDManager manager) {
-        String where = s.origin() + ": group knowledge '" + name + "'";
-        int format = s.require("format").getAsInt();
-        if (format != FORMAT) {
-            throw new UserError(where + " has format " + format + ", this distill4j reads format " + FORMAT);
-        }
-        String saved = describe(s.require("mode").getAsString(), s.require("k").getAsInt(),
-                s.require("half").getAsBoolean(), s.require("samples").getAsLong(), s.require("groups").getAsLong(),
-                s.require("classes").getAsLong());
-        if (!saved.equals(describe())) {
-            throw new UserError(where + " was saved as " + saved + ", but this run keeps " + describe()
-                    + " (resume with the same data set and knowledge settings)");
-        }
-        int savedRows = s.require("rows_per_block").getAsInt();
-        int savedBlocks = s.require("blocks").getAsInt();
-        if (savedRows < 1 || (long) savedRows * savedBlocks < rows || (long) savedRows * (savedBlocks - 1) >= rows
-                || Math.min(savedRows, rows) * width > Integer.MAX_VALUE) {
-            throw corrupt(where, savedBlocks + " blocks of " + savedRows + " rows for " + rows + " rows");
-        }
-        try (NDManager m = manager.newSubManager()) {
-            NDList flags = s.arrays("observed", m);
-            if (flags.size() != groups) {
-                throw corrupt(where, flags.size() + " observed-flag arrays for " + groups + " groups");
-            }
-            long[][] words = new long[groups][];
-            for (int g = 0; g < groups; g++) {
-                words[g] = read(flags.get(g), DataType.INT64, observed[g].length, where, "observed flags").toLongArray();
-            }
-            if (samples % 64 != 0) { // bits past the last sample must be clear
-                for (long[] w : words) {
-                    if ((w[w.length - 1] >>> (samples % 64)) != 0) {
-                        throw corrupt(where, "observed flags beyond the last sample");
-                    }
-                }
-            }
-            for (int b = 0; b < savedBlocks; b++) {
-                try (NDManager bm = m.newSubManager()) {
-                    int len = blockLength(b, savedRows);
-                    long start = (long) b * savedRows * width;
-                    NDArray values = read(one(s.arrays("values/" + b, bm), where), half ? DataType.FLOAT16
-                            : DataType.FLOAT32, len, where, "values block " + b);
-                    scatter(half ? f16 : f32, start, half ? fromHalves(values) : values.toFloatArray());
-                    if (mode == Mode.TOPK) {
-                        NDArray indices = one(s.arrays("indices/" + b, bm), where);
-                        Object data;
-                        if (wideIndices) {
-                            data = read(indices, DataType.INT32, len, where, "indices block " + b).toIntArray();
-                        } else {
-                            checkArray(indices, DataType.INT8, new Shape(len, 2), where, "indices block " + b);
-                            data = fromShortBytes(indices);
-                        }
-                        checkClasses(data, where, b);
-                        scatter(wideIndices ? idx32 : idx16, start, data);
-                    }
-                }
-            }
-            for (int g = 0; g < groups; g++) {
-                observed[g] = words[g];
-            }
-        }
-    }
-
-    private static NDArray one(NDList list, String where) {
-        if (list.size() != 1) {
-            throw corrupt(where, list.size() + " arrays where one was written");
-        }
-        return list.get(0);
-    }
-
-    private static NDArray read(NDArray a, DataType type, long length, String where, String what) {
-        return checkArray(a, type, new Shape(length), where, what);
-    }
-
-    private static NDArray checkArray(NDArray a, DataType type, Shape shape, String where, String what) {
-        if (a.getDataType() != type || !a.getShape().equals(shape)) {
-            throw corrupt(where, what + " is " + a.getDataType() + " " + a.getShape() + ", expected " + type + " "
-                    + shape);
-        }
-        return a;
-    }
-
-    private static short[] fromHalves(NDArray a) {
-        short[] out = new short[Math.toIntExact(a.size())];
-        a.toByteBuffer().order(ByteOrder.nativeOrder()).asShortBuffer().get(out);
-        return out;
-    }
-
-    private void checkClasses(Object indices, String where, int block) {
-        for (int i = 0, n = Array.getLength(indices); i < n; i++) {
-            int c = wideIndices ? ((int[]) indices)[i] : ((short[]) indices)[i];
-            if (c < 0 || c >= classes) {
-                throw corrupt(where, "class index " + c + " in indices block " + block);
-            }
-        }
-    }
-
-    /** Copies {@code src} to the elements starting at global element {@code start} (row-major over all rows). */
-    private void scatter(Object[] blocks, long start, Object src) {
-        long perBlock = (long) rowsPerBlock * width;
-        int len = Array.getLength(src);
-        for (int done = 0; done < len; ) {
-            long at = start + done;
-            int b = (int) (at / perBlock);
-            int off = (int) (at % perBlock);
-            int n = Math.min(len - done, Array.getLength(blocks[b]) - off);
-            System.arraycopy(src, done, blocks[b], off, n);
-            done += n;
-        }
-    }
-
-    private static UserError corrupt(String where, String what) {
-        return new UserError(where + " is inconsistent (" + what + ")");
-    }
+    public void load(Checkpoint.Section s, NDManager manager) { new GroupKnowledgeCheckpoint(this).load(s, manager); }
 }

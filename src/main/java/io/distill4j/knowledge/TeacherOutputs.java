@@ -15,6 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.util.Arrays;
 
 /**
  * Teachers' logits stored for every training step of a run: because a batch, its augmentation and its mixing are
@@ -197,17 +198,11 @@ public final class TeacherOutputs implements AutoCloseable {
             }
             return;
         }
-        int[] top = new int[k]; // the k largest, largest first; a tie goes to the lower class
+        int[] top = new int[k]; // the k largest, largest first; a tie goes to the lower class (TopK's order)
+        TopK.select(z, off, classes, k, top);
         boolean[] taken = new boolean[classes];
-        for (int i = 0; i < k; i++) {
-            int best = -1;
-            for (int c = 0; c < classes; c++) {
-                if (!taken[c] && (best < 0 || z[off + c] > z[off + best])) {
-                    best = c;
-                }
-            }
-            taken[best] = true;
-            top[i] = best;
+        for (int c : top) {
+            taken[c] = true;
         }
         double t = encoding.temperature();
         double max = Double.NEGATIVE_INFINITY;
@@ -248,7 +243,7 @@ public final class TeacherOutputs implements AutoCloseable {
         for (int i = 0; i < topK; i++) {
             values[i] = in.getFloat();
         }
-        java.util.Arrays.fill(z, off, off + classes, in.getFloat());
+        Arrays.fill(z, off, off + classes, in.getFloat());
         for (int i = 0; i < topK; i++) {
             z[off + top[i]] = values[i];
         }
