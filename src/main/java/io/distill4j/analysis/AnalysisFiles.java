@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 
 /**
  * The analyses of a run, kept in its folder as {@code analysis/calibration.json}, {@code analysis/agreement.json}
@@ -213,7 +214,7 @@ public final class AnalysisFiles {
         }
     }
 
-    private static <T> T parse(Path file, java.util.function.Supplier<T> body) {
+    private static <T> T parse(Path file, Supplier<T> body) {
         try {
             return body.get();
         } catch (RuntimeException e) {

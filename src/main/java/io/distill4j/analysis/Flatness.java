@@ -12,6 +12,7 @@ import io.distill4j.util.Seeds;
 
 import java.nio.FloatBuffer;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
 
@@ -36,8 +37,8 @@ public record Flatness(String network, double[] sigmas, double[][] loss, double[
         ImageDataset train = run.train();
         int k = Math.min(images, train.size());
         int[] order = Seeds.permutation(train.size(), Seeds.rng(seed, "flatness-sample"));
-        int[] pick = java.util.Arrays.copyOf(order, k);
-        java.util.Arrays.sort(pick);
+        int[] pick = Arrays.copyOf(order, k);
+        Arrays.sort(pick);
         return new BatchLoader(train.select(pick, train.name() + "-flatness" + k), run.config().train().evalBatchSize(),
                 false, false, Augmenter.none(run.normalization()), 1, seed);
     }
@@ -116,7 +117,7 @@ public record Flatness(String network, double[] sigmas, double[][] loss, double[
     public double[] meanLoss() {
         double[] m = new double[sigmas.length];
         for (int s = 0; s < sigmas.length; s++) {
-            m[s] = java.util.Arrays.stream(loss[s]).average().orElse(Double.NaN);
+            m[s] = Arrays.stream(loss[s]).average().orElse(Double.NaN);
         }
         return m;
     }

@@ -9,12 +9,13 @@ import io.distill4j.analysis.Predictions;
 import io.distill4j.config.ConfigLoader;
 import io.distill4j.data.BatchLoader;
 import io.distill4j.report.Experiment;
-import io.distill4j.report.RunFolder;
 import io.distill4j.report.RunResult;
 import io.distill4j.report.Variant;
 import io.distill4j.runtime.Checkpoint;
 import io.distill4j.runtime.Net;
 import io.distill4j.training.Run;
+import io.distill4j.training.RunFolder;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -23,6 +24,7 @@ import picocli.CommandLine.Parameters;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -38,7 +40,7 @@ import java.util.concurrent.Callable;
 public final class AnalyzeCommand implements Runnable {
     @Override
     public void run() {
-        new picocli.CommandLine(this).usage(System.out);
+        new CommandLine(this).usage(System.out);
     }
 
     /** The runs to analyse and which checkpoint of each. */
@@ -157,7 +159,7 @@ public final class AnalyzeCommand implements Runnable {
                 Path ckpt = runs.checkpoint(r);
                 try (Run run = runs.restore(r, ckpt)) {
                     Predictions p = Predictions.of(run, run.evalLoader(split), ckpt.toString());
-                    if (labels != null && !java.util.Arrays.equals(labels, p.labels())) {
+                    if (labels != null && !Arrays.equals(labels, p.labels())) {
                         throw new UserError(r.dir() + ": its " + split + " split differs from the other runs' "
                                 + "(another dataset, subset or hold-out): --across compares the same images only");
                     }

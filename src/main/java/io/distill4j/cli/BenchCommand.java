@@ -1,8 +1,10 @@
 package io.distill4j.cli;
 
+import ai.djl.pytorch.jni.JniUtils;
 import io.distill4j.UserError;
 import io.distill4j.config.ConfigLoader;
 import io.distill4j.config.RunConfig;
+import io.distill4j.knowledge.KnowledgeFraction;
 import io.distill4j.training.Evaluator;
 import io.distill4j.training.Run;
 import io.distill4j.training.Stepper;
@@ -16,10 +18,12 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
 
 /**
@@ -146,11 +150,11 @@ public final class BenchCommand implements Callable<Integer> {
                     all.computeIfAbsent(method, k -> new ArrayList<>()).add(ips);
                     if (profile != null && r == rounds - 1) { // apart from the timed steps: profiling slows them
                         Files.createDirectories(profile);
-                        ai.djl.pytorch.jni.JniUtils.startProfile(false, false, false);
+                        JniUtils.startProfile(false, false, false);
                         for (int i = 0; i < steps; i++) {
                             d.step();
                         }
-                        ai.djl.pytorch.jni.JniUtils.stopProfile(profile.resolve(method + ".json").toString());
+                        JniUtils.stopProfile(profile.resolve(method + ".json").toString());
                     }
                     phases.put(method, d.times().perStepMillis());
                     System.out.printf(Locale.ROOT, "round %d  %-10s %8.1f images/s%n", r + 1, method, ips);
@@ -242,7 +246,7 @@ public final class BenchCommand implements Callable<Integer> {
         }
         int n = 64;
         int batches = 64;
-        java.util.SplittableRandom rng = new java.util.SplittableRandom(1);
+        SplittableRandom rng = new SplittableRandom(1);
         float[][][] data = new float[batches][3][];
         double[][] lams = new double[batches][n];
         for (int b = 0; b < batches; b++) {
@@ -266,12 +270,12 @@ public final class BenchCommand implements Callable<Integer> {
         }
         Map<String, Double> best = new LinkedHashMap<>();
         for (int r = 0; r < rounds + 1; r++) { // the first round warms the JIT up and is not kept
-            for (var mode : io.distill4j.knowledge.KnowledgeFraction.Mode.values()) {
+            for (var mode : KnowledgeFraction.Mode.values()) {
                 long t0 = System.nanoTime();
                 int reps = Math.max(1, steps / 4);
                 for (int rep = 0; rep < reps; rep++) {
                     for (int b = 0; b < batches; b++) {
-                        io.distill4j.knowledge.KnowledgeFraction.batch(mode, data[b][0], data[b][1], data[b][2],
+                        KnowledgeFraction.batch(mode, data[b][0], data[b][1], data[b][2],
                                 lams[b], classes, mode.defaultFloor());
                     }
                 }
@@ -365,7 +369,7 @@ public final class BenchCommand implements Callable<Integer> {
 
     static double median(List<Double> xs) {
         List<Double> s = new ArrayList<>(xs);
-        java.util.Collections.sort(s);
+        Collections.sort(s);
         int n = s.size();
         return n % 2 == 1 ? s.get(n / 2) : (s.get(n / 2 - 1) + s.get(n / 2)) / 2;
     }

@@ -1,6 +1,7 @@
 package io.distill4j.cli;
 
 import io.distill4j.data.DatasetFetcher;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -13,7 +14,7 @@ import java.util.concurrent.Callable;
 public final class DataCommand implements Runnable {
     @Override
     public void run() {
-        new picocli.CommandLine(this).usage(System.out);
+        new CommandLine(this).usage(System.out);
     }
 
     @Command(name = "fetch", mixinStandardHelpOptions = true,

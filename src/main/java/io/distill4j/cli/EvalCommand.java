@@ -2,6 +2,7 @@ package io.distill4j.cli;
 
 import com.google.gson.GsonBuilder;
 import com.google.gson.JsonObject;
+import io.distill4j.UserError;
 import io.distill4j.config.ConfigLoader;
 import io.distill4j.config.DataConfig;
 import io.distill4j.config.RunConfig;
@@ -13,6 +14,7 @@ import io.distill4j.data.HostBatch;
 import io.distill4j.data.ImageDataset;
 import io.distill4j.data.Normalization;
 import io.distill4j.export.ModelCard;
+import io.distill4j.foreign.ModelContract;
 import io.distill4j.inference.Classifier;
 import io.distill4j.runtime.Checkpoint;
 import io.distill4j.training.Evaluator;
@@ -22,6 +24,8 @@ import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -61,16 +65,16 @@ public final class EvalCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         if (!List.of("test", "validation", "train").contains(split)) {
-            throw new io.distill4j.UserError("--split: '" + split + "' is not test, validation or train");
+            throw new UserError("--split: '" + split + "' is not test, validation or train");
         }
         if (model != null) {
             if (!checkpoints.isEmpty()) {
-                throw new io.distill4j.UserError("--model and --checkpoint: give one of them");
+                throw new UserError("--model and --checkpoint: give one of them");
             }
             return evalModel();
         }
         if (checkpoints.isEmpty() || config == null) {
-            throw new io.distill4j.UserError(config == null ? "-c CONFIG is required with --checkpoint"
+            throw new UserError(config == null ? "-c CONFIG is required with --checkpoint"
                     : "--checkpoint PATH (or --model DIR) is required");
         }
         RunConfig cfg = ConfigLoader.load(config, overrides);
@@ -97,12 +101,12 @@ public final class EvalCommand implements Callable<Integer> {
      */
     private int evalModel() {
         if (!split.equals("test")) {
-            throw new io.distill4j.UserError("--split " + split + ": an exported model is evaluated on the test split "
+            throw new UserError("--split " + split + ": an exported model is evaluated on the test split "
                     + "only (the training split as trained on needs the run: --checkpoint)");
         }
         boolean foreign = Classifier.isForeign(model);
         if (foreign && config == null) {
-            throw new io.distill4j.UserError(model + ": a model file from elsewhere names no dataset: give -c CONFIG "
+            throw new UserError(model + ": a model file from elsewhere names no dataset: give -c CONFIG "
                     + "(its data: says which dataset; the model's input is taken to be the dataset's unless a "
                     + ModelCard.FILE + " beside the file says otherwise)");
         }
@@ -119,13 +123,13 @@ public final class EvalCommand implements Callable<Integer> {
             ImageDataset test = splits != null ? splits.test() : Datasets.load(d.name(), d.root(), null, d.imageSize()).test();
             if (test.channels() != card.channels() || test.height() != card.height() || test.width() != card.width()
                     || test.numClasses() != card.numClasses()) {
-                throw new io.distill4j.UserError(model + ": takes " + card.channels() + "x" + card.height() + "x"
+                throw new UserError(model + ": takes " + card.channels() + "x" + card.height() + "x"
                         + card.width() + " images of " + card.numClasses() + " classes, but " + d.name() + " has "
                         + test.channels() + "x" + test.height() + "x" + test.width() + " of " + test.numClasses());
             }
             float[] zero = new float[card.channels()];
             float[] one = new float[card.channels()];
-            java.util.Arrays.fill(one, 1f);
+            Arrays.fill(one, 1f);
             BatchLoader loader = new BatchLoader(test, cfg.train().evalBatchSize(), false, false,
                     Augmenter.none(new Normalization(zero, one)), 1, cfg.seed());
             double[] acc = new double[3];
@@ -135,13 +139,13 @@ public final class EvalCommand implements Callable<Integer> {
                 float[] probs = Classifier.softmax(classifier.logits(hb.views()[0], hb.size()), card.numClasses());
                 for (float p : probs) {
                     if (!Float.isFinite(p)) {
-                        throw new io.distill4j.UserError(model + ": output is NaN or infinite on evaluation batch " + b);
+                        throw new UserError(model + ": output is NaN or infinite on evaluation batch " + b);
                     }
                 }
                 Evaluator.score(probs, hb.labels(), acc);
                 count += hb.size();
             }
-            Map<String, Evaluator.Score> scores = new java.util.LinkedHashMap<>();
+            Map<String, Evaluator.Score> scores = new LinkedHashMap<>();
             scores.put(card.network(), new Evaluator.Score(acc[0] / count, acc[1] / count, acc[2] / count, count));
             print(scores, model + " (" + classifier.runtime() + ")", cfg, test.size());
         }
@@ -149,10 +153,10 @@ public final class EvalCommand implements Callable<Integer> {
     }
 
     /** A model that takes the dataset's images as a distill4j run does: its size, its normalisation, its classes. */
-    static io.distill4j.foreign.ModelContract datasetContract(RunConfig cfg, DatasetSplits splits) {
+    static ModelContract datasetContract(RunConfig cfg, DatasetSplits splits) {
         ImageDataset train = splits.train();
         Normalization norm = Datasets.normalization(cfg.data().name(), train);
-        return new io.distill4j.foreign.ModelContract(train.channels(), train.height(), train.width(), norm.mean(),
+        return new ModelContract(train.channels(), train.height(), train.width(), norm.mean(),
                 norm.std(), false, train.classNames());
     }
 

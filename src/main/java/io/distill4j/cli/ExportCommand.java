@@ -1,6 +1,7 @@
 package io.distill4j.cli;
 
 import io.distill4j.export.Exporter;
+import io.distill4j.export.ModelCard;
 import io.distill4j.export.TrainedNetwork;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -11,7 +12,7 @@ import java.util.concurrent.Callable;
 
 @Command(name = "export", mixinStandardHelpOptions = true,
         description = {"Export a trained network as an ONNX model or a DJL model folder, with its class names, input "
-                + "shape, normalisation, config and checkpoint (" + io.distill4j.export.ModelCard.FILE + ").",
+                + "shape, normalisation, config and checkpoint (" + ModelCard.FILE + ").",
                 "The exported model takes float32 (N, C, H, W) pixels in [0, 1] and normalises them itself; it "
                         + "returns logits (N, classes)."})
 public final class ExportCommand implements Callable<Integer> {

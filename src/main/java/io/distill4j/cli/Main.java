@@ -1,8 +1,8 @@
 package io.distill4j.cli;
 
 import io.distill4j.UserError;
-import picocli.CommandLine.Command;
 import picocli.CommandLine;
+import picocli.CommandLine.Command;
 
 import java.io.PrintWriter;
 

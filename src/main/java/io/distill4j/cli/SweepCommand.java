@@ -10,13 +10,16 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
+import java.io.IOException;
 import java.lang.management.ManagementFactory;
+import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.regex.Pattern;
 
 @Command(name = "sweep", mixinStandardHelpOptions = true,
         description = {"Run every run of a sweep file (variants x axes x seeds), each in its own folder under the "
@@ -84,7 +87,7 @@ public final class SweepCommand implements Callable<Integer> {
         if (s == null) {
             return new int[] {0, 1};
         }
-        var m = java.util.regex.Pattern.compile("(\\d+)/(\\d+)").matcher(s.trim());
+        var m = Pattern.compile("(\\d+)/(\\d+)").matcher(s.trim());
         if (!m.matches()) {
             throw new UserError("--shard: '" + s + "' is not I/N (e.g. 1/2)");
         }
@@ -112,15 +115,15 @@ public final class SweepCommand implements Callable<Integer> {
         try {
             Files.readAllLines(Path.of("/proc/cpuinfo")).stream().filter(l -> l.startsWith("model name")).findFirst()
                     .ifPresent(l -> m.put("cpu", l.substring(l.indexOf(':') + 1).trim()));
-        } catch (java.io.IOException | RuntimeException ignored) {
+        } catch (IOException | RuntimeException ignored) {
             // not Linux: the CPU model is unknown
         }
         if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os) {
             m.put("memory_gib", Math.round(os.getTotalMemorySize() / (1024.0 * 1024 * 1024)));
         }
         try {
-            m.put("host", java.net.InetAddress.getLocalHost().getHostName());
-        } catch (java.io.IOException e) {
+            m.put("host", InetAddress.getLocalHost().getHostName());
+        } catch (IOException e) {
             m.put("host", null);
         }
         return m;

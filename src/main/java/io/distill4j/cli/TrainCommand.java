@@ -3,9 +3,9 @@ package io.distill4j.cli;
 import io.distill4j.UserError;
 import io.distill4j.config.ConfigLoader;
 import io.distill4j.config.RunConfig;
-import io.distill4j.report.RunFolder;
-import io.distill4j.report.Summary;
 import io.distill4j.training.Run;
+import io.distill4j.training.RunFolder;
+import io.distill4j.training.Summary;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 

@@ -5,6 +5,7 @@ import org.yaml.snakeyaml.DumperOptions;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.constructor.SafeConstructor;
+import org.yaml.snakeyaml.error.MarkedYAMLException;
 import org.yaml.snakeyaml.error.YAMLException;
 
 import java.io.IOException;
@@ -65,7 +66,7 @@ public final class ConfigLoader {
             return m;
         } catch (NoSuchFileException e) {
             throw new UserError(file + ": config file not found");
-        } catch (org.yaml.snakeyaml.error.MarkedYAMLException e) {
+        } catch (MarkedYAMLException e) {
             var mark = e.getProblemMark();
             String where = mark == null ? "" : ":" + (mark.getLine() + 1) + ":" + (mark.getColumn() + 1);
             throw new UserError(file + where + ": invalid YAML: " + e.getProblem()

@@ -1,5 +1,8 @@
 package io.distill4j.config;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -80,9 +83,9 @@ public record TeacherConfig(String name, String arch, String checkpoint, String 
             } else {
                 String file = n.string("classes", null);
                 try {
-                    classes = java.nio.file.Files.readAllLines(java.nio.file.Path.of(file)).stream()
+                    classes = Files.readAllLines(Path.of(file)).stream()
                             .map(String::strip).filter(s -> !s.isEmpty()).toList();
-                } catch (java.io.IOException e) {
+                } catch (IOException e) {
                     throw n.error("classes", file + " cannot be read (give a list of class names, or a file with "
                             + "one name per line): " + e.getMessage());
                 }

@@ -1,5 +1,9 @@
 package io.distill4j.config;
 
+import io.distill4j.UserError;
+
+import java.util.List;
+
 /**
  * {@code train:} the length and shape of training.
  *
@@ -41,7 +45,7 @@ public record TrainConfig(int epochs, int batchSize, int evalBatchSize, int eval
                 (int) n.integer("log_every", 50, 1, 1 << 30),
                 (int) n.integer("threads", 0, 0, 4096),
                 n.bool("checkpoint", true),
-                n.choice("on_nan", "stop", java.util.List.of("stop", "skip_batch")),
+                n.choice("on_nan", "stop", List.of("stop", "skip_batch")),
                 (int) n.integer("max_skipped", 10, 0, 1 << 30),
                 (int) n.integer("bn_recalibration", 0, 0, 1 << 20),
                 n.bool("train_fit", false),
@@ -62,7 +66,7 @@ public record TrainConfig(int epochs, int batchSize, int evalBatchSize, int eval
         }
         int t = Integer.getInteger("ai.djl.pytorch.num_threads", Runtime.getRuntime().availableProcessors());
         if (t < 1) {
-            throw new io.distill4j.UserError("-Dai.djl.pytorch.num_threads=" + t + " (DISTILL4J_THREADS) is not a "
+            throw new UserError("-Dai.djl.pytorch.num_threads=" + t + " (DISTILL4J_THREADS) is not a "
                     + "thread count: give an integer from 1 up, or set train.threads in the config");
         }
         return t;

@@ -4,6 +4,7 @@ import io.distill4j.UserError;
 
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -77,7 +78,7 @@ public final class CifarReader {
                             + MAX_BYTES / record + " records of " + record + " bytes)");
                 }
                 b = Files.readAllBytes(f);
-            } catch (java.nio.file.NoSuchFileException e) {
+            } catch (NoSuchFileException e) {
                 throw new UserError(f + ": file not found (distill4j data fetch " + name.split("/")[0] + ")");
             } catch (IOException e) {
                 throw new UserError(f + ": cannot read: " + e.getMessage());

@@ -1,5 +1,7 @@
 package io.distill4j.data;
 
+import io.distill4j.util.Seeds;
+
 import java.util.SplittableRandom;
 
 /**
@@ -34,7 +36,7 @@ public final class CutMix {
         int x1 = Math.min(w, cx + cw / 2);
         int y0 = Math.max(0, cy - ch / 2);
         int y1 = Math.min(h, cy + ch / 2);
-        int[] partner = io.distill4j.util.Seeds.permutation(n, rng);
+        int[] partner = Seeds.permutation(n, rng);
         int sample = c * h * w;
         float[][] views = new float[b.views().length][];
         for (int v = 0; v < views.length; v++) {

@@ -1,6 +1,7 @@
 package io.distill4j.data;
 
 import io.distill4j.UserError;
+import io.distill4j.util.FileDigest;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 import org.apache.commons.compress.compressors.gzip.GzipCompressorInputStream;
@@ -152,7 +153,7 @@ public final class DatasetFetcher {
     }
 
     static String md5(Path file) {
-        return io.distill4j.util.FileDigest.hex(file, "MD5");
+        return FileDigest.hex(file, "MD5");
     }
 
     /** Unpacks a .tar.gz / .tgz / .zip into {@code dir}, refusing entries that would land outside it. */

@@ -7,6 +7,7 @@ import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -92,7 +93,7 @@ public final class ImageFolderReader {
                 Path f;
                 try {
                     f = root.resolve("val").resolve("images").resolve(parts[0]);
-                } catch (java.nio.file.InvalidPathException e) {
+                } catch (InvalidPathException e) {
                     throw new UserError(ann + ": line '" + line + "' names no valid file: " + e.getMessage());
                 }
                 if (!Files.isRegularFile(f)) {

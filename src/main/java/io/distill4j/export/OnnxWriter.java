@@ -29,6 +29,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -188,7 +189,7 @@ final class OnnxWriter {
     }
 
     private String nodeAs(String op, List<String> inputs, String out, AttributeProto... attributes) {
-        String name = op.toLowerCase(java.util.Locale.ROOT) + "_" + values++;
+        String name = op.toLowerCase(Locale.ROOT) + "_" + values++;
         String output = out != null ? out : name;
         NodeProto.Builder n = NodeProto.newBuilder().setOpType(op).setName(name).addAllInput(inputs).addOutput(output);
         for (AttributeProto a : attributes) {

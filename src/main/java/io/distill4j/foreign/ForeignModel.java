@@ -2,6 +2,8 @@ package io.distill4j.foreign;
 
 import ai.djl.ndarray.NDArray;
 
+import java.nio.file.Path;
+
 /**
  * A frozen classifier from a file that distill4j did not build: a TorchScript file (DJL's PyTorch engine), an ONNX
  * file (ONNX Runtime), or a distill4j export. It runs in inference mode, records no gradient, and is closed by its
@@ -15,7 +17,7 @@ public interface ForeignModel extends AutoCloseable {
     NDArray forward(NDArray x);
 
     /** The file it was loaded from. */
-    java.nio.file.Path file();
+    Path file();
 
     /** What runs it, as reports name it: {@code torchscript}, {@code onnxruntime} or {@code djl}. */
     String runtime();

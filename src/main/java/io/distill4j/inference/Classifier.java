@@ -72,7 +72,7 @@ public final class Classifier implements AutoCloseable {
 
     /** Whether {@code path} is a model file from elsewhere (TorchScript or ONNX, not a distill4j export folder). */
     public static boolean isForeign(Path path) {
-        return java.nio.file.Files.isRegularFile(path) && !path.getFileName().toString().equals(Exporter.ONNX_FILE)
+        return Files.isRegularFile(path) && !path.getFileName().toString().equals(Exporter.ONNX_FILE)
                 && (ModelFiles.kind(path) == ModelFiles.Kind.TORCHSCRIPT || ModelFiles.kind(path) == ModelFiles.Kind.ONNX);
     }
 

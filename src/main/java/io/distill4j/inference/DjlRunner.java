@@ -13,6 +13,7 @@ import ai.djl.translate.TranslateException;
 import io.distill4j.UserError;
 
 import java.io.IOException;
+import java.nio.FloatBuffer;
 import java.nio.file.Path;
 
 /** An exported DJL model folder, loaded the way any DJL application does: {@code Criteria} and a translator. */
@@ -39,7 +40,7 @@ final class DjlRunner implements Runner {
     @Override
     public float[] logits(float[] pixels, int n) {
         try (NDManager batch = model.getNDManager().newSubManager()) {
-            NDList in = new NDList(batch.create(java.nio.FloatBuffer.wrap(pixels, 0, n * channels * height * width),
+            NDList in = new NDList(batch.create(FloatBuffer.wrap(pixels, 0, n * channels * height * width),
                     new Shape(n, channels, height, width)));
             NDList out = predictor.predict(in);
             float[] logits = out.get(0).toFloatArray();

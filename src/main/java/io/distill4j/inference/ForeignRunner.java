@@ -7,6 +7,8 @@ import io.distill4j.foreign.ForeignModel;
 import io.distill4j.foreign.ModelContract;
 import io.distill4j.util.HostArrays;
 
+import java.util.Arrays;
+
 /**
  * A TorchScript or ONNX file from elsewhere: pixels in [0, 1] are normalised as its contract says (unless the
  * model does that itself), then run by the model's runtime.
@@ -24,7 +26,7 @@ final class ForeignRunner implements Runner {
     public float[] logits(float[] pixels, int n) {
         try (NDManager m = NDManager.newBaseManager()) {
             int c = contract.channels();
-            NDArray x = HostArrays.floats(m, java.util.Arrays.copyOf(pixels, n * c * contract.height() * contract.width()),
+            NDArray x = HostArrays.floats(m, Arrays.copyOf(pixels, n * c * contract.height() * contract.width()),
                     new Shape(n, c, contract.height(), contract.width()));
             if (!contract.normalizedInside()) {
                 x = x.sub(HostArrays.floats(m, contract.mean(), new Shape(1, c, 1, 1)))

@@ -1,5 +1,6 @@
 package io.distill4j.knowledge;
 
+import java.util.Arrays;
 import java.util.Locale;
 
 /**
@@ -326,7 +327,7 @@ public final class KnowledgeFraction {
             double floor) {
         int n = rows(pMix, classes);
         double[] lams = new double[n];
-        java.util.Arrays.fill(lams, lam);
+        Arrays.fill(lams, lam);
         return batch(mode, pMix, kA, kB, lams, classes, floor);
     }
 

@@ -2,6 +2,7 @@ package io.distill4j.methods;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
 import io.distill4j.data.HostBatch;
 import io.distill4j.losses.DistillLoss;
 import io.distill4j.util.HostArrays;
@@ -82,7 +83,7 @@ public final class Batch {
 
     /** Targets as distributions (N, classes): one-hot, or CutMix's mixture of two labels. */
     public NDArray targets(int classes) {
-        return HostArrays.floats(manager, host.targets(classes), new ai.djl.ndarray.types.Shape(host.size(), classes));
+        return HostArrays.floats(manager, host.targets(classes), new Shape(host.size(), classes));
     }
 
     /** Cross-entropy of logits against this batch's labels, mixed-label when CutMix mixed the batch. */

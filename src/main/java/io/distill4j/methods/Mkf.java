@@ -20,6 +20,8 @@ import io.distill4j.util.Scalars;
 import io.distill4j.util.Seeds;
 
 import java.util.List;
+import java.util.Locale;
+import java.util.SplittableRandom;
 
 /**
  * Method {@code mkf}: enhanced residual networks via mixed knowledge fraction (docs/methods.md section 6, seed 001).
@@ -115,7 +117,7 @@ public final class Mkf implements Method {
 
     @Override
     public List<String> notes() {
-        return List.of(String.format(java.util.Locale.ROOT, "group knowledge: %s, %.1f MB", knowledge.describe(),
+        return List.of(String.format(Locale.ROOT, "group knowledge: %s, %.1f MB", knowledge.describe(),
                 knowledge.bytes() / 1e6));
     }
 
@@ -278,7 +280,7 @@ public final class Mkf implements Method {
             }
             ctx.diagnostic("fraction_loss/" + mode.configName(), sum / n);
         }
-        java.util.SplittableRandom rng = ctx.rng("mkf-diagnose");
+        SplittableRandom rng = ctx.rng("mkf-diagnose");
         double sum = 0;
         for (int i = 0; i < n; i++) {
             sum += KnowledgeFraction.fractionLoss(lam, dirichlet(rng), dirichlet(rng), row(alone, i),
@@ -295,7 +297,7 @@ public final class Mkf implements Method {
         return r;
     }
 
-    private double[] dirichlet(java.util.SplittableRandom rng) {
+    private double[] dirichlet(SplittableRandom rng) {
         double[] r = new double[classes];
         double sum = 0;
         for (int c = 0; c < classes; c++) {

@@ -1,8 +1,10 @@
 package io.distill4j.models;
 
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
 import ai.djl.nn.Block;
+import ai.djl.nn.LambdaBlock;
 import ai.djl.nn.SequentialBlock;
 import ai.djl.nn.convolutional.Conv2d;
 import ai.djl.nn.norm.BatchNorm;
@@ -35,7 +37,7 @@ final class Layers {
     }
 
     static Block relu6() {
-        return new ai.djl.nn.LambdaBlock(l -> new ai.djl.ndarray.NDList(l.singletonOrThrow().clip(0f, 6f)), "relu6");
+        return new LambdaBlock(l -> new NDList(l.singletonOrThrow().clip(0f, 6f)), "relu6");
     }
 
     /** Max pooling whose geometry other formats can read ({@link MaxPool}). */

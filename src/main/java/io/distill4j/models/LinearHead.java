@@ -11,6 +11,8 @@ import ai.djl.training.ParameterStore;
 import ai.djl.training.initializer.XavierInitializer;
 import ai.djl.util.PairList;
 
+import java.util.List;
+
 /**
  * A classifier head on a network's pooled features (N, D) -> logits (N, classes): the extra task classifiers
  * of multi-head methods (OKDCR's second classifier per peer). Initialised like the networks' own classifiers.
@@ -36,7 +38,7 @@ public final class LinearHead extends Network {
 
     @Override
     public Layout layout() {
-        return new Layout(java.util.List.of(), false, null, fc);
+        return new Layout(List.of(), false, null, fc);
     }
 
     /** The head's input is features, so its "features" output is its input. */

@@ -16,8 +16,8 @@ import java.util.regex.Pattern;
 
 import static io.distill4j.models.Layers.bn;
 import static io.distill4j.models.Layers.conv;
-import static io.distill4j.models.Layers.relu6;
 import static io.distill4j.models.Layers.relu;
+import static io.distill4j.models.Layers.relu6;
 import static io.distill4j.models.Layers.seq;
 
 /**

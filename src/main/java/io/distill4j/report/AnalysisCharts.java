@@ -11,6 +11,7 @@ import org.knowm.xchart.style.markers.SeriesMarkers;
 import java.awt.BasicStroke;
 import java.awt.Color;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -64,7 +65,7 @@ final class AnalysisCharts {
             for (var entry : byNet.entrySet()) {
                 List<Flatness> runs = entry.getValue();
                 double[] sigmas = runs.get(0).sigmas();
-                if (runs.stream().anyMatch(fl -> !java.util.Arrays.equals(fl.sigmas(), sigmas))) {
+                if (runs.stream().anyMatch(fl -> !Arrays.equals(fl.sigmas(), sigmas))) {
                     continue; // seeds analysed at different levels: not averaged
                 }
                 double[] mean = new double[sigmas.length];

@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.TreeMap;
 import java.util.function.ToDoubleFunction;
 import java.util.stream.Collectors;
@@ -66,7 +67,7 @@ public record Comparison(String reference, Score score, List<ComparisonRow> rows
                 notes.add(v.name() + ": " + String.join(", ", unseeded) + " without a seed (no -seedN in the folder "
                         + "name, no seed in summary.json): not paired");
             }
-            if (ref != null && v != ref && !java.util.Objects.equals(costBasis(v), costBasis(ref))) {
+            if (ref != null && v != ref && !Objects.equals(costBasis(v), costBasis(ref))) {
                 notes.add(v.name() + ": time not compared with " + ref.name() + " (recorded training time in one, "
                         + "wall clock with evaluation in the other)");
             }
@@ -87,7 +88,7 @@ public record Comparison(String reference, Score score, List<ComparisonRow> rows
                             + " and more than one network: not paired");
                 }
                 List<NetworkResult> results = v.runs().stream().map(r -> r.networks().get(net))
-                        .filter(java.util.Objects::nonNull).toList();
+                        .filter(Objects::nonNull).toList();
                 double seconds = meanOf(v.runs(), r -> r.cost().trainSeconds());
                 double backprop = meanOf(v.runs(), r -> r.cost().imagesBackpropagated());
                 // recorded training seconds exclude evaluation, an old run's wall clock does not: never divide one

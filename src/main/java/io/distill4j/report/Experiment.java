@@ -9,6 +9,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -70,7 +71,7 @@ public record Experiment(List<Variant> variants, List<SweepManifest> sweeps, Str
         List<Variant> variants = new ArrayList<>();
         byVariant.forEach((name, rs) -> variants.add(new Variant(name, List.copyOf(rs),
                 computeMatched.getOrDefault(name, false))));
-        String reference = sweeps.stream().map(SweepManifest::reference).filter(java.util.Objects::nonNull)
+        String reference = sweeps.stream().map(SweepManifest::reference).filter(Objects::nonNull)
                 .findFirst().orElse(byVariant.containsKey("baseline") ? "baseline" : null);
         return new Experiment(List.copyOf(variants), List.copyOf(sweeps), reference);
     }

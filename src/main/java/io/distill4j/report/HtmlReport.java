@@ -2,14 +2,17 @@ package io.distill4j.report;
 
 import io.distill4j.UserError;
 
+import java.awt.Color;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Base64;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.Function;
 import java.util.stream.Collectors;
 
 /**
@@ -163,7 +166,7 @@ public final class HtmlReport {
     }
 
     /** "X, every variant" when all agree, else "a: X; b: Y" (escaped). */
-    private static String perVariant(Experiment e, java.util.function.Function<Variant, String> f) {
+    private static String perVariant(Experiment e, Function<Variant, String> f) {
         var values = e.variants().stream().map(f).distinct().toList();
         if (values.size() == 1) {
             return "<b>" + esc(values.get(0)) + "</b>, every variant";
@@ -172,7 +175,7 @@ public final class HtmlReport {
                 .collect(Collectors.joining("; "));
     }
 
-    private static void table(StringBuilder h, Comparison c, Map<String, java.awt.Color> colours) {
+    private static void table(StringBuilder h, Comparison c, Map<String, Color> colours) {
         boolean train = c.rows().stream().anyMatch(r -> r.lastTrain().n() > 0);
         boolean selections = c.rows().stream().map(r -> r.variant().selectionBrief()).distinct().count() > 1;
         boolean backprop = c.rows().stream().anyMatch(r -> Double.isFinite(r.backpropRatio()));
@@ -251,7 +254,7 @@ public final class HtmlReport {
         }
         h.append("</tr></thead><tbody>\n");
         for (ComparisonRow r : c.rows()) {
-            Map<Integer, Double> diffs = new java.util.HashMap<>();
+            Map<Integer, Double> diffs = new HashMap<>();
             if (r.paired() != null) {
                 for (int i = 0; i < r.paired().n(); i++) {
                     diffs.put(r.paired().seeds().get(i), r.paired().differences().get(i));

@@ -7,6 +7,7 @@ import org.knowm.xchart.style.markers.SeriesMarkers;
 
 import java.awt.BasicStroke;
 import java.awt.Color;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -60,7 +61,7 @@ final class IntervalChart {
             if (!row.seeds().isEmpty()) {
                 double[] xs = row.seeds().stream().mapToDouble(Double::doubleValue).toArray();
                 double[] ys = new double[xs.length];
-                java.util.Arrays.fill(ys, y - 0.25);
+                Arrays.fill(ys, y - 0.25);
                 XYSeries seeds = chart.addSeries("seeds " + r, xs, ys);
                 seeds.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Scatter);
                 seeds.setMarker(SeriesMarkers.CIRCLE);

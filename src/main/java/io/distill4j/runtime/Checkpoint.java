@@ -139,7 +139,7 @@ public final class Checkpoint {
 
 
         /** A value that must be present; a one-line error naming the checkpoint and the key otherwise. */
-        public com.google.gson.JsonElement require(String key) {
+        public JsonElement require(String key) {
             if (!values.has(key)) {
                 throw new UserError(origin + ": state '" + name + "' has no value '" + key + "'");
             }

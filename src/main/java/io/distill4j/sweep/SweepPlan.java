@@ -9,6 +9,7 @@ import org.yaml.snakeyaml.Yaml;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -84,7 +85,7 @@ public final class SweepPlan {
         List<Object> seedOrder = spec.axes().get(spec.axes().size() - 1).values().stream()
                 .map(SweepSpec.Axis.Value::raw).toList();
         List<PlannedRun> main = new ArrayList<>(out.stream().filter(r -> !r.before()).toList());
-        main.sort(java.util.Comparator.comparingInt(r -> seedOrder.indexOf(r.axes().get("seed"))));
+        main.sort(Comparator.comparingInt(r -> seedOrder.indexOf(r.axes().get("seed"))));
         out.removeIf(r -> !r.before());
         out.addAll(main);
         Set<String> names = new HashSet<>();

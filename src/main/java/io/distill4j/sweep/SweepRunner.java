@@ -1,6 +1,9 @@
 package io.distill4j.sweep;
 
 import io.distill4j.UserError;
+import io.distill4j.config.ConfigLoader;
+import io.distill4j.config.RunConfig;
+import io.distill4j.training.Run;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -14,9 +17,11 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -117,9 +122,9 @@ public final class SweepRunner {
         }
         String existing;
         try {
-            io.distill4j.config.RunConfig c = io.distill4j.config.ConfigLoader.load(cfg, List.of());
-            io.distill4j.training.Run.validate(c, p -> false);
-            existing = io.distill4j.config.ConfigLoader.toYaml(c.resolved());
+            RunConfig c = ConfigLoader.load(cfg, List.of());
+            Run.validate(c, p -> false);
+            existing = ConfigLoader.toYaml(c.resolved());
         } catch (UserError e) {
             existing = null;
         }
@@ -147,7 +152,7 @@ public final class SweepRunner {
                     Thread.currentThread().interrupt();
                     stopAll();
                     throw new UserError("sweep interrupted; run it again to continue");
-                } catch (java.util.concurrent.ExecutionException e) {
+                } catch (ExecutionException e) {
                     throw new IllegalStateException(e.getCause());
                 }
             }
@@ -214,7 +219,7 @@ public final class SweepRunner {
         ps.forEach(Process::destroy); // SIGTERM: each run writes a checkpoint, then exits
         for (Process p : ps) {
             try {
-                p.waitFor(120, java.util.concurrent.TimeUnit.SECONDS);
+                p.waitFor(120, TimeUnit.SECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return;

@@ -9,6 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * A sweep file: a base config, named variants (sets of overrides), axes crossed with every variant (seeds and any
@@ -59,7 +60,7 @@ public record SweepSpec(Path file, String name, Path base, Path out, String refe
         Map<String, Object> m = ConfigLoader.readYaml(file);
         for (String k : m.keySet()) {
             if (!KEYS.contains(k)) {
-                throw new UserError(file + ": unknown key '" + k + "' (valid: " + String.join(", ", new java.util.TreeSet<>(KEYS)) + ")");
+                throw new UserError(file + ": unknown key '" + k + "' (valid: " + String.join(", ", new TreeSet<>(KEYS)) + ")");
             }
         }
         String stem = file.getFileName().toString().replaceFirst("\\.ya?ml$", "");

@@ -1,5 +1,6 @@
 package io.distill4j.training;
 
+import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
@@ -21,7 +22,7 @@ public record Evaluation(int epoch, Map<String, Evaluator.Score> test, Map<Strin
 
     /** The splits evaluated, by name ({@code test}, {@code validation}, {@code train}), in that order. */
     public Map<String, Map<String, Evaluator.Score>> splits() {
-        var out = new java.util.LinkedHashMap<String, Map<String, Evaluator.Score>>();
+        var out = new LinkedHashMap<String, Map<String, Evaluator.Score>>();
         out.put("test", test);
         if (validation != null) {
             out.put("validation", validation);

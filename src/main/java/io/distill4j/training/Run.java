@@ -13,6 +13,7 @@ import io.distill4j.data.ImageDataset;
 import io.distill4j.data.LabelNoise;
 import io.distill4j.data.Normalization;
 import io.distill4j.knowledge.Teacher;
+import io.distill4j.knowledge.TeacherOutputs;
 import io.distill4j.methods.Method;
 import io.distill4j.methods.MethodRegistry;
 import io.distill4j.methods.MethodSetup;
@@ -24,9 +25,14 @@ import io.distill4j.runtime.Net;
 import io.distill4j.runtime.Optimizers;
 import io.distill4j.runtime.Stateful;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.function.Predicate;
 
 /**
  * Everything a run is made of, built from a validated config: the data, the networks with their optimizers,
@@ -41,7 +47,7 @@ public final class Run implements AutoCloseable {
     private final List<Teacher> teachers;
     private final Method method;
     private final List<TeacherLoader.Score> teacherScores = new ArrayList<>();
-    private io.distill4j.knowledge.TeacherOutputs teacherOutputs;
+    private TeacherOutputs teacherOutputs;
 
     private Run(RunConfig config, NDManager manager, DataPipeline data, DataPipeline.Loaders loaders, List<Net> nets,
                 List<Teacher> teachers, Method method) {
@@ -107,7 +113,7 @@ public final class Run implements AutoCloseable {
         for (int i = 0; i < teachers.size(); i++) {
             TeacherLoader.Score s = TeacherLoader.score(teachers.get(i), loader, split, manager);
             teacherScores.add(s);
-            System.err.printf(java.util.Locale.ROOT, "distill4j: teacher %s: top-1 %.2f%% on the %s split (%d images); "
+            System.err.printf(Locale.ROOT, "distill4j: teacher %s: top-1 %.2f%% on the %s split (%d images); "
                     + "%s%n", s.teacher(), 100 * s.top1(), split, s.images(), s.describe());
             if (teachers.get(i).net() == null) { // a model from elsewhere: its contract may be wrong
                 TeacherLoader.requireAboveChance(s, data.train().numClasses(), config.teachers().get(i).source());
@@ -119,7 +125,7 @@ public final class Run implements AutoCloseable {
     public List<Map<String, Object>> teacherScores() {
         List<Map<String, Object>> out = new ArrayList<>();
         for (TeacherLoader.Score s : teacherScores) {
-            Map<String, Object> m = new java.util.LinkedHashMap<>();
+            Map<String, Object> m = new LinkedHashMap<>();
             m.put("teacher", s.teacher());
             m.put("split", s.split());
             m.put("top1", s.top1());
@@ -138,7 +144,7 @@ public final class Run implements AutoCloseable {
                 train.width(), nm);
         Net net = optimizers.trainable(nc.name(), block, nm);
         if (nc.init() != null) {
-            Checkpoints.loadNetwork(Checkpoint.read(java.nio.file.Path.of(nc.init())), net, null);
+            Checkpoints.loadNetwork(Checkpoint.read(Path.of(nc.init())), net, null);
         }
         return net;
     }
@@ -148,7 +154,7 @@ public final class Run implements AutoCloseable {
      * every value in range, every architecture buildable, and every checkpoint it names a file (only those for
      * which {@code mustExist} holds: a sweep's checkpoints that an earlier run of it will write are not yet).
      */
-    public static MethodRegistry.Resolved validate(RunConfig cfg, java.util.function.Predicate<String> mustExist) {
+    public static MethodRegistry.Resolved validate(RunConfig cfg, Predicate<String> mustExist) {
         MethodRegistry.Resolved resolved = MethodRegistry.resolve(cfg);
         cfg.root().finish(); // every key has now been read: anything left is unknown
         if (cfg.train().teacherOutputs() != null && cfg.teachers().isEmpty()) {
@@ -172,8 +178,8 @@ public final class Run implements AutoCloseable {
             if (tc.checkpoint() != null && mustExist.test(tc.checkpoint())) {
                 checkFile(cfg, "teachers." + tc.name() + ".checkpoint", tc.checkpoint());
             }
-            if (tc.model() != null && mustExist.test(tc.model()) && !java.nio.file.Files.exists(
-                    java.nio.file.Path.of(tc.model()))) {
+            if (tc.model() != null && mustExist.test(tc.model()) && !Files.exists(
+                    Path.of(tc.model()))) {
                 throw new UserError(cfg.root().source() + ": teachers." + tc.name() + ".model: " + tc.model()
                         + " is not found (a TorchScript .pt, an ONNX .onnx, an export folder, a run folder or a .ckpt)");
             }
@@ -191,7 +197,7 @@ public final class Run implements AutoCloseable {
     }
 
     private static void checkFile(RunConfig cfg, String key, String path) {
-        if (path != null && !java.nio.file.Files.isRegularFile(java.nio.file.Path.of(path))) {
+        if (path != null && !Files.isRegularFile(Path.of(path))) {
             throw new UserError(cfg.root().source() + ": " + key + ": " + path + " is not a file (a checkpoint "
                     + "written by distill4j train, e.g. OUT/checkpoints/best.ckpt)");
         }
@@ -286,7 +292,7 @@ public final class Run implements AutoCloseable {
      * The store of the teachers' outputs ({@code train.teacher_outputs}), opened (built on first use) when first
      * asked for; null without one.
      */
-    public synchronized io.distill4j.knowledge.TeacherOutputs teacherOutputs() {
+    public synchronized TeacherOutputs teacherOutputs() {
         if (teacherOutputs == null && config.train().teacherOutputs() != null) {
             teacherOutputs = TeacherOutputsBuilder.openOrBuild(this);
         }

@@ -3,6 +3,7 @@ package io.distill4j.training;
 import ai.djl.engine.EngineException;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import com.google.gson.JsonObject;
 import io.distill4j.UserError;
@@ -28,6 +29,7 @@ import io.distill4j.runtime.Net;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
@@ -165,7 +167,7 @@ final class TeacherLoader {
         for (int i = 1; i < 4; i++) {
             if (s[i] > 0 && s[i] != want[i]) {
                 throw new UserError(model.file() + ": the model's input has " + s[i] + " " + what[i] + " where its "
-                        + "contract says " + want[i] + " (input " + java.util.Arrays.toString(s) + "; contract "
+                        + "contract says " + want[i] + " (input " + Arrays.toString(s) + "; contract "
                         + contract.describe() + ")");
             }
         }
@@ -220,7 +222,7 @@ final class TeacherLoader {
         for (int b = 0; b < loader.batchesPerEpoch(); b++) {
             HostBatch hb = loader.batch(0, b);
             try (NDManager bm = manager.newSubManager()) {
-                int[] pred = t.logits(hb.view(bm, 0)).argMax(1).toType(ai.djl.ndarray.types.DataType.INT32, false)
+                int[] pred = t.logits(hb.view(bm, 0)).argMax(1).toType(DataType.INT32, false)
                         .toIntArray();
                 for (int i = 0; i < pred.length; i++) {
                     correct += pred[i] == hb.labels()[i] ? 1 : 0;

@@ -1,6 +1,8 @@
 package io.distill4j.training;
 
 import ai.djl.ndarray.NDManager;
+import com.google.gson.Gson;
+import io.distill4j.UserError;
 import io.distill4j.config.RunConfig;
 import io.distill4j.config.TeacherConfig;
 import io.distill4j.data.BatchLoader;
@@ -11,6 +13,7 @@ import io.distill4j.knowledge.Teacher;
 import io.distill4j.knowledge.TeacherOutputs;
 import io.distill4j.util.FileDigest;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -41,8 +44,8 @@ final class TeacherOutputsBuilder {
             for (Path f : files.filter(Files::isRegularFile).sorted().toList()) {
                 all.append(f.getFileName()).append('=').append(FileDigest.hex(f, "SHA-256")).append(';');
             }
-        } catch (java.io.IOException e) {
-            throw new io.distill4j.UserError(p + ": unreadable: " + e.getMessage());
+        } catch (IOException e) {
+            throw new UserError(p + ": unreadable: " + e.getMessage());
         }
         return all.toString();
     }
@@ -84,7 +87,7 @@ final class TeacherOutputsBuilder {
     static String fingerprint(RunConfig cfg, ImageDataset train, Normalization norm) {
         StringBuilder f = new StringBuilder();
         f.append("seed ").append(cfg.seed()).append('\n');
-        f.append("data ").append(new com.google.gson.Gson().toJson(cfg.resolved().get("data"))).append('\n');
+        f.append("data ").append(new Gson().toJson(cfg.resolved().get("data"))).append('\n');
         f.append("batch_size ").append(cfg.train().batchSize()).append('\n');
         f.append("epochs ").append(cfg.train().epochs()).append('\n');
         for (TeacherConfig t : cfg.teachers()) {

@@ -3,6 +3,7 @@ package io.distill4j.arch;
 import io.distill4j.util.Scalars;
 import org.junit.jupiter.api.Test;
 
+import java.io.File;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
@@ -40,7 +41,7 @@ class NumberOperandsTest {
         ToolProvider javap = ToolProvider.findFirst("javap").orElseThrow();
         List<String> violations = new ArrayList<>();
         for (String f : files) {
-            if (f.endsWith("util" + java.io.File.separator + "Scalars.class")) {
+            if (f.endsWith("util" + File.separator + "Scalars.class")) {
                 continue;
             }
             StringWriter out = new StringWriter();

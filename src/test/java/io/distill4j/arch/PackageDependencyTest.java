@@ -17,8 +17,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * Dependencies point one way. Each package may import only the packages listed for it (and the root
  * package's {@code UserError}); a new package must be placed here. The order, from the bottom:
- * util, config, data, models, losses; runtime (networks with optimizers, checkpoints, state); knowledge;
- * methods; training (the loop and its listeners); analysis (calibration, agreement and flatness of restored
+ * util, config, data, models, losses, foreign, tensorboard (the event-file format); runtime (networks with optimizers, checkpoints, state); knowledge;
+ * methods; training (the loop, its listeners and the files they write); analysis (calibration, agreement and flatness of restored
  * runs); report (files a run writes, summaries, tables); export (a
  * trained network as ONNX or DJL model, read from a run's checkpoint); inference (the Classifier API: exported
  * models or checkpoints applied to images); sweep (many runs as processes); cli.
@@ -32,10 +32,11 @@ class PackageDependencyTest {
             Map.entry("losses", List.of("util")),
             Map.entry("runtime", List.of("util", "config", "models")),
             Map.entry("foreign", List.of("util")),
+            Map.entry("tensorboard", List.of("util")),
             Map.entry("knowledge", List.of("util", "config", "models", "losses", "runtime", "foreign")),
             Map.entry("methods", List.of("util", "config", "data", "models", "losses", "runtime", "knowledge")),
-            Map.entry("training", List.of("util", "config", "data", "models", "runtime", "foreign", "knowledge",
-                    "methods")),
+            Map.entry("training", List.of("util", "config", "data", "models", "runtime", "foreign", "tensorboard",
+                    "knowledge", "methods")),
             Map.entry("analysis", List.of("util", "config", "data", "models", "runtime", "methods", "training")),
             Map.entry("report", List.of("util", "config", "runtime", "training", "analysis")),
             Map.entry("export", List.of("util", "config", "data", "models", "runtime", "training")),

@@ -1,5 +1,7 @@
 package io.distill4j.cli;
 
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
 import io.distill4j.export.onnx.Onnx;
 import io.distill4j.runtime.Checkpoint;
 import org.junit.jupiter.api.AfterAll;
@@ -158,9 +160,9 @@ class BadInputCatalogueTest {
 
     static Path nanWeights() throws IOException {
         Checkpoint c = Checkpoint.read(ckpt);
-        try (var m = ai.djl.ndarray.NDManager.newBaseManager()) {
+        try (var m = NDManager.newBaseManager()) {
             var params = c.arrays("net/student/params", m);
-            var nan = new ai.djl.ndarray.NDList();
+            var nan = new NDList();
             params.forEach(a -> nan.add(a.mul(Float.NaN)));
             c.putArrays("net/student/params", nan);
         }

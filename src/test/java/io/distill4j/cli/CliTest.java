@@ -3,6 +3,10 @@ package io.distill4j.cli;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import io.distill4j.ConsoleCapture;
+import io.distill4j.methods.Baseline;
+import io.distill4j.methods.Losses;
+import io.distill4j.methods.MethodRegistry;
+import io.distill4j.methods.MethodSpec;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -142,12 +146,12 @@ class CliTest {
     @Test
     void divergingLossStopsWithAOneLineError() throws IOException {
         Path c = config(TINY);
-        if (io.distill4j.methods.MethodRegistry.specs().stream().noneMatch(s -> s.name().equals("nan-after-2"))) {
+        if (MethodRegistry.specs().stream().noneMatch(s -> s.name().equals("nan-after-2"))) {
             // a method whose loss turns NaN at the third step, as a diverging run's would
-            io.distill4j.methods.MethodRegistry.register(new io.distill4j.methods.MethodSpec<>("nan-after-2",
-                    "test", io.distill4j.methods.Baseline.Options.class, io.distill4j.methods.MethodSpec.Check.NONE,
+            MethodRegistry.register(new MethodSpec<>("nan-after-2",
+                    "test", Baseline.Options.class, MethodSpec.Check.NONE,
                     (o, setup) -> (batch, ctx) -> ctx.update(() ->
-                    new io.distill4j.methods.Losses().add("student", "ce", ctx.trainable().get(0)
+                    new Losses().add("student", "ce", ctx.trainable().get(0)
                             .logits(batch.images(), true).mean().mul(ctx.step() >= 2 ? Float.NaN : 0f)))));
         }
         assertThat(Main.execute("train", "-c", c.toString(), "-o", dir.resolve("nan").toString(),

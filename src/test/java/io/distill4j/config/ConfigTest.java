@@ -1,12 +1,14 @@
 package io.distill4j.config;
 
 import io.distill4j.UserError;
+import org.assertj.core.api.Assertions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -46,8 +48,8 @@ class ConfigTest {
             RunConfig three = ConfigLoader.load(write(GOOD), List.of("train.threads=3"));
             assertThat(three.train().resolvedThreads()).isEqualTo(3);
             System.setProperty(key, "0"); // java -jar run by hand with a bad thread count
-            org.assertj.core.api.Assertions.assertThatThrownBy(c.train()::resolvedThreads)
-                    .isInstanceOf(io.distill4j.UserError.class).hasMessageContaining("num_threads=0");
+            Assertions.assertThatThrownBy(c.train()::resolvedThreads)
+                    .isInstanceOf(UserError.class).hasMessageContaining("num_threads=0");
         } finally {
             if (saved == null) {
                 System.clearProperty(key);
@@ -147,9 +149,9 @@ class ConfigTest {
 
     @Test
     void overrideSyntaxErrors() {
-        assertThatThrownBy(() -> ConfigLoader.applyOverride(new java.util.LinkedHashMap<>(), "noequals"))
+        assertThatThrownBy(() -> ConfigLoader.applyOverride(new LinkedHashMap<>(), "noequals"))
                 .isInstanceOf(UserError.class).hasMessageContaining("noequals");
-        Map<String, Object> m = new java.util.LinkedHashMap<>(Map.of("seed", 1));
+        Map<String, Object> m = new LinkedHashMap<>(Map.of("seed", 1));
         assertThatThrownBy(() -> ConfigLoader.applyOverride(m, "seed.x=1"))
                 .isInstanceOf(UserError.class).hasMessageContaining("seed");
     }

@@ -7,6 +7,7 @@ import org.junit.jupiter.api.io.TempDir;
 import java.io.ByteArrayOutputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -157,7 +158,7 @@ class IdxReaderTest {
         Files.write(img, Arrays.copyOf(gz, gz.length / 2)); // deflate data cut short, header intact
         assertThatThrownBy(() -> IdxReader.readFolder(dir, "mnist", IdxReader.DIGITS)).isInstanceOf(UserError.class)
                 .hasMessageContaining("train-images-idx3-ubyte").hasMessageContaining("gzip stream ends early");
-        Files.write(img, "P5\n4 5\n255\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII)); // not IDX at all
+        Files.write(img, "P5\n4 5\n255\n".getBytes(StandardCharsets.US_ASCII)); // not IDX at all
         assertThatThrownBy(() -> IdxReader.readFolder(dir, "mnist", IdxReader.DIGITS)).isInstanceOf(UserError.class)
                 .hasMessageContaining("train-images-idx3-ubyte").hasMessageContaining("expected 0x803");
     }

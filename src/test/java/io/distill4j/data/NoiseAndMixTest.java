@@ -4,6 +4,7 @@ import org.junit.jupiter.api.Test;
 
 import java.util.List;
 import java.util.SplittableRandom;
+import java.util.stream.IntStream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
@@ -14,7 +15,7 @@ class NoiseAndMixTest {
         for (int i = 0; i < n; i++) {
             labels[i] = i % classes;
         }
-        List<String> names = java.util.stream.IntStream.range(0, classes).mapToObj(Integer::toString).toList();
+        List<String> names = IntStream.range(0, classes).mapToObj(Integer::toString).toList();
         return new ImageDataset("t", new byte[n * 4], labels, 1, 2, 2, names);
     }
 

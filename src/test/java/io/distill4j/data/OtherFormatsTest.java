@@ -12,6 +12,7 @@ import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.io.RandomAccessFile;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -291,7 +292,7 @@ class OtherFormatsTest {
     void cifarFileTooLargeIsAUserError() throws IOException {
         Path c = Files.createDirectories(dir.resolve("c100"));
         Files.write(c.resolve("test.bin"), cifarRecords(2, new int[] {1, 2}));
-        try (java.io.RandomAccessFile f = new java.io.RandomAccessFile(c.resolve("train.bin").toFile(), "rw")) {
+        try (RandomAccessFile f = new RandomAccessFile(c.resolve("train.bin").toFile(), "rw")) {
             f.setLength(3L << 30); // sparse: no disk used
         }
         assertThatThrownBy(() -> CifarReader.cifar100(c)).isInstanceOf(UserError.class)

@@ -14,7 +14,9 @@ import org.junit.jupiter.params.provider.CsvSource;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
+import java.util.SplittableRandom;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
@@ -129,7 +131,7 @@ class ForeignModelTest {
         ModelContract to = new ModelContract(3, 20, 20, tMean, tStd, false, null);
         InputAdapter adapter = new InputAdapter(1, 28, 28, new float[] {sMean}, new float[] {sStd}, to);
         assertThat(adapter.isIdentity()).isFalse();
-        java.util.SplittableRandom r = new java.util.SplittableRandom(5);
+        SplittableRandom r = new SplittableRandom(5);
         float[] pixels = new float[n * 28 * 28];
         float[] normalised = new float[pixels.length];
         for (int i = 0; i < pixels.length; i++) {
@@ -140,7 +142,7 @@ class ForeignModelTest {
             float[] got = adapter.adapt(HostArrays.floats(m, normalised, new Shape(n, 1, 28, 28))).toFloatArray();
             assertThat(got).hasSize(n * 3 * 20 * 20);
             for (int s = 0; s < n; s++) {
-                float[] plane = java.util.Arrays.copyOfRange(pixels, s * 784, (s + 1) * 784);
+                float[] plane = Arrays.copyOfRange(pixels, s * 784, (s + 1) * 784);
                 float[] resized = bilinear(plane, 28, 28, 20, 20);
                 for (int c = 0; c < 3; c++) {
                     for (int i = 0; i < 400; i++) {

@@ -6,6 +6,7 @@ import org.junit.jupiter.api.Test;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.Random;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -84,7 +85,7 @@ class TeacherOutputsEncodingTest {
                 for (int c = 0; c < classes; c++) {
                     order[c] = c;
                 }
-                java.util.Arrays.sort(order, (a, b2) -> Float.compare(z[off + b2], z[off + a]));
+                Arrays.sort(order, (a, b2) -> Float.compare(z[off + b2], z[off + a]));
                 double kept = 0;
                 for (int i = 0; i < k; i++) {
                     int c = order[i];

@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
 import io.distill4j.config.ConfigLoader;
 import io.distill4j.data.HostBatch;
 import io.distill4j.losses.DistillLoss;
@@ -144,7 +145,7 @@ class DlbTest {
             float expectedCe;
             try (NDManager m = run.manager().newSubManager()) {
                 NDArray[] z = stepOneLogits(net, dlb, b1, m, forward.equals("joint"));
-                expectedKl = 0.5f * DistillLoss.kl(m.create(target, new ai.djl.ndarray.types.Shape(50, 10)), z[0], 3)
+                expectedKl = 0.5f * DistillLoss.kl(m.create(target, new Shape(50, 10)), z[0], 3)
                         .getFloat();
                 // hard labels: CE = mean over the 100 samples of -log softmax at the label
                 float[] logp = NDArrays.concat(new NDList(z[0], z[1])).logSoftmax(1).toFloatArray();

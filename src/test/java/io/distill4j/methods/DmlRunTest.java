@@ -7,6 +7,7 @@ import com.google.gson.JsonParser;
 import io.distill4j.config.ConfigLoader;
 import io.distill4j.runtime.Net;
 import io.distill4j.training.Run;
+import io.distill4j.training.RunFolder;
 import io.distill4j.training.Stepper;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -38,7 +39,7 @@ class DmlRunTest {
                     """.replace("UPDATE", update));
             Path out = dir.resolve(update);
             try (Run r = Run.build(ConfigLoader.load(cfg, List.of()))) {
-                new io.distill4j.report.RunFolder(r, out, new PrintStream(new ByteArrayOutputStream())).train(false, null);
+                new RunFolder(r, out, new PrintStream(new ByteArrayOutputStream())).train(false, null);
             }
             JsonObject s = JsonParser.parseString(Files.readString(out.resolve("summary.json"))).getAsJsonObject();
             assertThat(s.getAsJsonObject("networks").keySet()).containsExactly("a", "b", "peers_mean", "ensemble");

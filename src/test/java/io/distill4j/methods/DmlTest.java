@@ -9,6 +9,7 @@ import io.distill4j.data.HostBatch;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
+import java.util.Locale;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
@@ -25,7 +26,7 @@ class DmlTest {
             {2.52303696e+00f, 1.13843966e+00f, 9.96666372e-01f}};
 
     static Dml dml(String teacher) {
-        return new Dml(new Dml.Options(Dml.Teacher.valueOf(teacher.toUpperCase(java.util.Locale.ROOT)),
+        return new Dml(new Dml.Options(Dml.Teacher.valueOf(teacher.toUpperCase(Locale.ROOT)),
                 Dml.Update.SIMULTANEOUS, 1.0), new MethodSetup(null, List.of("a", "b", "c"), 4, 3, null));
     }
 

@@ -3,9 +3,9 @@ package io.distill4j.methods;
 import ai.djl.nn.Parameter;
 import ai.djl.util.Pair;
 import io.distill4j.config.ConfigLoader;
-import io.distill4j.report.RunFolder;
 import io.distill4j.runtime.Net;
 import io.distill4j.training.Run;
+import io.distill4j.training.RunFolder;
 import io.distill4j.training.Stepper;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.io.TempDir;
@@ -18,6 +18,7 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
@@ -92,7 +93,7 @@ class LabelledFractionTest {
             for (Net n : run.optimized()) {
                 for (Pair<String, Parameter> p : n.block().getParameters()) {
                     out.add(List.of(p.getValue().getArray().toFloatArray()).stream()
-                            .map(java.util.Arrays::toString).toList());
+                            .map(Arrays::toString).toList());
                 }
             }
         }

@@ -3,23 +3,35 @@ package io.distill4j.methods;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
 import io.distill4j.config.ConfigLoader;
 import io.distill4j.data.HostBatch;
+import io.distill4j.knowledge.GroupKnowledge;
 import io.distill4j.knowledge.KnowledgeFraction;
 import io.distill4j.models.InheritedSampler;
 import io.distill4j.models.SubNetwork;
 import io.distill4j.runtime.Net;
+import io.distill4j.training.MetricsLog;
 import io.distill4j.training.Run;
+import io.distill4j.training.RunFolder;
 import io.distill4j.training.Stepper;
 import io.distill4j.util.Seeds;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
@@ -93,7 +105,7 @@ class MkfTest {
 
     @Test
     void withNothingDroppedAndNoDistillationItIsTheBaselineWithMixingBitForBit() throws IOException {
-        List<List<float[]>> weights = new java.util.ArrayList<>();
+        List<List<float[]>> weights = new ArrayList<>();
         for (String method : List.of("{name: baseline}", "{name: mkf, mkf: {q_max: 0, group_distillation: false}}")) {
             Path p = dir.resolve("sanity.yaml");
             Files.writeString(p, BASE.replace(" MIX", ", mix: compound, mix_warmup: 0")
@@ -103,7 +115,7 @@ class MkfTest {
                 for (int step = 0; step < 7; step++) {
                     d.step();
                 }
-                List<float[]> w = new java.util.ArrayList<>();
+                List<float[]> w = new ArrayList<>();
                 for (var param : run.nets().get(0).block().getParameters()) {
                     w.add(param.getValue().getArray().toFloatArray());
                 }
@@ -237,7 +249,7 @@ class MkfTest {
             try (NDManager m = run.manager().newSubManager()) {
                 p = probs(net, SubNetwork.whole(net.block().residualUnits().size()), hb, m, 2f);
             }
-            java.util.Set<Integer> observed = new java.util.HashSet<>();
+            Set<Integer> observed = new HashSet<>();
             for (int s = 0; s < n; s++) { // an image without knowledge takes the mixed output as its prior
                 if (okA[s]) {
                     observed.add(a[s]);
@@ -254,10 +266,10 @@ class MkfTest {
                     kA.clone(), kB.clone(), hb.lambda(), 10, 0.05);
             d.step();
             // replay the EMA updates in the method's order: for each pair, image a then image b
-            Map<Integer, float[]> expected = new java.util.HashMap<>();
+            Map<Integer, float[]> expected = new HashMap<>();
             for (int s = 0; s < n; s++) {
-                expected.put(a[s], java.util.Arrays.copyOfRange(kA, s * 10, s * 10 + 10));
-                expected.put(b[s], java.util.Arrays.copyOfRange(kB, s * 10, s * 10 + 10));
+                expected.put(a[s], Arrays.copyOfRange(kA, s * 10, s * 10 + 10));
+                expected.put(b[s], Arrays.copyOfRange(kB, s * 10, s * 10 + 10));
             }
             int updated = 0;
             for (int s = 0; s < n; s++) {
@@ -289,8 +301,8 @@ class MkfTest {
     void theKnowledgeStoresSizeIsReportedWithTheRun() throws IOException {
         try (Run run = run("")) {
             Mkf mkf = (Mkf) run.method();
-            assertThat(mkf.knowledge().bytes()).isEqualTo(io.distill4j.knowledge.GroupKnowledge.bytesFor(96, 10, 3,
-                    io.distill4j.knowledge.GroupKnowledge.Mode.DENSE, 0, false));
+            assertThat(mkf.knowledge().bytes()).isEqualTo(GroupKnowledge.bytesFor(96, 10, 3,
+                    GroupKnowledge.Mode.DENSE, 0, false));
             assertThat(mkf.notes()).singleElement().asString().contains("group knowledge", "MB");
         }
     }
@@ -301,23 +313,23 @@ class MkfTest {
         List<float[]> diagnosed;
         Path out = dir.resolve("diag");
         try (Run run = run(", mix: mixup")) {
-            new io.distill4j.report.RunFolder(run, dir.resolve("plain"), new java.io.PrintStream(
-                    java.io.OutputStream.nullOutputStream())).train(false, null);
+            new RunFolder(run, dir.resolve("plain"), new PrintStream(
+                    OutputStream.nullOutputStream())).train(false, null);
             plain = weights(run);
         }
         Path p = dir.resolve("mkf.yaml");
         Files.writeString(p, BASE.replace(" MIX", ", mix: mixup").replace("beta: 1.5", "beta: 1.5, diagnose_every: 2"));
         try (Run run = Run.build(ConfigLoader.load(p, List.of()))) {
-            new io.distill4j.report.RunFolder(run, out, new java.io.PrintStream(java.io.OutputStream.nullOutputStream()))
+            new RunFolder(run, out, new PrintStream(OutputStream.nullOutputStream()))
                     .train(false, null);
             diagnosed = weights(run);
         }
         for (int i = 0; i < plain.size(); i++) {
             assertThat(diagnosed.get(i)).as("parameter %d", i).containsExactly(plain.get(i));
         }
-        List<com.google.gson.JsonObject> lines = io.distill4j.report.MetricsLog.readLines(
-                io.distill4j.report.MetricsLog.path(out)).stream()
-                .map(l -> com.google.gson.JsonParser.parseString(l).getAsJsonObject())
+        List<JsonObject> lines = MetricsLog.readLines(
+                MetricsLog.path(out)).stream()
+                .map(l -> JsonParser.parseString(l).getAsJsonObject())
                 .filter(j -> j.get("event").getAsString().equals("diagnostic")).toList();
         assertThat(lines).hasSize(9); // 18 steps, every second one, every batch mixed
         for (var j : lines) {
@@ -328,7 +340,7 @@ class MkfTest {
     }
 
     private static List<float[]> weights(Run run) {
-        List<float[]> out = new java.util.ArrayList<>();
+        List<float[]> out = new ArrayList<>();
         for (var p : run.nets().get(0).block().getParameters()) {
             out.add(p.getValue().getArray().toFloatArray());
         }

@@ -1,17 +1,25 @@
 package io.distill4j.methods;
 
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
+import ai.djl.training.GradientCollector;
 import ai.djl.util.Pair;
 import io.distill4j.UserError;
 import io.distill4j.config.ConfigLoader;
+import io.distill4j.losses.DistillLoss;
 import io.distill4j.models.ModelRegistry;
 import io.distill4j.models.Network;
 import io.distill4j.runtime.Checkpoint;
 import io.distill4j.runtime.Checkpoints;
 import io.distill4j.runtime.Net;
 import io.distill4j.training.Run;
+import io.distill4j.training.RunFolder;
 import io.distill4j.training.Stepper;
+import org.assertj.core.api.Assertions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -22,6 +30,8 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -52,11 +62,11 @@ class OfflineDistillationTest {
     @BeforeAll
     static void trainTeachers() throws IOException {
         try (Run r = run(BASE.replace("arch: resnet8", "arch: resnet14"))) {
-            new io.distill4j.report.RunFolder(r, dir.resolve("teacher"), new PrintStream(new ByteArrayOutputStream())).train(false, null);
+            new RunFolder(r, dir.resolve("teacher"), new PrintStream(new ByteArrayOutputStream())).train(false, null);
         }
         teacherCkpt = dir.resolve("teacher/checkpoints/last.ckpt");
         try (Run r = run(BASE.replace("seed: 2", "seed: 3"))) {
-            new io.distill4j.report.RunFolder(r, dir.resolve("teacher2"), new PrintStream(new ByteArrayOutputStream())).train(false, null);
+            new RunFolder(r, dir.resolve("teacher2"), new PrintStream(new ByteArrayOutputStream())).train(false, null);
         }
         secondTeacherCkpt = dir.resolve("teacher2/checkpoints/last.ckpt");
     }
@@ -88,13 +98,13 @@ class OfflineDistillationTest {
         // the same gradients computed by different operations: float rounding only, which four steps grow to about
         // 2.5e-5 on parameters near 1.5 (channels-last convolutions; 2e-5 was enough in the default layout)
         for (int i = 0; i < kd.size(); i++) {
-            assertThat(meal.get(i)).containsExactly(kd.get(i), org.assertj.core.api.Assertions.within(5e-5f));
+            assertThat(meal.get(i)).containsExactly(kd.get(i), Assertions.within(5e-5f));
         }
         // at T = 4 too (soft CE and KL differ by the teacher's entropy, a constant: same gradients)
         List<float[]> meal4 = train(oneTeacher + "method: {name: meal-v2, meal-v2: {discriminator: false, temperature: 4}}\n", 4, null);
         List<float[]> kd4 = train(oneTeacher + "method: {name: kd, kd: {temperature: 4, ce_weight: 0, kd_weight: 1}}\n", 4, null);
         for (int i = 0; i < kd4.size(); i++) {
-            assertThat(meal4.get(i)).containsExactly(kd4.get(i), org.assertj.core.api.Assertions.within(5e-5f));
+            assertThat(meal4.get(i)).containsExactly(kd4.get(i), Assertions.within(5e-5f));
         }
         assertThat(meal4.get(0)).isNotEqualTo(meal.get(0));
     }
@@ -102,27 +112,27 @@ class OfflineDistillationTest {
     @Test
     void discriminatorInputIsStudentRowsThenTeacherMeanLogitsWithOneHotTargets() {
         try (NDManager m = NDManager.newBaseManager()) {
-            ai.djl.ndarray.NDArray s = m.create(new float[] {1, 2, 3, 4, 5, 6}, new ai.djl.ndarray.types.Shape(2, 3));
-            ai.djl.ndarray.NDArray t = m.create(new float[] {7, 8, 9, 10, 11, 12}, new ai.djl.ndarray.types.Shape(2, 3));
-            ai.djl.ndarray.NDList pair = MealV2.discriminatorBatch(s, t);
-            assertThat(pair.get(0).getShape()).isEqualTo(new ai.djl.ndarray.types.Shape(4, 3));
+            NDArray s = m.create(new float[] {1, 2, 3, 4, 5, 6}, new Shape(2, 3));
+            NDArray t = m.create(new float[] {7, 8, 9, 10, 11, 12}, new Shape(2, 3));
+            NDList pair = MealV2.discriminatorBatch(s, t);
+            assertThat(pair.get(0).getShape()).isEqualTo(new Shape(4, 3));
             assertThat(pair.get(0).toFloatArray()).containsExactly(1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12);
             assertThat(pair.get(1).toFloatArray()).containsExactly(1, 0, 1, 0, 0, 1, 0, 1);
             // BCE with logits against torch.nn.functional.binary_cross_entropy_with_logits (tools/reference_values.py)
-            ai.djl.ndarray.NDArray x = m.create(new float[] {0.5f, -1, 2, 0.3f, -30, 40}, new ai.djl.ndarray.types.Shape(3, 2));
-            ai.djl.ndarray.NDArray y = m.create(new float[] {1, 0, 0, 1, 1, 0}, new ai.djl.ndarray.types.Shape(3, 2));
-            assertThat(io.distill4j.losses.DistillLoss.binaryCrossEntropyWithLogits(x, y).getFloat())
-                    .isCloseTo(1.22447701e+01f, org.assertj.core.api.Assertions.within(1e-4f));
+            NDArray x = m.create(new float[] {0.5f, -1, 2, 0.3f, -30, 40}, new Shape(3, 2));
+            NDArray y = m.create(new float[] {1, 0, 0, 1, 1, 0}, new Shape(3, 2));
+            assertThat(DistillLoss.binaryCrossEntropyWithLogits(x, y).getFloat())
+                    .isCloseTo(1.22447701e+01f, Assertions.within(1e-4f));
         }
     }
 
     @Test
     void gradientReversalNegatesTheGradientOnly() {
         try (NDManager m = NDManager.newBaseManager()) {
-            ai.djl.ndarray.NDArray z = m.create(new float[] {1.5f, -2f});
+            NDArray z = m.create(new float[] {1.5f, -2f});
             z.setRequiresGradient(true);
-            try (ai.djl.training.GradientCollector gc = ai.djl.engine.Engine.getInstance().newGradientCollector()) {
-                ai.djl.ndarray.NDArray r = MealV2.reverseGradient(z);
+            try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                NDArray r = MealV2.reverseGradient(z);
                 assertThat(r.toFloatArray()).containsExactly(1.5f, -2f);
                 gc.backward(r.mul(m.create(new float[] {3f, 5f})).sum());
             }
@@ -138,17 +148,17 @@ class OfflineDistillationTest {
         List<float[]> straight;
         List<float[]> straightDisc;
         try (Run r = Run.build(ConfigLoader.load(cfg, List.of()))) {
-            new io.distill4j.report.RunFolder(r, dir.resolve("m1"), quiet).train(false, null);
+            new RunFolder(r, dir.resolve("m1"), quiet).train(false, null);
             straight = values(r.nets().get(0));
             straightDisc = values(r.method().ownNetworks().get(0));
         }
         Checkpoint c = Checkpoint.read(dir.resolve("m1/checkpoints/last.ckpt"));
         assertThat(c.meta().getAsJsonObject("networks").keySet()).containsExactly("student", "discriminator");
         try (Run r = Run.build(ConfigLoader.load(cfg, List.of()))) {
-            new io.distill4j.report.RunFolder(r, dir.resolve("m2"), quiet).train(false, 5L);
+            new RunFolder(r, dir.resolve("m2"), quiet).train(false, 5L);
         }
         try (Run r = Run.build(ConfigLoader.load(cfg, List.of()))) {
-            new io.distill4j.report.RunFolder(r, dir.resolve("m2"), quiet).train(true, null);
+            new RunFolder(r, dir.resolve("m2"), quiet).train(true, null);
             List<float[]> resumed = values(r.nets().get(0));
             List<float[]> resumedDisc = values(r.method().ownNetworks().get(0));
             for (int i = 0; i < straight.size(); i++) {
@@ -158,7 +168,7 @@ class OfflineDistillationTest {
                 assertThat(resumedDisc.get(i)).containsExactly(straightDisc.get(i));
             }
         }
-        Map<Integer, Map<String, Float>> losses = new java.util.HashMap<>();
+        Map<Integer, Map<String, Float>> losses = new HashMap<>();
         train(meal(""), 2, losses);
         assertThat(losses.get(1)).containsKeys("student/soft_ce", "discriminator/bce");
         train(meal(", mode: adversarial, hard_label_weight: 0.5"), 2, losses);
@@ -256,9 +266,9 @@ class OfflineDistillationTest {
             Path store = Files.createTempFile(dir, "teachers", ".bin");
             Files.delete(store);
             String stored = yaml.replace("train: {", "train: {teacher_outputs: '" + store + "', ");
-            Map<Integer, Map<String, Float>> online = new java.util.HashMap<>();
-            Map<Integer, Map<String, Float>> built = new java.util.HashMap<>();
-            Map<Integer, Map<String, Float>> reused = new java.util.HashMap<>();
+            Map<Integer, Map<String, Float>> online = new HashMap<>();
+            Map<Integer, Map<String, Float>> built = new HashMap<>();
+            Map<Integer, Map<String, Float>> reused = new HashMap<>();
             List<float[]> a = train(yaml, 4, online);
             List<float[]> b = train(stored, 4, built);
             assertThat(store).exists();
@@ -319,7 +329,7 @@ class OfflineDistillationTest {
         assertThat(Files.size(store3) - Files.size(store9)).isEqualTo(rows * (6 * 3 + 4 - (6 * 9 + 4)));
         boolean differs = false;
         for (int i = 0; i < exact.size(); i++) {
-            differs |= !java.util.Arrays.equals(top3.get(i), exact.get(i));
+            differs |= !Arrays.equals(top3.get(i), exact.get(i));
         }
         assertThat(differs).as("three of ten classes kept changes the student").isTrue();
         assertThatThrownBy(() -> train(yaml.replace("train: {", "train: {teacher_outputs_top_k: 3, "), 1, null))

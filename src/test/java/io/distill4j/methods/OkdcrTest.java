@@ -12,6 +12,7 @@ import io.distill4j.losses.DistillLoss;
 import io.distill4j.runtime.Checkpoint;
 import io.distill4j.runtime.Net;
 import io.distill4j.training.Run;
+import io.distill4j.training.RunFolder;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -200,7 +201,7 @@ class OkdcrTest {
         List<float[]> before;
         try (Run r = Run.build(ConfigLoader.load(cfg, List.of()))) {
             before = values(r.method().ownNetworks());
-            new io.distill4j.report.RunFolder(r, dir.resolve("o1"), quiet).train(false, null);
+            new RunFolder(r, dir.resolve("o1"), quiet).train(false, null);
             straight = values(r.optimized());
             List<float[]> heads = values(r.method().ownNetworks());
             for (int i = 0; i < heads.size(); i++) {
@@ -215,10 +216,10 @@ class OkdcrTest {
         Checkpoint c = Checkpoint.read(dir.resolve("o1/checkpoints/last.ckpt"));
         assertThat(c.meta().getAsJsonObject("networks").keySet()).containsExactly("a", "b", "a.c2", "b.c2");
         try (Run r = Run.build(ConfigLoader.load(cfg, List.of()))) {
-            new io.distill4j.report.RunFolder(r, dir.resolve("o2"), quiet).train(false, 4L);
+            new RunFolder(r, dir.resolve("o2"), quiet).train(false, 4L);
         }
         try (Run r = Run.build(ConfigLoader.load(cfg, List.of()))) {
-            new io.distill4j.report.RunFolder(r, dir.resolve("o2"), quiet).train(true, null);
+            new RunFolder(r, dir.resolve("o2"), quiet).train(true, null);
             List<float[]> resumed = values(r.optimized());
             assertThat(resumed).hasSameSizeAs(straight);
             for (int i = 0; i < straight.size(); i++) {

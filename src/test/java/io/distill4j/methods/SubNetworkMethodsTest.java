@@ -2,6 +2,7 @@ package io.distill4j.methods;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import io.distill4j.UserError;
 import io.distill4j.config.ConfigLoader;
 import io.distill4j.losses.DistillLoss;
 import io.distill4j.models.StimulativeSampler;
@@ -91,6 +92,6 @@ class SubNetworkMethodsTest {
             Path p = dir.resolve("v.yaml");
             Files.writeString(p, BASE.replace("resnet20", "vgg8") + "method: {name: stochastic-depth}\n");
             Run.build(ConfigLoader.load(p, List.of())).close();
-        }).isInstanceOf(io.distill4j.UserError.class).hasMessageContaining("vgg8");
+        }).isInstanceOf(UserError.class).hasMessageContaining("vgg8");
     }
 }

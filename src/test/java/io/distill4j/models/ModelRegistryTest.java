@@ -4,7 +4,9 @@ import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
@@ -107,8 +109,8 @@ class ModelRegistryTest {
     @Test
     void batchNormRunningStatisticsFollowPyTorch() {
         try (NDManager m = NDManager.newBaseManager()) {
-            ai.djl.nn.Block bn = Layers.bn();
-            bn.initialize(m, ai.djl.ndarray.types.DataType.FLOAT32, new Shape(4, 1, 1, 1));
+            Block bn = Layers.bn();
+            bn.initialize(m, DataType.FLOAT32, new Shape(4, 1, 1, 1));
             NDArray x = m.create(new float[] {1, 2, 3, 6}, new Shape(4, 1, 1, 1));
             bn.forward(new ParameterStore(m, false), new NDList(x), true);
             var params = bn.getParameters();

@@ -12,6 +12,7 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import javax.imageio.ImageIO;
@@ -149,7 +150,7 @@ class HtmlReportTest {
 
     @Test
     void runsSelectedOnTestMakeTheLastEpochTheComparedScore(@TempDir Path out) throws IOException {
-        List<Path> inputs = new java.util.ArrayList<>(List.of(sweep));
+        List<Path> inputs = new ArrayList<>(List.of(sweep));
         oldRuns.stream().filter(p -> p.getFileName().toString().startsWith("dml-")).forEach(inputs::add);
         Document doc = report(inputs, null, out);
         assertThat(doc.text()).contains("Compared score: last top-1");
@@ -170,7 +171,7 @@ class HtmlReportTest {
     void aRunWithoutSeedIsShownButNotPaired(@TempDir Path tmp) throws IOException {
         Path teacher = RunFixtures.oldRun(tmp.resolve("teacher-a"), "baseline", 100, 500,
                 new RunFixtures.Net("teacher", "resnet20", 0.9, 0.9));
-        List<Path> inputs = new java.util.ArrayList<>(oldRuns);
+        List<Path> inputs = new ArrayList<>(oldRuns);
         inputs.add(teacher);
         Experiment e = Experiment.load(inputs);
         Comparison c = Comparison.of(e, "baseline", "--reference");

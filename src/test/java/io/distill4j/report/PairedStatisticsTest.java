@@ -2,6 +2,8 @@ package io.distill4j.report;
 
 import org.junit.jupiter.api.Test;
 
+import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -27,7 +29,7 @@ class PairedStatisticsTest {
     void signFlipEqualPositiveDifferencesGiveTheSmallestPossibleP() {
         for (int n = 1; n <= 12; n++) {
             double[] d = new double[n];
-            java.util.Arrays.fill(d, 0.7);
+            Arrays.fill(d, 0.7);
             SignFlipTest t = SignFlipTest.of(d);
             assertThat(t.p()).as("n = %d", n).isEqualTo(2 / Math.pow(2, n));
             assertThat(t.exact()).isTrue();
@@ -72,7 +74,7 @@ class PairedStatisticsTest {
         assertThat(SignFlipTest.of(d, 10, 100_000, 7)).isEqualTo(sampled);
 
         double[] many = new double[30];
-        java.util.Arrays.fill(many, 1.0);
+        Arrays.fill(many, 1.0);
         SignFlipTest big = SignFlipTest.of(many);
         assertThat(big.exact()).isFalse();
         assertThat(big.p()).isEqualTo(1.0 / (SignFlipTest.DRAWS + 1)); // no random pattern reaches all-positive
@@ -145,8 +147,8 @@ class PairedStatisticsTest {
                 Map.of(0, 0.84, 1, 0.84, 2, 0.84), "baseline");
         assertThat(mixed.verdict()).startsWith("not distinguishable from baseline with 3 seeds (+0.67 points");
 
-        Map<Integer, Double> ref = new java.util.HashMap<>();
-        Map<Integer, Double> worse = new java.util.HashMap<>();
+        Map<Integer, Double> ref = new HashMap<>();
+        Map<Integer, Double> worse = new HashMap<>();
         for (int s = 0; s < 8; s++) {
             ref.put(s, 0.80);
             worse.put(s, 0.79 - 0.001 * s);

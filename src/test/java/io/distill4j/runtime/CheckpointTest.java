@@ -2,6 +2,7 @@ package io.distill4j.runtime;
 
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
 import io.distill4j.UserError;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -105,7 +106,7 @@ class CheckpointTest {
         try (NDManager m = NDManager.newBaseManager()) {
             Checkpoint c = new Checkpoint();
             c.meta().addProperty("step", 42);
-            c.putArrays("weights", new NDList(m.arange(0f, 20000f), m.ones(new ai.djl.ndarray.types.Shape(50, 50))));
+            c.putArrays("weights", new NDList(m.arange(0f, 20000f), m.ones(new Shape(50, 50))));
             c.putBytes("raw", new byte[3000]);
             Path f = dir.resolve("large.ckpt");
             c.write(f);

@@ -3,6 +3,7 @@ package io.distill4j.runtime;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
 import ai.djl.training.GradientCollector;
 import org.junit.jupiter.api.Test;
@@ -16,7 +17,7 @@ import static org.assertj.core.api.Assertions.within;
 /** Expected values: torch.optim.SGD in PyTorch 1.13, from tools/reference_values.py. */
 class SgdTest {
     private static Parameter param(NDManager m, float[] values, long... shape) {
-        NDArray a = m.create(values, new ai.djl.ndarray.types.Shape(shape));
+        NDArray a = m.create(values, new Shape(shape));
         a.setRequiresGradient(true);
         return Parameter.builder().setName("w").setType(Parameter.Type.WEIGHT).optArray(a).build();
     }

@@ -2,6 +2,8 @@ package io.distill4j.training;
 
 import org.junit.jupiter.api.Test;
 
+import java.util.Arrays;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
@@ -26,7 +28,7 @@ class EvaluatorTest {
     @Test
     void aTieIsNeverAHit() {
         float[] uniform = new float[10];
-        java.util.Arrays.fill(uniform, 0.1f);
+        Arrays.fill(uniform, 0.1f);
         double[] acc = new double[3];
         Evaluator.score(uniform, new int[] {4}, acc);
         assertThat(acc[0]).as("top-1 of a uniform prediction").isZero();

@@ -2,10 +2,12 @@ package io.distill4j.training;
 
 import ai.djl.nn.Parameter;
 import ai.djl.util.Pair;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
 import io.distill4j.RunFiles;
 import io.distill4j.config.ConfigLoader;
-import io.distill4j.report.RunFolder;
 import io.distill4j.runtime.Net;
+import io.distill4j.training.RunFolder;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -17,6 +19,7 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
@@ -42,7 +45,7 @@ class EveryMethodResumesExactlyTest {
             optim: {lr: 0.05, schedule: cosine, warmup_epochs: 0.5}
             """;
 
-    static final Map<String, String> METHODS = new java.util.HashMap<>(Map.of(
+    static final Map<String, String> METHODS = new HashMap<>(Map.of(
             "baseline", "networks: {a: {arch: resnet8}, b: {arch: resnet8}}\nmethod: {name: baseline}\n",
             "kd", "networks: {student: {arch: resnet8}}\nteachers: {t: {arch: resnet8, checkpoint: TEACHER}}\n"
                     + "method: {name: kd}\n",
@@ -122,8 +125,8 @@ class EveryMethodResumesExactlyTest {
     }
 
     /** summary.json without what depends on the clock. */
-    static com.google.gson.JsonObject summaryWithoutTiming(Path run) throws IOException {
-        var s = com.google.gson.JsonParser.parseString(Files.readString(run.resolve("summary.json"))).getAsJsonObject();
+    static JsonObject summaryWithoutTiming(Path run) throws IOException {
+        var s = JsonParser.parseString(Files.readString(run.resolve("summary.json"))).getAsJsonObject();
         s.remove("wall_seconds");
         s.remove("train_images_per_sec");
         s.getAsJsonObject("cost").remove("train_seconds");

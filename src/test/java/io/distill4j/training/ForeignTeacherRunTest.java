@@ -2,16 +2,22 @@ package io.distill4j.training;
 
 import ai.djl.nn.Parameter;
 import ai.djl.util.Pair;
+import com.google.gson.JsonParser;
+import io.distill4j.UserError;
 import io.distill4j.config.ConfigLoader;
 import io.distill4j.knowledge.ForeignTeacher;
 import io.distill4j.runtime.Net;
+import io.distill4j.training.RunFolder;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -56,7 +62,7 @@ class ForeignTeacherRunTest {
                 assertThat(run.teacherScores()).hasSize(1);
                 assertThat((double) run.teacherScores().get(0).get("top1")).as("a trained teacher").isGreaterThan(0.85);
                 Stepper s = new Stepper(run);
-                Map<String, Float> all = new java.util.LinkedHashMap<>();
+                Map<String, Float> all = new LinkedHashMap<>();
                 for (int i = 0; i < 3; i++) {
                     Map<String, Float> step = s.step();
                     step.forEach((k, v) -> all.put(k + "@" + all.size(), v));
@@ -134,7 +140,7 @@ class ForeignTeacherRunTest {
             try (Run run = Run.build(ConfigLoader.load(stored, List.of()))) {
                 weightsAfter(run, 1);
             }
-        }).isInstanceOf(io.distill4j.UserError.class).hasMessageContaining(store.getFileName().toString());
+        }).isInstanceOf(UserError.class).hasMessageContaining(store.getFileName().toString());
     }
 
     @Test
@@ -143,8 +149,8 @@ class ForeignTeacherRunTest {
         Files.writeString(teacherCfg, "seed: 2\ndata: {name: fashion-mnist-mini, train_subset: 256}\n"
                 + "networks: {t: {arch: resnet8}}\ntrain: {epochs: 1, batch_size: 64, threads: 1}\n");
         try (Run run = Run.build(ConfigLoader.load(teacherCfg, List.of()))) {
-            new io.distill4j.report.RunFolder(run, dir.resolve("own"), new java.io.PrintStream(
-                    new java.io.ByteArrayOutputStream())).train(false, null);
+            new RunFolder(run, dir.resolve("own"), new PrintStream(
+                    new ByteArrayOutputStream())).train(false, null);
         }
         Path cfg = dir.resolve("meal.yaml");
         Files.writeString(cfg, """
@@ -181,10 +187,10 @@ class ForeignTeacherRunTest {
                 """.replace("MODEL", TEACHER.resolve("teacher.pt").toAbsolutePath().toString()));
         Path out = dir.resolve("out");
         try (Run run = Run.build(ConfigLoader.load(cfg, List.of()))) {
-            new io.distill4j.report.RunFolder(run, out, new java.io.PrintStream(new java.io.ByteArrayOutputStream()))
+            new RunFolder(run, out, new PrintStream(new ByteArrayOutputStream()))
                     .train(false, null);
         }
-        var summary = com.google.gson.JsonParser.parseString(Files.readString(out.resolve("summary.json")))
+        var summary = JsonParser.parseString(Files.readString(out.resolve("summary.json")))
                 .getAsJsonObject();
         var t = summary.getAsJsonArray("teachers").get(0).getAsJsonObject();
         assertThat(t.get("teacher").getAsString()).isEqualTo("teacher");

@@ -7,6 +7,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -54,7 +55,7 @@ class MemoryTest {
     }
 
     static long committedHeapKb() {
-        return java.lang.management.ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getCommitted() / 1024;
+        return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getCommitted() / 1024;
     }
 
     static long rssKb() throws IOException {

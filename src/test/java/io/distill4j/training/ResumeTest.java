@@ -7,6 +7,7 @@ import io.distill4j.RunFiles;
 import io.distill4j.config.ConfigLoader;
 import io.distill4j.config.RunConfig;
 import io.distill4j.runtime.Net;
+import io.distill4j.training.RunFolder;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -58,7 +59,7 @@ class ResumeTest {
     static List<float[]> train(Path cfgFile, Path out, boolean resume, Long stopAfter) {
         RunConfig cfg = ConfigLoader.load(cfgFile, List.of());
         try (Run run = Run.build(cfg)) {
-            new io.distill4j.report.RunFolder(run, out, new PrintStream(new ByteArrayOutputStream())).train(resume, stopAfter);
+            new RunFolder(run, out, new PrintStream(new ByteArrayOutputStream())).train(resume, stopAfter);
             return weights(run);
         }
     }

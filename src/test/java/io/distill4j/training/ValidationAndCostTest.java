@@ -9,6 +9,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,6 +18,7 @@ import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import javax.imageio.ImageIO;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -139,8 +141,8 @@ class ValidationAndCostTest {
         for (String split : List.of("train", "val", "test")) {
             for (String c : List.of("a", "b")) {
                 for (int i = 0; i < (split.equals("train") ? 24 : 6); i++) {
-                    java.awt.image.BufferedImage img = new java.awt.image.BufferedImage(8, 8,
-                            java.awt.image.BufferedImage.TYPE_BYTE_GRAY);
+                    BufferedImage img = new BufferedImage(8, 8,
+                            BufferedImage.TYPE_BYTE_GRAY);
                     for (int y = 0; y < 8; y++) {
                         for (int x = 0; x < 8; x++) {
                             img.getRaster().setSample(x, y, 0, c.equals("a") ? (x * 31 + k) % 256 : (y * 29 + k) % 256);
@@ -148,7 +150,7 @@ class ValidationAndCostTest {
                     }
                     Path f = root.resolve(split).resolve(c).resolve(i + ".png");
                     Files.createDirectories(f.getParent());
-                    javax.imageio.ImageIO.write(img, "png", f.toFile());
+                    ImageIO.write(img, "png", f.toFile());
                     k++;
                 }
             }

@@ -1,18 +1,11 @@
-package io.distill4j.report;
+package io.distill4j.training;
 
 import com.google.gson.Gson;
 import com.google.gson.JsonObject;
 import io.distill4j.UserError;
 import io.distill4j.config.ConfigLoader;
 import io.distill4j.runtime.Checkpoint;
-import io.distill4j.training.BatchNormRecalibration;
-import io.distill4j.training.BestTracker;
-import io.distill4j.training.CheckpointWriter;
-import io.distill4j.training.Clock;
-import io.distill4j.training.ProgressPrinter;
-import io.distill4j.training.Run;
-import io.distill4j.training.Trainer;
-import io.distill4j.training.TrainingListener;
+import io.distill4j.util.Folders;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -82,7 +75,7 @@ public final class RunFolder {
             clearFolder(out.resolve("checkpoints"));
             clearFolder(TensorBoardListener.folder(out)); // else TensorBoard would show the old run with the new
         }
-        createFolder(out);
+        Folders.create(out);
     }
 
     private static void clearFolder(Path dir) {
@@ -105,25 +98,6 @@ public final class RunFolder {
         }
     }
 
-    /** Creates a folder, or a one-line error that says why it cannot be. */
-    static void createFolder(Path dir) {
-        for (Path p = dir.toAbsolutePath(); p != null; p = p.getParent()) {
-            if (Files.exists(p) && !Files.isDirectory(p)) {
-                throw new UserError(dir + ": cannot create output folder: " + p + " is a file, not a folder");
-            }
-        }
-        try {
-            Files.createDirectories(dir);
-        } catch (java.nio.file.FileAlreadyExistsException e) {
-            throw new UserError(dir + ": cannot create output folder: " + e.getFile() + " exists and is not a folder");
-        } catch (java.nio.file.AccessDeniedException e) {
-            throw new UserError(dir + ": cannot create output folder: permission denied on " + e.getFile());
-        } catch (IOException e) {
-            throw new UserError(dir + ": cannot create output folder: " + e.getClass().getSimpleName() + " "
-                    + e.getMessage());
-        }
-    }
-
     public static Path lastCheckpoint(Path out) { return out.resolve("checkpoints").resolve("last.ckpt"); }
 
     public static Path bestCheckpoint(Path out) { return out.resolve("checkpoints").resolve("best.ckpt"); }
@@ -135,7 +109,7 @@ public final class RunFolder {
      * or null when the run stopped early. With {@code resume}, continues exactly from {@code last.ckpt}.
      */
     public Summary train(boolean resume, Long stopAfterStep) {
-        createFolder(out);
+        Folders.create(out);
         Checkpoint from = null;
         if (resume) {
             from = Checkpoint.read(lastCheckpoint(out));

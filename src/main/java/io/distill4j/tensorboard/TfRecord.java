@@ -1,4 +1,4 @@
-package io.distill4j.report;
+package io.distill4j.tensorboard;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -9,14 +9,14 @@ import java.util.zip.CRC32C;
  * endian), the masked CRC32C of those 8 bytes, the data, and the masked CRC32C of the data (uint32s, little
  * endian). The CRCs let a reader tell a whole record from one that a killed writer cut short.
  */
-final class TfRecord {
+public final class TfRecord {
     /** Added after the rotation, as TensorFlow's crc32c::Mask does. */
     private static final int MASK_DELTA = 0xa282ead8;
 
     private TfRecord() {}
 
     /** {@code data} as one framed record. */
-    static byte[] frame(byte[] data) {
+    public static byte[] frame(byte[] data) {
         ByteBuffer b = ByteBuffer.allocate(8 + 4 + data.length + 4).order(ByteOrder.LITTLE_ENDIAN);
         b.putLong(data.length);
         b.putInt(maskedCrc32c(b.array(), 0, 8));
@@ -29,7 +29,7 @@ final class TfRecord {
      * CRC32C of the bytes, rotated right by 15 bits and offset: TensorFlow masks the CRCs it stores, since a CRC
      * computed over data that itself holds CRCs is weak.
      */
-    static int maskedCrc32c(byte[] bytes, int offset, int length) {
+    public static int maskedCrc32c(byte[] bytes, int offset, int length) {
         CRC32C crc = new CRC32C();
         crc.update(bytes, offset, length);
         int c = (int) crc.getValue();

@@ -1,8 +1,12 @@
-package io.distill4j.report;
+package io.distill4j.training;
 
 import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
+import com.google.gson.JsonArray;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonNull;
 import com.google.gson.JsonObject;
+import com.google.gson.JsonPrimitive;
 import io.distill4j.UserError;
 
 import java.io.IOException;
@@ -102,8 +106,8 @@ public final class Summary {
     public double trainImagesPerSec() { return trainImagesPerSec; }
 
     /** A number, or JSON null for a value that was never measured (strict JSON has no NaN). */
-    private static com.google.gson.JsonElement number(double v) {
-        return Double.isFinite(v) ? new com.google.gson.JsonPrimitive(v) : com.google.gson.JsonNull.INSTANCE;
+    private static JsonElement number(double v) {
+        return Double.isFinite(v) ? new JsonPrimitive(v) : JsonNull.INSTANCE;
     }
 
     public JsonObject toJson() {
@@ -146,10 +150,10 @@ public final class Summary {
             o.addProperty("skipped_batches", skippedBatches);
         }
         if (!teachers.isEmpty()) {
-            o.add("teachers", new com.google.gson.Gson().toJsonTree(teachers));
+            o.add("teachers", new Gson().toJsonTree(teachers));
         }
         if (!notes.isEmpty()) {
-            com.google.gson.JsonArray a = new com.google.gson.JsonArray();
+            JsonArray a = new JsonArray();
             notes.forEach(a::add);
             o.add("notes", a);
         }
@@ -168,7 +172,7 @@ public final class Summary {
     public void print(PrintStream out, Path outDir) {
         out.println();
         out.printf(Locale.ROOT, "method %s  |  wall %s  |  %.0f train images/s%n", method,
-                io.distill4j.training.Progress.clock(wallSeconds), trainImagesPerSec);
+                Progress.clock(wallSeconds), trainImagesPerSec);
         String bestLabel = "validation".equals(selection) ? "sel. top1" : "best top1";
         out.printf(Locale.ROOT, "%-14s %-14s %10s %10s %10s%n", "network", "arch", bestLabel, "last top1", "params");
         String winner = null;

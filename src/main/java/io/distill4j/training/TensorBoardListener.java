@@ -1,13 +1,11 @@
-package io.distill4j.report;
+package io.distill4j.training;
 
 import ai.djl.ndarray.NDManager;
-import io.distill4j.report.tensorboard.proto.Event;
-import io.distill4j.report.tensorboard.proto.Summary;
 import io.distill4j.runtime.Checkpoint;
 import io.distill4j.runtime.Stateful;
-import io.distill4j.training.Evaluation;
-import io.distill4j.training.Trainer;
-import io.distill4j.training.TrainingListener;
+import io.distill4j.tensorboard.EventFile;
+import io.distill4j.tensorboard.proto.Event;
+import io.distill4j.tensorboard.proto.Summary;
 
 import java.nio.file.Path;
 import java.util.LinkedHashMap;

@@ -1,11 +1,8 @@
-package io.distill4j.report;
+package io.distill4j.training;
 
 import ai.djl.ndarray.NDManager;
 import io.distill4j.runtime.Checkpoint;
 import io.distill4j.runtime.Stateful;
-import io.distill4j.training.Evaluation;
-import io.distill4j.training.Trainer;
-import io.distill4j.training.TrainingListener;
 
 import java.nio.file.Path;
 import java.util.LinkedHashMap;

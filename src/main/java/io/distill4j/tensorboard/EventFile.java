@@ -1,7 +1,8 @@
-package io.distill4j.report;
+package io.distill4j.tensorboard;
 
 import io.distill4j.UserError;
-import io.distill4j.report.tensorboard.proto.Event;
+import io.distill4j.tensorboard.proto.Event;
+import io.distill4j.util.Folders;
 
 import java.io.IOException;
 import java.net.InetAddress;
@@ -14,10 +15,10 @@ import java.nio.file.StandardOpenOption;
 /**
  * One TensorBoard event file, {@code events.out.tfevents.<unix seconds>.<host>}: {@link Event}s framed as
  * TFRecords, written to the file as they come (TensorBoard shows a live run), the first one naming the format
- * version. Like {@link MetricsLog}, a resumed run cuts the file back to its checkpointed length and appends.
+ * version. Like {@code metrics.jsonl}, a resumed run cuts the file back to its checkpointed length and appends.
  */
-final class EventFile implements AutoCloseable {
-    static final String FILE_VERSION = "brain.Event:2";
+public final class EventFile implements AutoCloseable {
+    public static final String FILE_VERSION = "brain.Event:2";
 
     private final Path path;
     private final FileChannel channel;
@@ -34,8 +35,8 @@ final class EventFile implements AutoCloseable {
     }
 
     /** A new file in {@code folder} (created if absent), holding the version event. */
-    static EventFile create(Path folder) {
-        RunFolder.createFolder(folder);
+    public static EventFile create(Path folder) {
+        Folders.create(folder);
         double now = wallTime();
         Path p = folder.resolve("events.out.tfevents." + (long) now + "." + hostName());
         EventFile f = new EventFile(p, 0);
@@ -47,11 +48,11 @@ final class EventFile implements AutoCloseable {
      * The file a checkpoint named, cut back to {@code length} bytes (what a killed run wrote after that checkpoint
      * goes), to append to; a new file when it is gone.
      */
-    static EventFile resume(Path file, long length) {
+    public static EventFile resume(Path file, long length) {
         return Files.exists(file) ? new EventFile(file, length) : create(file.getParent());
     }
 
-    void write(Event event) {
+    public void write(Event event) {
         ByteBuffer b = ByteBuffer.wrap(TfRecord.frame(event.toByteArray()));
         try {
             while (b.hasRemaining()) {
@@ -63,7 +64,7 @@ final class EventFile implements AutoCloseable {
     }
 
     /** Forces what was written onto the disk, so that it survives a crash of the machine too. */
-    void flush() {
+    public void flush() {
         try {
             channel.force(false);
         } catch (IOException e) {
@@ -71,10 +72,10 @@ final class EventFile implements AutoCloseable {
         }
     }
 
-    Path path() { return path; }
+    public Path path() { return path; }
 
     /** Current length in bytes (stored in checkpoints). */
-    long length() {
+    public long length() {
         try {
             return channel.size();
         } catch (IOException e) {
@@ -93,7 +94,7 @@ final class EventFile implements AutoCloseable {
     }
 
     /** Seconds since the Unix epoch, TensorBoard's wall time. */
-    static double wallTime() {
+    public static double wallTime() {
         return System.currentTimeMillis() / 1000.0;
     }
 

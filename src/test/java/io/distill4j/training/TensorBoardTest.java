@@ -1,13 +1,14 @@
-package io.distill4j.report;
+package io.distill4j.training;
 
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import io.distill4j.RunFiles;
 import io.distill4j.config.ConfigLoader;
-import io.distill4j.report.tensorboard.proto.Event;
-import io.distill4j.report.tensorboard.proto.Summary;
-import io.distill4j.training.Run;
+import io.distill4j.tensorboard.EventFile;
+import io.distill4j.tensorboard.TfRecord;
+import io.distill4j.tensorboard.proto.Event;
+import io.distill4j.tensorboard.proto.Summary;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

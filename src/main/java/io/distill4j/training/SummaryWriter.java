@@ -1,11 +1,6 @@
-package io.distill4j.report;
+package io.distill4j.training;
 
 import io.distill4j.runtime.Net;
-import io.distill4j.training.BestTracker;
-import io.distill4j.training.Clock;
-import io.distill4j.training.Run;
-import io.distill4j.training.Trainer;
-import io.distill4j.training.TrainingListener;
 
 import java.nio.file.Path;
 import java.util.List;

@@ -1,15 +1,17 @@
-package io.distill4j.report;
+package io.distill4j.training;
 
 import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
 import io.distill4j.UserError;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -37,7 +39,7 @@ public final class MetricsLog implements AutoCloseable {
     public void write(Map<String, Object> line) {
         byte[] bytes = (GSON.toJson(line) + "\n").getBytes(StandardCharsets.UTF_8);
         try {
-            channel.write(java.nio.ByteBuffer.wrap(bytes));
+            channel.write(ByteBuffer.wrap(bytes));
         } catch (IOException e) {
             throw new UserError(file + ": cannot write metrics: " + e.getMessage());
         }
@@ -56,7 +58,7 @@ public final class MetricsLog implements AutoCloseable {
         return out.resolve("metrics.jsonl");
     }
 
-    public static java.util.List<String> readLines(Path file) throws IOException {
+    public static List<String> readLines(Path file) throws IOException {
         return Files.readAllLines(file, StandardCharsets.UTF_8);
     }
 
