@@ -1,8 +1,8 @@
 package io.distill4j.cli;
 
 import ai.djl.engine.Engine;
+import com.sun.management.OperatingSystemMXBean;
 import io.distill4j.UserError;
-import io.distill4j.sweep.Manifest;
 import io.distill4j.sweep.SweepPlan;
 import io.distill4j.sweep.SweepRunner;
 import io.distill4j.sweep.SweepSpec;
@@ -13,6 +13,7 @@ import picocli.CommandLine.Parameters;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -65,7 +66,7 @@ public final class SweepCommand implements Callable<Integer> {
             }
             return 0;
         }
-        Manifest.write(spec.out(), Manifest.of(plan, versions(), machine()));
+        plan.manifest(gitCommit(), versions(), machine()).write();
         List<SweepRunner.Result> results = runner.run();
         List<String> failed = results.stream().filter(r -> r.outcome() == SweepRunner.Outcome.FAILED)
                 .map(r -> r.run().name()).toList();
@@ -118,7 +119,7 @@ public final class SweepCommand implements Callable<Integer> {
         } catch (IOException | RuntimeException ignored) {
             // not Linux: the CPU model is unknown
         }
-        if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os) {
+        if (ManagementFactory.getOperatingSystemMXBean() instanceof OperatingSystemMXBean os) {
             m.put("memory_gib", Math.round(os.getTotalMemorySize() / (1024.0 * 1024 * 1024)));
         }
         try {
@@ -127,5 +128,33 @@ public final class SweepCommand implements Callable<Integer> {
             m.put("host", null);
         }
         return m;
+    }
+
+    /** The commit of the git checkout in the current directory (with "+dirty" for local changes), or null. */
+    static String gitCommit() {
+        try {
+            String head = run("git", "rev-parse", "HEAD");
+            if (head == null || head.isBlank()) {
+                return null;
+            }
+            String status = run("git", "status", "--porcelain", "--untracked-files=no");
+            return head.trim() + (status != null && !status.isBlank() ? "+dirty" : "");
+        } catch (RuntimeException e) {
+            return null;
+        }
+    }
+
+    private static String run(String... cmd) {
+        try {
+            Process p = new ProcessBuilder(List.of(cmd)).redirectErrorStream(false)
+                    .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            return p.waitFor() == 0 ? out : null;
+        } catch (IOException e) {
+            return null;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
+        }
     }
 }

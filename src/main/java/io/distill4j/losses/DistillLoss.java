@@ -19,9 +19,7 @@ public final class DistillLoss {
 
     /** Cross-entropy with hard labels (int64, shape N), batch mean. */
     public static NDArray crossEntropy(NDArray logits, NDArray labels) {
-        NDArray logp = logits.logSoftmax(1);
-        return logp.mul(labels.oneHot((int) logits.getShape().get(1), logits.getDataType()))
-                .sum(new int[] {1}).mean().neg();
+        return crossEntropyPerSample(logits, labels).mean();
     }
 
     /** Per-sample cross-entropy with hard labels, shape N. */
@@ -46,11 +44,17 @@ public final class DistillLoss {
      * temperature, e.g. a mean of softmaxes or a stored soft label), batchmean; {@code q} is detached.
      */
     public static NDArray klToProbs(NDArray targetProbs, NDArray studentLogits, double temperature) {
-        NDArray q = targetProbs.stopGradient();
         NDArray logp = Scalars.mul(studentLogits, (float) (1.0 / temperature)).logSoftmax(1);
-        NDArray logq = q.clip(TINY, 1f).log();
-        NDArray perSample = q.mul(logq.sub(logp)).sum(new int[] {1});
-        return Scalars.mul(perSample.mean(), (float) (temperature * temperature));
+        return Scalars.mul(klFromProbsPerSample(targetProbs, logp).mean(), (float) (temperature * temperature));
+    }
+
+    /**
+     * Per-sample {@code KL(q || p) = sum_c q_c (log q_c - log p_c)}, shape N, for a target given as probabilities
+     * {@code q} (detached) and the student's log-probabilities; no temperature factor and no mean.
+     */
+    public static NDArray klFromProbsPerSample(NDArray targetProbs, NDArray studentLogProbs) {
+        NDArray q = targetProbs.stopGradient();
+        return q.mul(q.clip(TINY, 1f).log().sub(studentLogProbs)).sum(new int[] {1});
     }
 
     /** Per-sample soft cross-entropy {@code -sum_c q_c log softmax(z)_c}, shape N; {@code q} is detached. */

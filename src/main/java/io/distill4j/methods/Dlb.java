@@ -42,16 +42,12 @@ public final class Dlb implements Method {
     public enum Forward { SEPARATE, JOINT }
 
     static void check(RunConfig cfg) {
-        MethodRegistry.requireNetworks(cfg, "dlb", 1, 1, "trains one network");
+        ConfigChecks.networks(cfg, "dlb", 1, 1, "trains one network");
     }
 
     private final Options options;
     private final int classes;
     private final LastBatch last = new LastBatch("dlb/last_batch");
-
-    /** What the last step trained and distilled (dataset indices), for tests and diagnostics. */
-    int[] lastTrained = new int[0];
-    int[] lastDistilled = new int[0];
 
     public Dlb(Options options, MethodSetup setup) {
         this.options = options;
@@ -97,8 +93,6 @@ public final class Dlb implements Method {
             }
             return l.keep("current_logits", logits.get(p + ":"));
         });
-        lastTrained = concat(last.indices(), batch.indices());
-        lastDistilled = last.indices();
         // remember this batch for the next step: its second view and the logits of its first view
         var host = batch.host();
         last.remember(host.views()[1], new long[] {batch.size(), host.channels(), host.height(), host.width()},
@@ -111,12 +105,6 @@ public final class Dlb implements Method {
             return null;
         }
         boolean[] out = Arrays.copyOf(a, a.length + b.length);
-        System.arraycopy(b, 0, out, a.length, b.length);
-        return out;
-    }
-
-    private static int[] concat(int[] a, int[] b) {
-        int[] out = Arrays.copyOf(a, a.length + b.length);
         System.arraycopy(b, 0, out, a.length, b.length);
         return out;
     }

@@ -44,11 +44,8 @@ public final class Dml implements Method {
     private final boolean sequential;
     private final double temperature;
 
-    /** The logits each peer learned from at the last step: {@code targetsSeen[k][j]} = peer j's, for tests. */
-    float[][][] targetsSeen = new float[0][][];
-
     static void check(RunConfig cfg) {
-        MethodRegistry.requireNetworks(cfg, "dml", 2, Integer.MAX_VALUE, "needs at least two networks (peers)");
+        ConfigChecks.networks(cfg, "dml", 2, Integer.MAX_VALUE, "needs at least two networks (peers)");
     }
 
     public Dml(Options options, MethodSetup setup) {
@@ -61,7 +58,6 @@ public final class Dml implements Method {
     public Losses step(Batch batch, StepContext ctx) {
         List<Net> peers = ctx.trainable();
         NDArray x = batch.images();
-        targetsSeen = new float[peers.size()][peers.size()][];
         if (!sequential) {
             Losses l = ctx.update(() -> {
                 List<NDArray> logits = new ArrayList<>();
@@ -75,9 +71,6 @@ public final class Dml implements Method {
                 }
                 return out;
             });
-            for (int k = 0; k < peers.size(); k++) {
-                recordTargets(k, l);
-            }
             return l;
         }
         List<NDArray> logits = new ArrayList<>();
@@ -97,20 +90,15 @@ public final class Dml implements Method {
                 }
                 return l;
             });
-            recordTargets(peer, lk);
+            for (int j = 0; j < peers.size(); j++) { // what this peer learned from: kept as seen/<k>/<j>
+                if (j != peer) {
+                    all.keep("seen/" + peer + "/" + j, lk.output("logits/" + j));
+                }
+            }
             lk.of(peers.get(k).name()).forEach((term, v) -> all.add(peers.get(peer).name(), term, v));
             logits.set(k, peers.get(k).logits(x, true)); // the updated peer's new prediction
         }
         return all;
-    }
-
-    /** Records, for tests, the other peers' logits that peer {@code k} learned from in {@code update}. */
-    private void recordTargets(int k, Losses update) {
-        for (int j = 0; j < targetsSeen.length; j++) {
-            if (j != k) {
-                targetsSeen[k][j] = update.output("logits/" + j).toFloatArray();
-            }
-        }
     }
 
     void addPeerLosses(Losses l, String name, int k, List<NDArray> logits, Batch batch) {

@@ -3,7 +3,6 @@ package io.distill4j.methods;
 import ai.djl.ndarray.NDArray;
 import io.distill4j.config.Option;
 import io.distill4j.config.RunConfig;
-import io.distill4j.knowledge.Teachers;
 import io.distill4j.losses.DistillLoss;
 import io.distill4j.runtime.Net;
 import io.distill4j.util.Scalars;
@@ -23,26 +22,22 @@ public final class Kd implements Method {
             @Option(doc = "weight b of the T^2-scaled KL to the teacher", value = "0.9", min = 0, max = 1e6)
             double kdWeight) {}
 
-    private final double temperature;
-    private final double alpha;
-    private final double beta;
+    private final Options options;
 
     static void check(RunConfig cfg) {
-        MethodRegistry.requireNetworks(cfg, "kd", 1, 1, "trains one student");
+        ConfigChecks.networks(cfg, "kd", 1, 1, "trains one student");
         if (cfg.teachers().size() != 1) {
-            throw MethodRegistry.error(cfg, "kd needs exactly one teacher under teachers:, the config has "
+            throw ConfigChecks.error(cfg, "kd needs exactly one teacher under teachers:, the config has "
                     + cfg.teachers().size());
         }
     }
 
     public Kd(Options options, MethodSetup setup) {
-        this.temperature = options.temperature();
-        this.alpha = options.ceWeight();
-        this.beta = options.kdWeight();
+        this.options = options;
     }
 
     @Override
-    public double softTargetTemperature() { return temperature; }
+    public double softTargetTemperature() { return options.temperature(); }
 
     @Override
     public Losses step(Batch batch, StepContext ctx) {
@@ -52,8 +47,9 @@ public final class Kd implements Method {
         return ctx.update(() -> {
             NDArray z = student.logits(x, true);
             return new Losses()
-                    .add(student.name(), "ce", Scalars.mul(batch.crossEntropy(z), (float) alpha))
-                    .add(student.name(), "kd", Scalars.mul(DistillLoss.kl(teacher, z, temperature), (float) beta));
+                    .add(student.name(), "ce", Scalars.mul(batch.crossEntropy(z), (float) options.ceWeight()))
+                    .add(student.name(), "kd", Scalars.mul(DistillLoss.kl(teacher, z, options.temperature()),
+                            (float) options.kdWeight()));
         });
     }
 }

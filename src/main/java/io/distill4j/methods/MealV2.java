@@ -61,12 +61,12 @@ public final class MealV2 implements Method {
     private Net discriminator;
 
     static void check(RunConfig cfg) {
-        MethodRegistry.requireNetworks(cfg, "meal-v2", 1, 1, "trains one student");
+        ConfigChecks.networks(cfg, "meal-v2", 1, 1, "trains one student");
         if (cfg.teachers().isEmpty()) {
-            throw MethodRegistry.error(cfg, "meal-v2 needs at least one teacher under teachers:");
+            throw ConfigChecks.error(cfg, "meal-v2 needs at least one teacher under teachers:");
         }
         if (cfg.networks().stream().anyMatch(n -> n.name().equals(DISCRIMINATOR))) {
-            throw MethodRegistry.error(cfg, "the network name '" + DISCRIMINATOR + "' is taken by meal-v2");
+            throw ConfigChecks.error(cfg, "the network name '" + DISCRIMINATOR + "' is taken by meal-v2");
         }
     }
 

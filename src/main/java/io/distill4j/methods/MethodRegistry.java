@@ -1,6 +1,5 @@
 package io.distill4j.methods;
 
-import io.distill4j.UserError;
 import io.distill4j.config.ConfigNode;
 import io.distill4j.config.OptionRecords;
 import io.distill4j.config.RunConfig;
@@ -96,18 +95,5 @@ public final class MethodRegistry {
 
     public static Collection<MethodSpec<?>> specs() {
         return Collections.unmodifiableCollection(SPECS.values());
-    }
-
-    /** A check helper: the config must have between {@code min} and {@code max} trainable networks. */
-    static void requireNetworks(RunConfig cfg, String method, int min, int max, String what) {
-        int n = cfg.networks().size();
-        if (n < min || n > max) {
-            throw cfg.method().error("name", method + " " + what + "; the config has " + n + " network"
-                    + (n == 1 ? "" : "s"));
-        }
-    }
-
-    static UserError error(RunConfig cfg, String message) {
-        return cfg.method().error("name", message);
     }
 }

@@ -9,10 +9,9 @@ import io.distill4j.data.HostBatch;
 import io.distill4j.knowledge.GroupKnowledge;
 import io.distill4j.knowledge.KnowledgeAge;
 import io.distill4j.knowledge.KnowledgeFraction;
+import io.distill4j.losses.DistillLoss;
 import io.distill4j.models.InheritedSampler;
-import io.distill4j.models.ModelRegistry;
 import io.distill4j.models.SubNetwork;
-import io.distill4j.models.SubNetworkSampler;
 import io.distill4j.runtime.Net;
 import io.distill4j.runtime.Stateful;
 import io.distill4j.util.HostArrays;
@@ -87,13 +86,8 @@ public final class Mkf implements Method {
     private final KnowledgeAge age;
     private InheritedSampler sampler;
 
-    /** The group (0-based) and sub-network of the last step, for tests and diagnostics. */
-    int lastGroup = -1;
-    SubNetwork lastSubNetwork;
-
     static void check(RunConfig cfg) {
-        MethodRegistry.requireNetworks(cfg, "mkf", 1, 1, "trains one network");
-        SubNetworkSampler.Layout.of(ModelRegistry.build(cfg.networks().get(0).arch(), 1, 10), "mkf");
+        ConfigChecks.oneResidualNetwork(cfg, "mkf");
     }
 
     public Mkf(Options options, MethodSetup setup) {
@@ -122,11 +116,13 @@ public final class Mkf implements Method {
     }
 
     @Override
+    public void attach(NDManager manager, List<Net> trainable) {
+        sampler = new InheritedSampler(trainable.get(0).block(), options.groups(), options.qMax(), options.k());
+    }
+
+    @Override
     public Losses step(Batch batch, StepContext ctx) {
         Net net = ctx.trainable().get(0);
-        if (sampler == null) {
-            sampler = new InheritedSampler(net.block(), options.groups(), options.qMax(), options.k());
-        }
         long step = ctx.step();
         boolean everyStep = options.schedule() == Schedule.EVERY_STEP;
         // cycle: this step's group and sub-network; every_step: the sub-network trained beside the whole one
@@ -134,8 +130,6 @@ public final class Mkf implements Method {
         int group = sampled < 0 ? 0 : sampler.group(sampled) - 1;
         SubNetwork sub = sampled < 0 ? SubNetwork.whole(sampler.size())
                 : sampler.at(sampled, s -> Seeds.rng(seed, "mkf-sample", s));
-        lastGroup = group;
-        lastSubNetwork = sub;
         HostBatch host = batch.host();
         float t = (float) options.temperature();
         if (options.diagnoseEvery() > 0 && step % options.diagnoseEvery() == 0 && host.mixed()) {
@@ -156,12 +150,10 @@ public final class Mkf implements Method {
                 NDArray z = net.logits(batch.images(), true);
                 l.add(net.name(), everyStep ? "sub_ce" : "ce", batch.crossEntropy(z));
                 NDArray logP = Scalars.div(z, t).logSoftmax(1);
-                if (target != null) {
-                    // KL(K_hat || p^T) per sample, over the samples whose knowledge exists, times T^2
-                    NDArray perSample = target.probs().mul(Scalars.maximum(target.probs(), 1e-12f).log().sub(logP))
-                            .sum(new int[] {1});
-                    l.add(net.name(), "group_kl", Scalars.mul(Scalars.div(perSample.mul(target.valid()).sum(),
-                            (float) target.count()), (float) (options.beta() * t * t)));
+                if (target != null) { // KL(K_hat || p^T) over the samples whose knowledge exists, times T^2
+                    NDArray kl = DistillLoss.maskedMean(DistillLoss.klFromProbsPerSample(target.probs(), logP),
+                            target.observed());
+                    l.add(net.name(), "group_kl", Scalars.mul(kl, (float) (options.beta() * t * t)));
                 }
                 return l.keep("probs", logP.exp());
             }
@@ -189,7 +181,7 @@ public final class Mkf implements Method {
     }
 
     /** The knowledge a step distils from: group {@code g}'s of each sample (mixed: of both images). */
-    private record Target(NDArray probs, NDArray valid, int count) {}
+    private record Target(NDArray probs, boolean[] observed) {}
 
     /**
      * Group {@code g}'s knowledge of this batch's samples, {@code lam K_a + (1 - lam) K_b} for a mixed batch,
@@ -217,13 +209,9 @@ public final class Mkf implements Method {
                 ok[i] &= okB[i];
             }
         }
-        float[] w = new float[n];
         int observed = 0;
-        for (int i = 0; i < n; i++) {
-            if (ok[i]) {
-                w[i] = 1;
-                observed++;
-            }
+        for (boolean b : ok) {
+            observed += b ? 1 : 0;
         }
         if (observed == 0) {
             return null;
@@ -233,7 +221,7 @@ public final class Mkf implements Method {
                     host.mixed() ? host.mix().partnerIndices() : null, lam, ok, ctx.step()) / ctx.stepsPerEpoch());
         }
         NDManager m = batch.manager();
-        return new Target(HostArrays.floats(m, kHat, new Shape(n, classes)), HostArrays.floats(m, w), observed);
+        return new Target(HostArrays.floats(m, kHat, new Shape(n, classes)), ok);
     }
 
     /**
@@ -255,23 +243,10 @@ public final class Mkf implements Method {
             alone = Scalars.div(net.logits(x, false), t).softmax(1).toFloatArray();
         }
         int[] pos = host.mix().partnerPositions();
-        float[] kA = new float[n * classes];
-        float[] kB = new float[n * classes];
-        boolean[] okA = new boolean[n];
-        boolean[] okB = new boolean[n];
-        knowledge.lookup(group, host.indices(), kA, okA);
-        knowledge.lookup(group, host.mix().partnerIndices(), kB, okB);
-        for (int i = 0; i < n; i++) {
-            if (!okA[i]) {
-                System.arraycopy(mixed, i * classes, kA, i * classes, classes);
-            }
-            if (!okB[i]) {
-                System.arraycopy(mixed, i * classes, kB, i * classes, classes);
-            }
-        }
+        float[][] k = bothImages(group, host, mixed);
         double lam = host.lambda();
         for (KnowledgeFraction.Mode mode : KnowledgeFraction.Mode.values()) {
-            KnowledgeFraction.BatchFraction f = KnowledgeFraction.batch(mode, mixed, kA, kB, lam, classes,
+            KnowledgeFraction.BatchFraction f = KnowledgeFraction.batch(mode, mixed, k[0], k[1], lam, classes,
                     options.lambdaFloor());
             double sum = 0;
             for (int i = 0; i < n; i++) {
@@ -321,22 +296,9 @@ public final class Mkf implements Method {
         }
         int n = a.length;
         int[] b = host.mix().partnerIndices();
-        float[] kA = new float[n * classes];
-        float[] kB = new float[n * classes];
-        boolean[] okA = new boolean[n];
-        boolean[] okB = new boolean[n];
-        knowledge.lookup(group, a, kA, okA);
-        knowledge.lookup(group, b, kB, okB);
-        for (int i = 0; i < n; i++) { // no knowledge yet: the mixed output is the prior
-            if (!okA[i]) {
-                System.arraycopy(probs, i * classes, kA, i * classes, classes);
-            }
-            if (!okB[i]) {
-                System.arraycopy(probs, i * classes, kB, i * classes, classes);
-            }
-        }
+        float[][] k = bothImages(group, host, probs);
         KnowledgeFraction.BatchFraction f = KnowledgeFraction.batch(options.fraction(),
-                probs, kA, kB, host.lambda(), classes, options.lambdaFloor());
+                probs, k[0], k[1], host.lambda(), classes, options.lambdaFloor());
         for (int i = 0; i < n; i++) {
             if (f.updateA()[i]) {
                 store(group, a[i], f.pA(), i * classes, step);
@@ -345,6 +307,26 @@ public final class Mkf implements Method {
                 store(group, b[i], f.pB(), i * classes, step);
             }
         }
+    }
+
+    /**
+     * Group {@code group}'s knowledge of both images of a mixed batch: {@code [0]} of each sample's own image,
+     * {@code [1]} of its partner's. An image with no knowledge yet takes {@code prior}'s row (the mixed output).
+     */
+    private float[][] bothImages(int group, HostBatch host, float[] prior) {
+        int n = host.size();
+        float[][] k = {new float[n * classes], new float[n * classes]};
+        int[][] images = {host.indices(), host.mix().partnerIndices()};
+        for (int side = 0; side < 2; side++) {
+            boolean[] ok = new boolean[n];
+            knowledge.lookup(group, images[side], k[side], ok);
+            for (int i = 0; i < n; i++) {
+                if (!ok[i]) {
+                    System.arraycopy(prior, i * classes, k[side], i * classes, classes);
+                }
+            }
+        }
+        return k;
     }
 
     /** One observation into sample {@code index}'s group knowledge (and its age, when logged). */

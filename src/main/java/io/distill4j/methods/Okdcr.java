@@ -78,11 +78,11 @@ public final class Okdcr implements Method {
     private final List<Net> heads = new ArrayList<>();
 
     static void check(RunConfig cfg) {
-        MethodRegistry.requireNetworks(cfg, "okdcr", 2, Integer.MAX_VALUE, "needs at least two networks (peers)");
+        ConfigChecks.networks(cfg, "okdcr", 2, Integer.MAX_VALUE, "needs at least two networks (peers)");
         List<String> names = cfg.networks().stream().map(n -> n.name()).toList();
         for (String p : names) {
             if (names.contains(p + HEAD2) || names.contains(p + HEAD1)) {
-                throw MethodRegistry.error(cfg, "the network names '" + p + HEAD1 + "' and '" + p + HEAD2
+                throw ConfigChecks.error(cfg, "the network names '" + p + HEAD1 + "' and '" + p + HEAD2
                         + "' are taken by okdcr's classifiers");
             }
         }

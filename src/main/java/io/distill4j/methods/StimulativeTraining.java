@@ -1,13 +1,12 @@
 package io.distill4j.methods;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
 import io.distill4j.config.Option;
 import io.distill4j.config.RunConfig;
 import io.distill4j.losses.DistillLoss;
-import io.distill4j.models.ModelRegistry;
 import io.distill4j.models.StimulativeSampler;
 import io.distill4j.models.SubNetwork;
-import io.distill4j.models.SubNetworkSampler;
 import io.distill4j.runtime.Net;
 import io.distill4j.util.Scalars;
 import io.distill4j.util.Sums;
@@ -36,8 +35,7 @@ public final class StimulativeTraining implements Method {
     private StimulativeSampler sampler;
 
     static void check(RunConfig cfg) {
-        MethodRegistry.requireNetworks(cfg, "st", 1, 1, "trains one network");
-        SubNetworkSampler.Layout.of(ModelRegistry.build(cfg.networks().get(0).arch(), 1, 10), "st");
+        ConfigChecks.oneResidualNetwork(cfg, "st");
     }
 
     public StimulativeTraining(Options options, MethodSetup setup) {
@@ -45,11 +43,13 @@ public final class StimulativeTraining implements Method {
     }
 
     @Override
+    public void attach(NDManager manager, List<Net> trainable) {
+        sampler = new StimulativeSampler(trainable.get(0).block());
+    }
+
+    @Override
     public Losses step(Batch batch, StepContext ctx) {
         Net net = ctx.trainable().get(0);
-        if (sampler == null) {
-            sampler = new StimulativeSampler(net.block());
-        }
         List<SubNetwork> subs = new ArrayList<>();
         var rng = ctx.rng("st");
         for (int i = 0; i < options.subnets(); i++) {

@@ -1,12 +1,11 @@
 package io.distill4j.methods;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
 import io.distill4j.config.Option;
 import io.distill4j.config.RunConfig;
-import io.distill4j.models.ModelRegistry;
 import io.distill4j.models.StochasticDepthSampler;
 import io.distill4j.models.SubNetwork;
-import io.distill4j.models.SubNetworkSampler;
 import io.distill4j.runtime.Net;
 
 import java.util.LinkedHashMap;
@@ -33,26 +32,22 @@ public final class StochasticDepth implements Method {
     private StochasticDepthSampler sampler;
 
     static void check(RunConfig cfg) {
-        MethodRegistry.requireNetworks(cfg, "stochastic-depth", 1, 1, "trains one network");
-        SubNetworkSampler.Layout.of(ModelRegistry.build(cfg.networks().get(0).arch(), 1, 10), "stochastic-depth");
+        ConfigChecks.oneResidualNetwork(cfg, "stochastic-depth");
     }
 
     public StochasticDepth(Options options, MethodSetup setup) {
         this.options = options;
     }
 
-    private StochasticDepthSampler sampler(Net net) {
-        if (sampler == null) {
-            sampler = new StochasticDepthSampler(net.block(), options.lastSurvival(),
-                    options.convention());
-        }
-        return sampler;
+    @Override
+    public void attach(NDManager manager, List<Net> trainable) {
+        sampler = new StochasticDepthSampler(trainable.get(0).block(), options.lastSurvival(), options.convention());
     }
 
     @Override
     public Losses step(Batch batch, StepContext ctx) {
         Net net = ctx.trainable().get(0);
-        SubNetwork sub = sampler(net).sample(ctx.rng("stochastic-depth"));
+        SubNetwork sub = sampler.sample(ctx.rng("stochastic-depth"));
         return ctx.update(() -> {
             try (Net.SubNetworkScope s = net.use(sub)) {
                 return new Losses().add(net.name(), "ce", batch.crossEntropy(net.logits(batch.images(), true)));
@@ -63,7 +58,7 @@ public final class StochasticDepth implements Method {
     @Override
     public Map<String, NDArray> evaluate(NDArray images, List<Net> trainable) {
         Net net = trainable.get(0);
-        SubNetwork inference = sampler(net).inference();
+        SubNetwork inference = sampler.inference();
         Map<String, NDArray> out = new LinkedHashMap<>();
         try (Net.SubNetworkScope s = net.use(inference)) { // the whole network, scaled as the convention says
             out.put(net.name(), net.logits(images, false).softmax(1));

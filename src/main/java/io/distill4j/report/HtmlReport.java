@@ -297,7 +297,7 @@ public final class HtmlReport {
         return esc(text).replace("± ", "±&nbsp;").replace(" to ", " to&nbsp;");
     }
 
-    private static String join(Map<String, String> m) {
+    private static String join(Map<String, ?> m) {
         return m.entrySet().stream().map(x -> x.getKey() + " " + x.getValue()).collect(Collectors.joining(", "));
     }
 

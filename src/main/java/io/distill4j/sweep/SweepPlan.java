@@ -3,11 +3,13 @@ package io.distill4j.sweep;
 import io.distill4j.UserError;
 import io.distill4j.config.ConfigLoader;
 import io.distill4j.config.RunConfig;
+import io.distill4j.report.SweepManifest;
 import io.distill4j.training.Run;
 import org.yaml.snakeyaml.DumperOptions;
 import org.yaml.snakeyaml.Yaml;
 
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
@@ -50,6 +52,20 @@ public final class SweepPlan {
     public SweepSpec spec() { return spec; }
 
     public List<PlannedRun> runs() { return runs; }
+
+    /**
+     * The sweep's {@code manifest.json} for {@code report}: every planned run, the reference variant, and where it
+     * was run ({@code gitCommit}, {@code versions}, {@code machine}), created now.
+     */
+    public SweepManifest manifest(String gitCommit, Map<String, String> versions, Map<String, Object> machine) {
+        List<SweepManifest.Entry> entries = new ArrayList<>();
+        for (PlannedRun r : runs) {
+            entries.add(new SweepManifest.Entry(r.name(), r.variant(), Math.toIntExact(r.seed()), r.axes(), r.config().toString(),
+                    r.overrides(), r.name(), r.before(), r.computeMatched()));
+        }
+        return new SweepManifest(spec.out(), spec.name(), spec.file().toString(), spec.base().toString(),
+                spec.reference(), Instant.now().toString(), gitCommit, versions, machine, entries);
+    }
 
     public List<PlannedRun> beforeRuns() { return runs.stream().filter(PlannedRun::before).toList(); }
 

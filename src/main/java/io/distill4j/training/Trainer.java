@@ -15,6 +15,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /**
@@ -104,7 +105,7 @@ public final class Trainer {
             double lr = schedule.lr(step);
             Map<String, Double> diagnostics = new LinkedHashMap<>();
             long[] before = cost();
-            Map<String, Float> losses = runStep(hb, epoch, diagnostics);
+            Map<String, Float> losses = runStep(hb, epoch, diagnostics, null);
             long[] after = cost();
             double secs = (System.nanoTime() - t0) / 1e9;
             step++;
@@ -128,13 +129,19 @@ public final class Trainer {
         listeners.forEach(l -> l.onFinish(this));
     }
 
-    /** One training step in its own native-memory scope; returns the step's loss values. */
-    Map<String, Float> runStep(HostBatch hb, int epoch, Map<String, Double> diagnostics) {
+    /**
+     * One training step in its own native-memory scope; returns the step's loss values. {@code observer}, when
+     * not null, sees the method's returned {@link Losses} before the scope closes.
+     */
+    Map<String, Float> runStep(HostBatch hb, int epoch, Map<String, Double> diagnostics, Consumer<Losses> observer) {
         optimized.forEach(n -> n.countForwards(true));
         run.teachers().forEach(t -> t.countForwards(true));
         try (NDManager bm = run.manager().newSubManager()) {
             Context ctx = new Context(epoch, diagnostics);
-            run.method().step(new Batch(hb, bm, run.labelled()), ctx);
+            Losses losses = run.method().step(new Batch(hb, bm, run.labelled()), ctx);
+            if (observer != null) {
+                observer.accept(losses);
+            }
             return ctx.scalars;
         } finally {
             optimized.forEach(n -> n.countForwards(false));

@@ -14,12 +14,12 @@ import java.util.stream.Stream;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The house style a newcomer relies on: imports sorted within each block, classes named by their import rather
- * than by an inline fully qualified name, and no main source file over 500 lines.
+ * The house style a newcomer relies on: imports sorted within each block and all used, classes named by their
+ * import rather than by an inline fully qualified name, and no main source file over 500 lines.
  */
 class SourceStyleTest {
     private static final Pattern QUALIFIED = Pattern.compile(
-            "(?<![\\w.@\"])(?:java|javax|io\\.distill4j|ai\\.djl|com\\.google|org\\.[a-z]+|picocli)(?:\\.[a-z0-9_]+)*\\.[A-Z]");
+            "(?<![\\w.@\"])(?:java|javax|io\\.distill4j|ai\\.djl|com\\.google|org\\.[a-z]+|com\\.sun|picocli)(?:\\.[a-z0-9_]+)*\\.[A-Z]");
     private static final Pattern STRING = Pattern.compile("\"(?:\\\\.|[^\"\\\\])*\"");
 
     private static List<Path> sources(String root) throws IOException {
@@ -53,6 +53,23 @@ class SourceStyleTest {
             }
         }
         assertThat(unsorted).isEmpty();
+    }
+
+    @Test
+    void everyImportIsUsed() throws IOException {
+        Pattern simpleName = Pattern.compile("^import (?:static )?[\\w.]+\\.(\\w+);$");
+        List<String> unused = new ArrayList<>();
+        for (Path f : allSources()) {
+            List<String> lines = Files.readAllLines(f);
+            String body = String.join("\n", lines.stream().filter(l -> !l.startsWith("import ")).toList());
+            for (String line : lines) {
+                Matcher m = simpleName.matcher(line);
+                if (m.matches() && !Pattern.compile("\\b" + m.group(1) + "\\b").matcher(body).find()) {
+                    unused.add(f + ": " + line);
+                }
+            }
+        }
+        assertThat(unused).isEmpty();
     }
 
     @Test

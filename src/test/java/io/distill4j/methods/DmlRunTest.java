@@ -65,14 +65,14 @@ class DmlRunTest {
                     method: {name: dml, dml: {update: UPDATE}}
                     """.replace("UPDATE", update));
             try (Run r = Run.build(ConfigLoader.load(cfg, List.of())); NDManager m = NDManager.newBaseManager()) {
-                Dml dml = (Dml) r.method();
                 Net a = r.nets().get(0);
                 NDArray x = r.trainLoader().batch(0, 0).view(m, 0);
                 float[] aBefore = a.logits(x, true).toFloatArray();
-                new Stepper(r).step();
+                Stepper.Observed step = new Stepper(r).observe();
                 float[] aAfter = a.logits(x, true).toFloatArray();
                 assertThat(aAfter).isNotEqualTo(aBefore); // a took a step
-                float[] bLearnedFrom = dml.targetsSeen[1][0];
+                // what b learned from: a's logits as kept by the step (sequential: after a's update)
+                float[] bLearnedFrom = step.output(update.equals("sequential") ? "seen/1/0" : "logits/0");
                 if (update.equals("sequential")) {
                     assertThat(bLearnedFrom).containsExactly(aAfter, within(1e-5f));
                 } else {

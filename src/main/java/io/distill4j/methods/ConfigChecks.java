@@ -1,0 +1,34 @@
+package io.distill4j.methods;
+
+import io.distill4j.UserError;
+import io.distill4j.config.RunConfig;
+import io.distill4j.models.ModelRegistry;
+import io.distill4j.models.SubNetworkSampler;
+
+/**
+ * The checks a method makes on the rest of a config before any data is read, each failing with one line that
+ * names {@code method.name}: how many networks it trains, and for the sub-network methods (Stochastic Depth,
+ * Stimulative Training, MKF) that its one network has residual units to drop.
+ */
+final class ConfigChecks {
+    private ConfigChecks() {}
+
+    /** The config must have between {@code min} and {@code max} trainable networks. */
+    static void networks(RunConfig cfg, String method, int min, int max, String what) {
+        int n = cfg.networks().size();
+        if (n < min || n > max) {
+            throw error(cfg, method + " " + what + "; the config has " + n + " network" + (n == 1 ? "" : "s"));
+        }
+    }
+
+    /** One trainable network with droppable residual units: what a method that samples sub-networks trains. */
+    static void oneResidualNetwork(RunConfig cfg, String method) {
+        networks(cfg, method, 1, 1, "trains one network");
+        SubNetworkSampler.Layout.of(ModelRegistry.build(cfg.networks().get(0).arch(), 1, 10), method);
+    }
+
+    /** An error about the chosen method, reported at {@code method.name}. */
+    static UserError error(RunConfig cfg, String message) {
+        return cfg.method().error("name", message);
+    }
+}
