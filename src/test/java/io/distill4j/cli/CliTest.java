@@ -52,19 +52,20 @@ class CliTest {
     @Test
     void badInputExitsNonZeroWithOneLineNamingTheCulprit() throws IOException {
         Path c = config(TINY);
-        assertThat(Main.execute("train", "-c", c.toString(), "--set", "train.epoch=3")).isEqualTo(2);
+        String out = dir.resolve("out").toString(); // never the default runs/ of the working directory
+        assertThat(Main.execute("train", "-c", c.toString(), "-o", out, "--set", "train.epoch=3")).isEqualTo(2);
         assertThat(console.err()).contains("train.epoch").doesNotContain("Exception").hasLineCount(1);
         console.resetErr();
         assertThat(Main.execute("train", "-c", dir.resolve("nope.yaml").toString())).isEqualTo(2);
         assertThat(console.err()).contains("nope.yaml").hasLineCount(1);
         console.resetErr();
-        assertThat(Main.execute("train", "-c", c.toString(), "--set", "networks.student.arch=resnet9")).isEqualTo(2);
+        assertThat(Main.execute("train", "-c", c.toString(), "-o", out, "--set", "networks.student.arch=resnet9")).isEqualTo(2);
         assertThat(console.err()).contains("resnet9").hasLineCount(1);
         console.resetErr();
-        assertThat(Main.execute("train", "-c", c.toString(), "--set", "method.name=magic")).isEqualTo(2);
+        assertThat(Main.execute("train", "-c", c.toString(), "-o", out, "--set", "method.name=magic")).isEqualTo(2);
         assertThat(console.err()).contains("magic").hasLineCount(1);
         console.resetErr();
-        assertThat(Main.execute("train", "-c", c.toString(), "--set", "networks.student.device=gpu:7")).isEqualTo(2);
+        assertThat(Main.execute("train", "-c", c.toString(), "-o", out, "--set", "networks.student.device=gpu:7")).isEqualTo(2);
         assertThat(console.err()).contains("networks.student.device", "gpu:7").hasLineCount(1);
         console.resetErr();
         assertThat(Main.execute("train", "--bogus")).isEqualTo(2);
