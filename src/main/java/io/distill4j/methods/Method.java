@@ -2,6 +2,7 @@ package io.distill4j.methods;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import io.distill4j.knowledge.Teacher;
 import io.distill4j.runtime.Net;
 import io.distill4j.runtime.Stateful;
 import io.distill4j.util.Scalars;
@@ -60,6 +61,14 @@ public interface Method {
      * trainable networks (e.g. to size a head on their features).
      */
     default void attach(NDManager manager, List<Net> trainable) {}
+
+    /**
+     * As {@link #attach(NDManager, List)}, with the run's frozen teachers too (feature methods size their heads on
+     * the teachers' feature maps). By default the teachers are not needed.
+     */
+    default void attach(NDManager manager, List<Net> trainable, List<Teacher> teachers) {
+        attach(manager, trainable);
+    }
 
     /**
      * The method's state besides its networks (a stored batch, knowledge stores...), each piece saved into
