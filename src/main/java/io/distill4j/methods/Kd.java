@@ -28,9 +28,14 @@ public final class Kd implements Method {
     private final double beta;
 
     static void check(RunConfig cfg) {
-        MethodRegistry.requireNetworks(cfg, "kd", 1, 1, "trains one student");
+        check(cfg, "kd");
+    }
+
+    /** The checks of a method that distils one student from one teacher ({@code kd}, {@code dkd}, ...). */
+    static void check(RunConfig cfg, String method) {
+        MethodRegistry.requireNetworks(cfg, method, 1, 1, "trains one student");
         if (cfg.teachers().size() != 1) {
-            throw MethodRegistry.error(cfg, "kd needs exactly one teacher under teachers:, the config has "
+            throw MethodRegistry.error(cfg, method + " needs exactly one teacher under teachers:, the config has "
                     + cfg.teachers().size());
         }
     }
