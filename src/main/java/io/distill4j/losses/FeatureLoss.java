@@ -54,7 +54,7 @@ public final class FeatureLoss {
             throw new IllegalArgumentException("cannot pool a " + s.get(2) + "x" + s.get(3) + " map to " + size + "x"
                     + size);
         }
-        return f.reshape(s.get(0), s.get(1), size, r, size, r).mean(new int[] {3, 5});
+        return f.reshape(s.get(0), s.get(1), size, r, size, r).mean(new int[] {5}).mean(new int[] {3}); // one axis at a time
     }
 
     /** Each row divided by its L2 norm (at least 1e-12). */
