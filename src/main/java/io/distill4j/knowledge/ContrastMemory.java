@@ -12,7 +12,7 @@ import io.distill4j.util.HostArrays;
 import java.util.SplittableRandom;
 
 /**
- * CRD's memory (Tian et al., ICLR 2020; docs/methods.md, section crd): one embedding per training sample for
+ * CRD's memory (Tian et al., ICLR 2020; docs/methods.md section 12): one embedding per training sample for
  * each side, the student's ({@link #STUDENT}) and the teacher's ({@link #TEACHER}), and the constant Z that
  * normalises each side's scores. The embeddings start uniform in {@code [-s, s]}, {@code s = 1 / sqrt(dim / 3)},
  * from the run's seed; after each step the rows of the batch's samples move to the batch's embeddings:

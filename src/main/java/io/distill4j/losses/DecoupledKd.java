@@ -6,7 +6,7 @@ import ai.djl.ndarray.NDList;
 import io.distill4j.util.Scalars;
 
 /**
- * Zhao et al.'s decoupled knowledge distillation (DKD, CVPR 2022; docs/methods.md, section dkd): the KL of
+ * Zhao et al.'s decoupled knowledge distillation (DKD, CVPR 2022; docs/methods.md section 9): the KL of
  * Hinton's KD split into its target-class part and its non-target-class part, each at temperature T, each summed
  * over its classes, averaged over the batch and multiplied by {@code T^2}. The teacher's side is detached.
  */

@@ -5,7 +5,7 @@ import ai.djl.ndarray.types.Shape;
 import io.distill4j.util.Scalars;
 
 /**
- * Losses between feature maps and embeddings (docs/methods.md, sections fitnet, at, crd). The teacher's side is
+ * Losses between feature maps and embeddings (docs/methods.md sections 10 to 12). The teacher's side is
  * always detached.
  */
 public final class FeatureLoss {

@@ -16,7 +16,7 @@ import io.distill4j.util.Sums;
 import java.util.List;
 
 /**
- * Method {@code at}: Zagoruyko and Komodakis's attention transfer (ICLR 2017; docs/methods.md, section at) from one
+ * Method {@code at}: Zagoruyko and Komodakis's attention transfer (ICLR 2017; docs/methods.md section 11) from one
  * frozen distill4j teacher: {@code ce_weight * CE + weight * sum over stages of mean((Q_s - Q_t)^2)}, where the
  * attention map Q of a stage's feature map is the mean over channels of {@code |f|^p}, flattened and divided by its
  * L2 norm, and the mean runs over the batch and the positions. The student's stage i is paired with the teacher's
@@ -26,7 +26,7 @@ import java.util.List;
 public final class At implements Method {
     /** Options of {@code at}. */
     public record Options(
-            @Option(doc = "the student's stages whose attention maps are matched, comma-separated (distill4j models "
+            @Option(doc = "the student's stages whose attention maps are matched, comma-separated (distill4j methods "
                     + "--stages)", value = "stage1,stage2,stage3") String stages,
             @Option(doc = "the teacher's stages paired with them in order (empty: the same names)", value = "")
             String teacherStages,

@@ -22,8 +22,8 @@ import io.distill4j.util.Scalars;
 import java.util.List;
 
 /**
- * Method {@code crd}: Tian et al.'s contrastive representation distillation (ICLR 2020; docs/methods.md, section
- * crd) from one frozen distill4j teacher: {@code ce_weight * CE + crd_weight * (NCE_s + NCE_t)}. Two trainable
+ * Method {@code crd}: Tian et al.'s contrastive representation distillation (ICLR 2020; docs/methods.md section
+ * 12) from one frozen distill4j teacher: {@code ce_weight * CE + crd_weight * (NCE_s + NCE_t)}. Two trainable
  * embedding heads (linear, then L2 norm) map the student's and the teacher's pooled features to {@code feat_dim}.
  * A memory ({@link ContrastMemory}) holds one embedding per training sample of each side. For each sample, its own
  * row and {@code nce_k} rows of samples of other classes give scores {@code exp(v . m / T) / Z}: the student's

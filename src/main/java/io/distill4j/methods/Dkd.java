@@ -9,7 +9,7 @@ import io.distill4j.runtime.Net;
 import io.distill4j.util.Scalars;
 
 /**
- * Method {@code dkd}: Zhao et al.'s decoupled knowledge distillation (CVPR 2022; docs/methods.md, section dkd) from
+ * Method {@code dkd}: Zhao et al.'s decoupled knowledge distillation (CVPR 2022; docs/methods.md section 9) from
  * one frozen teacher: {@code ce_weight * CE + w(e) * (alpha * TCKD + beta * NCKD)}, where TCKD is the KL between
  * the teacher's and the student's binary (target class, the others) distributions, NCKD the KL between their
  * distributions among the non-target classes, both at temperature T and times T^2, and {@code w(e)} the warm-up

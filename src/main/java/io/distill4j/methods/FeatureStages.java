@@ -45,7 +45,7 @@ final class FeatureStages {
         for (String n : names) {
             if (!available.containsKey(n)) {
                 throw section.error(key, "'" + n + "' is not a stage of " + what + " (its stages: "
-                        + String.join(", ", available.keySet()) + "; list them with: distill4j models --stages)");
+                        + String.join(", ", available.keySet()) + "; list them with: distill4j methods --stages)");
             }
         }
     }

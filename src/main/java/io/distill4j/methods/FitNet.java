@@ -21,7 +21,7 @@ import io.distill4j.util.Scalars;
 import java.util.List;
 
 /**
- * Method {@code fitnet}: Romero et al.'s FitNets (ICLR 2015; docs/methods.md, section fitnet) from one frozen
+ * Method {@code fitnet}: Romero et al.'s FitNets (ICLR 2015; docs/methods.md section 10) from one frozen
  * distill4j teacher. The student's guided stage imitates the teacher's hint stage: the hint loss is the mean squared
  * difference of the two maps, through a trainable regressor (1x1 convolution, BatchNorm, ReLU) where their channel
  * counts differ; their resolutions must be equal.
@@ -38,7 +38,7 @@ public final class FitNet implements Method {
 
     /** Options of {@code fitnet}. */
     public record Options(
-            @Option(doc = "the teacher's stage that gives the hint (distill4j models --stages)", value = "stage2")
+            @Option(doc = "the teacher's stage that gives the hint (distill4j methods --stages)", value = "stage2")
             String hintStage,
             @Option(doc = "the student's stage that is guided by it", value = "stage2") String guidedStage,
             @Option(doc = "a trainable 1x1 convolution + BN + ReLU where the channel counts differ (false: they "

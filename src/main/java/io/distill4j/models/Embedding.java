@@ -12,7 +12,7 @@ import ai.djl.util.PairList;
 import io.distill4j.util.Scalars;
 
 /**
- * CRD's embedding head (docs/methods.md, section crd): a linear map of pooled features (N, D) to (N, dim), each
+ * CRD's embedding head (docs/methods.md section 12): a linear map of pooled features (N, D) to (N, dim), each
  * row divided by its L2 norm. Returns {@code (embedding, embedding)}.
  */
 public final class Embedding extends Network {

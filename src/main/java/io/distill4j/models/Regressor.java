@@ -12,7 +12,7 @@ import ai.djl.util.PairList;
 import java.util.List;
 
 /**
- * FitNets' regressor (docs/methods.md, section fitnet): a 1x1 convolution to the teacher's channel count, BatchNorm
+ * FitNets' regressor (docs/methods.md section 10): a 1x1 convolution to the teacher's channel count, BatchNorm
  * and ReLU (the hint it imitates is the output of a ReLU; mdistiller's connector ends the same way), from the
  * student's guided map (N, C_s, H, W) to (N, C_t, H, W). Returns {@code (map, map)}.
  */
