@@ -111,3 +111,54 @@ for name, D in divs.items():
         print(name, "peer %d" % m, "c1 ce/inter/ens c2 ce/inter/ens intra:", fmt(torch.stack(terms + [intra]).detach()))
     total.backward()
     print(name, "grad:", fmt(Z.grad))
+
+print("== DKD (Zhao et al.), labels [1, 3, 0], T = 4: TCKD and NCKD (each * T^2, batchmean) and d(TCKD + 8 NCKD)/ds ==")
+ss = s.clone().requires_grad_(True)
+y = torch.tensor([1, 3, 0])
+T = 4.0
+gt = F.one_hot(y, 4).float()
+ps, pt = F.softmax(ss / T, 1), F.softmax(t / T, 1)
+bs = torch.stack([(ps * gt).sum(1), (ps * (1 - gt)).sum(1)], 1)
+bt = torch.stack([(pt * gt).sum(1), (pt * (1 - gt)).sum(1)], 1)
+tckd = F.kl_div(torch.log(bs), bt, reduction="sum") * T * T / 3
+nckd = F.kl_div(F.log_softmax(ss / T - 1000.0 * gt, 1), F.softmax(t / T - 1000.0 * gt, 1), reduction="sum") * T * T / 3
+(tckd + 8 * nckd).backward()
+print("tckd %.8e nckd %.8e" % (tckd.item(), nckd.item()))
+print("grad:", fmt(ss.grad))
+
+print("== attention transfer, p = 2: student (2,3,4,4), teacher (2,5,2,2) (student pooled to 2x2) ==")
+g = torch.Generator().manual_seed(11)
+fs = torch.randn(2, 3, 4, 4, generator=g).requires_grad_(True)
+ft = torch.randn(2, 5, 2, 2, generator=g)
+print("fs:", fmt(fs.detach()))
+print("ft:", fmt(ft))
+def at_map(f):
+    return F.normalize(f.pow(2).mean(1).reshape(f.size(0), -1))
+v = (at_map(F.adaptive_avg_pool2d(fs, (2, 2))) - at_map(ft)).pow(2).mean()
+v.backward()
+print("at %.8e" % v.item())
+print("grad:", fmt(fs.grad))
+
+print("== FitNets hint: mse_loss(fs2, ft2), (2,3,2,2) ==")
+fs2 = torch.randn(2, 3, 2, 2, generator=g).requires_grad_(True)
+ft2 = torch.randn(2, 3, 2, 2, generator=g)
+print("fs2:", fmt(fs2.detach()))
+print("ft2:", fmt(ft2))
+v = F.mse_loss(fs2, ft2)
+v.backward()
+print("hint %.8e" % v.item())
+print("grad:", fmt(fs2.grad))
+
+print("== CRD NCE loss (ContrastLoss of the CRD code), scores (3, 1 + 4), 50 samples ==")
+x = (torch.rand(3, 5, generator=g) * 0.2 + 0.01).requires_grad_(True)
+print("scores:", fmt(x.detach()))
+n_data, m = 50, 4
+Pn = 1 / float(n_data)
+P_pos = x.select(1, 0)
+log_D1 = torch.div(P_pos, P_pos.add(m * Pn + 1e-7)).log()
+P_neg = x.narrow(1, 1, m)
+log_D0 = torch.div(P_neg.clone().fill_(m * Pn), P_neg.add(m * Pn + 1e-7)).log()
+v = -(log_D1.sum(0) + log_D0.view(-1, 1).sum(0)) / 3
+v.backward()
+print("nce %.8e" % v.item())
+print("grad:", fmt(x.grad))

@@ -1,11 +1,15 @@
 package io.distill4j.cli;
 
+import ai.djl.ndarray.NDManager;
 import io.distill4j.config.OptionRecords;
 import io.distill4j.methods.MethodRegistry;
 import io.distill4j.methods.MethodSpec;
+import io.distill4j.models.ModelRegistry;
+import io.distill4j.models.Network;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
+import java.util.List;
 import java.util.concurrent.Callable;
 
 @Command(name = "methods", mixinStandardHelpOptions = true,
@@ -15,10 +19,30 @@ public final class MethodsCommand implements Callable<Integer> {
     @Option(names = "--markdown", description = "print the table the README carries")
     boolean markdown;
 
+    @Option(names = "--stages", arity = "0..*", paramLabel = "ARCH", description = "list the stage names that the "
+            + "feature methods (fitnet, at) take, of the given architectures (none: the zoo's examples)")
+    List<String> stages;
+
     @Override
     public Integer call() {
-        System.out.print(markdown ? markdown() : text());
+        System.out.print(stages != null ? stages(stages.isEmpty() ? ModelRegistry.examples() : stages)
+                : markdown ? markdown() : text());
         return 0;
+    }
+
+    /** Per architecture: each stage name and the layer whose output it is. */
+    static String stages(List<String> archs) {
+        StringBuilder sb = new StringBuilder();
+        try (NDManager m = NDManager.newBaseManager()) {
+            for (String arch : archs) {
+                Network n = ModelRegistry.buildAndInit(arch, 3, 10, 32, 32, m);
+                sb.append(arch).append(':');
+                n.stageNames().forEach((name, layer) -> sb.append(' ').append(name)
+                        .append(name.equals(layer) ? "" : " (= " + layer + ")"));
+                sb.append('\n');
+            }
+        }
+        return sb.toString();
     }
 
     /** One line per method, then its options indented. */

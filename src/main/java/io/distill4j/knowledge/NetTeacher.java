@@ -1,7 +1,11 @@
 package io.distill4j.knowledge;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
 import io.distill4j.runtime.Net;
+
+import java.util.List;
+import java.util.Map;
 
 /** A teacher that is a distill4j network, loaded from a checkpoint of a distill4j run. */
 public final class NetTeacher implements Teacher {
@@ -19,6 +23,12 @@ public final class NetTeacher implements Teacher {
 
     @Override
     public NDArray logits(NDArray x) { return net.logits(x, false); }
+
+    @Override
+    public NDList features(NDArray x, List<String> stages) { return net.forward(x, false, stages); }
+
+    @Override
+    public Map<String, String> stageNames() { return net.block().stageNames(); }
 
     @Override
     public Net net() { return net; }

@@ -1,6 +1,7 @@
 package io.distill4j.knowledge;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
 import io.distill4j.util.Scalars;
 import io.distill4j.util.Sums;
 
@@ -33,6 +34,14 @@ public final class Teachers {
     /** Teacher {@code i}'s logits for {@code x} (the step's batch when read from the store). */
     public NDArray logits(int i, NDArray x) {
         return store != null ? store.logits(x.getManager(), step, i) : nets.get(i).logits(x);
+    }
+
+    /**
+     * Teacher {@code i}'s logits, pooled features and named feature maps for {@code x}, always from its forward
+     * pass (a store of outputs keeps logits only).
+     */
+    public NDList features(int i, NDArray x, List<String> stages) {
+        return nets.get(i).features(x, stages);
     }
 
     /** The ensemble's knowledge of a batch: mean of softmax(z_k / T) and mean of the logits z_k. */

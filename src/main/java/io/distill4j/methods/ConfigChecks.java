@@ -21,6 +21,15 @@ final class ConfigChecks {
         }
     }
 
+    /** One student and one teacher: what {@code kd} and the methods that distil like it require. */
+    static void oneStudentOneTeacher(RunConfig cfg, String method) {
+        networks(cfg, method, 1, 1, "trains one student");
+        if (cfg.teachers().size() != 1) {
+            throw error(cfg, method + " needs exactly one teacher under teachers:, the config has "
+                    + cfg.teachers().size());
+        }
+    }
+
     /** One trainable network with droppable residual units: what a method that samples sub-networks trains. */
     static void oneResidualNetwork(RunConfig cfg, String method) {
         networks(cfg, method, 1, 1, "trains one network");

@@ -25,11 +25,7 @@ public final class Kd implements Method {
     private final Options options;
 
     static void check(RunConfig cfg) {
-        ConfigChecks.networks(cfg, "kd", 1, 1, "trains one student");
-        if (cfg.teachers().size() != 1) {
-            throw ConfigChecks.error(cfg, "kd needs exactly one teacher under teachers:, the config has "
-                    + cfg.teachers().size());
-        }
+        ConfigChecks.oneStudentOneTeacher(cfg, "kd");
     }
 
     public Kd(Options options, MethodSetup setup) {

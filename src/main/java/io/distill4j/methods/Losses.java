@@ -5,6 +5,7 @@ import io.distill4j.util.Sums;
 
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Set;
 
@@ -17,6 +18,7 @@ import java.util.Set;
 public final class Losses {
     private final Map<String, Map<String, NDArray>> terms = new LinkedHashMap<>();
     private final Map<String, NDArray> outputs = new LinkedHashMap<>();
+    private final Set<String> stepped = new LinkedHashSet<>();
 
     /** Keeps an output of the forward passes, detached from the graph, under {@code name}. */
     public Losses keep(String name, NDArray value) {
@@ -47,8 +49,20 @@ public final class Losses {
         return this;
     }
 
+    /**
+     * Steps {@code network}'s optimizer although it has no term of its own: a head that another network's term
+     * trains through (FitNets' regressor, CRD's embeddings).
+     */
+    public Losses alsoStep(String network) {
+        stepped.add(network);
+        return this;
+    }
+
+    /** The networks whose optimizers step: those with terms, and those marked by {@link #alsoStep}. */
     public Set<String> networks() {
-        return Collections.unmodifiableSet(terms.keySet());
+        Set<String> all = new LinkedHashSet<>(terms.keySet());
+        all.addAll(stepped);
+        return Collections.unmodifiableSet(all);
     }
 
     public Map<String, NDArray> of(String network) {

@@ -10,6 +10,7 @@ import ai.djl.nn.Parameter;
 import ai.djl.training.initializer.XavierInitializer;
 import io.distill4j.config.Option;
 import io.distill4j.config.RunConfig;
+import io.distill4j.knowledge.Teacher;
 import io.distill4j.knowledge.Teachers;
 import io.distill4j.losses.DistillLoss;
 import io.distill4j.models.Discriminator;
@@ -83,7 +84,7 @@ public final class MealV2 implements Method {
     }
 
     @Override
-    public void attach(NDManager manager, List<Net> trainable) {
+    public void attach(NDManager manager, List<Net> trainable, List<Teacher> teachers) {
         if (!useDiscriminator) {
             return;
         }

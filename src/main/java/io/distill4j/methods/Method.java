@@ -2,6 +2,7 @@ package io.distill4j.methods;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import io.distill4j.knowledge.Teacher;
 import io.distill4j.runtime.Net;
 import io.distill4j.runtime.Stateful;
 import io.distill4j.util.Scalars;
@@ -58,8 +59,10 @@ public interface Method {
     /**
      * Called once the run's networks exist, with a long-lived manager for the method's own networks and the
      * trainable networks (e.g. to size a head on their features).
+     * The run's frozen teachers come too (feature methods size their heads on the teachers' feature maps).
      */
-    default void attach(NDManager manager, List<Net> trainable) {}
+    default void attach(NDManager manager, List<Net> trainable, List<Teacher> teachers) {}
+
 
     /**
      * The method's state besides its networks (a stored batch, knowledge stores...), each piece saved into

@@ -38,6 +38,14 @@ public final class MethodRegistry {
                 StimulativeTraining.Options.class, StimulativeTraining::check, StimulativeTraining::new));
         add(new MethodSpec<>("mkf", "MKF: residual sub-networks in groups, per-sample group knowledge, knowledge "
                 + "fraction of mixed images", Mkf.Options.class, Mkf::check, Mkf::new));
+        add(new MethodSpec<>("dkd", "Decoupled KD: target-class and non-target-class KL to one frozen teacher",
+                Dkd.Options.class, Dkd::check, Dkd::new));
+        add(new MethodSpec<>("fitnet", "FitNets: a student stage imitates a teacher stage through a regressor",
+                FitNet.Options.class, FitNet::check, FitNet::new));
+        add(new MethodSpec<>("at", "attention transfer: the student matches the teacher's attention maps of chosen "
+                + "stages", At.Options.class, At::check, At::new));
+        add(new MethodSpec<>("crd", "contrastive representation distillation: embeddings, a memory of negatives, NCE",
+                Crd.Options.class, Crd::check, Crd::new));
     }
 
     private MethodRegistry() {}

@@ -9,6 +9,7 @@ import io.distill4j.data.HostBatch;
 import io.distill4j.knowledge.GroupKnowledge;
 import io.distill4j.knowledge.KnowledgeAge;
 import io.distill4j.knowledge.KnowledgeFraction;
+import io.distill4j.knowledge.Teacher;
 import io.distill4j.losses.DistillLoss;
 import io.distill4j.models.InheritedSampler;
 import io.distill4j.models.SubNetwork;
@@ -116,7 +117,7 @@ public final class Mkf implements Method {
     }
 
     @Override
-    public void attach(NDManager manager, List<Net> trainable) {
+    public void attach(NDManager manager, List<Net> trainable, List<Teacher> teachers) {
         sampler = new InheritedSampler(trainable.get(0).block(), options.groups(), options.qMax(), options.k());
     }
 

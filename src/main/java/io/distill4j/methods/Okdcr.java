@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import io.distill4j.config.Option;
 import io.distill4j.config.RunConfig;
+import io.distill4j.knowledge.Teacher;
 import io.distill4j.losses.DistillLoss;
 import io.distill4j.models.LinearHead;
 import io.distill4j.runtime.Net;
@@ -107,7 +108,7 @@ public final class Okdcr implements Method {
     }
 
     @Override
-    public void attach(NDManager manager, List<Net> trainable) {
+    public void attach(NDManager manager, List<Net> trainable, List<Teacher> teachers) {
         for (Net peer : trainable) {
             NDManager hm = manager.newSubManager();
             int dim = peer.block().featureDim();

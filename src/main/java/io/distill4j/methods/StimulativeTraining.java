@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import io.distill4j.config.Option;
 import io.distill4j.config.RunConfig;
+import io.distill4j.knowledge.Teacher;
 import io.distill4j.losses.DistillLoss;
 import io.distill4j.models.StimulativeSampler;
 import io.distill4j.models.SubNetwork;
@@ -43,7 +44,7 @@ public final class StimulativeTraining implements Method {
     }
 
     @Override
-    public void attach(NDManager manager, List<Net> trainable) {
+    public void attach(NDManager manager, List<Net> trainable, List<Teacher> teachers) {
         sampler = new StimulativeSampler(trainable.get(0).block());
     }
 

@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import io.distill4j.config.Option;
 import io.distill4j.config.RunConfig;
+import io.distill4j.knowledge.Teacher;
 import io.distill4j.models.StochasticDepthSampler;
 import io.distill4j.models.SubNetwork;
 import io.distill4j.runtime.Net;
@@ -40,7 +41,7 @@ public final class StochasticDepth implements Method {
     }
 
     @Override
-    public void attach(NDManager manager, List<Net> trainable) {
+    public void attach(NDManager manager, List<Net> trainable, List<Teacher> teachers) {
         sampler = new StochasticDepthSampler(trainable.get(0).block(), options.lastSurvival(), options.convention());
     }
 

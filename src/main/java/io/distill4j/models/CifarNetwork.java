@@ -11,7 +11,9 @@ import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The common shape of this project's networks: stem, a body of blocks, an optional head, global average
@@ -20,6 +22,11 @@ import java.util.List;
  * {@code (logits, features)}: the features are the classifier's input (the pre-logits layer's output where there
  * is one), so {@code logits = fc(features)} in every network of the zoo. Child names: stem, block{i}, head,
  * prelogits, fc.
+ *
+ * <p>Feature maps by name (feature methods, {@link Network#STAGES}): the output of {@code stem}, of each
+ * {@code block{i}} and of {@code head}, and {@code stage{k}}: the output of the last layer at the k-th spatial
+ * resolution, counted from the input (for the CIFAR ResNets: the outputs of the three stages of 16k, 32k and 64k
+ * channels, as mdistiller's {@code feats[1..3]}).
  */
 final class CifarNetwork extends Network {
     private final Block stem;
@@ -29,6 +36,7 @@ final class CifarNetwork extends Network {
     private final Block fc;
     private final int featureDim;
     private final List<ResidualUnit> units = new ArrayList<>();
+    private final Map<String, Integer> stages = new LinkedHashMap<>(); // name -> index into maps(), once initialised
 
     CifarNetwork(String arch, int numClasses, Block stem, List<Block> body, Block head, int featureDim) {
         this(arch, numClasses, stem, body, head, null, featureDim);
@@ -60,25 +68,61 @@ final class CifarNetwork extends Network {
 
     @Override
     public Layout layout() {
-        List<Block> maps = new ArrayList<>();
+        return new Layout(maps(), true, preLogits, fc);
+    }
+
+    private List<Block> maps() {
+        List<Block> maps = new ArrayList<>(body.size() + 2);
         maps.add(stem);
         maps.addAll(body);
         if (head != null) {
             maps.add(head);
         }
-        return new Layout(maps, true, preLogits, fc);
+        return maps;
+    }
+
+    private static String mapName(int index, int bodySize) {
+        return index == 0 ? "stem" : index <= bodySize ? "block" + (index - 1) : "head";
+    }
+
+    @Override
+    public Map<String, String> stageNames() {
+        Map<String, String> out = new LinkedHashMap<>();
+        stages.forEach((name, i) -> out.put(name, mapName(i, body.size())));
+        return out;
+    }
+
+    /** Names every map output, given each map's output height: the layer names, then stage{k} aliases first. */
+    private void nameStages(List<Long> heights) {
+        stages.clear();
+        int k = 0;
+        for (int i = 0; i < heights.size(); i++) {
+            if (i == heights.size() - 1 || !heights.get(i + 1).equals(heights.get(i))) {
+                stages.put("stage" + ++k, i);
+            }
+        }
+        for (int i = 0; i < heights.size(); i++) {
+            stages.put(mapName(i, body.size()), i);
+        }
     }
 
     @Override
     protected NDList forwardInternal(ParameterStore ps, NDList inputs, boolean training,
                                      PairList<String, Object> params) {
-        List<Block> maps = new ArrayList<>(body.size() + 2); // intermediate arrays released layer by layer
-        maps.add(stem);
-        maps.addAll(body);
-        if (head != null) {
-            maps.add(head);
+        List<Block> maps = maps(); // intermediate arrays released layer by layer
+        Object asked = params == null ? null : params.get(STAGES);
+        List<?> wanted = asked instanceof List<?> l ? l : List.of();
+        NDArray[] kept = new NDArray[maps.size()];
+        NDList x = inputs;
+        int start = 0;
+        for (int cut : cuts(wanted)) { // a chain up to each asked map, whose output is kept
+            x = Scopes.chain(maps.subList(start, cut + 1), ps, x, training, channelsLast());
+            kept[cut] = x.singletonOrThrow();
+            start = cut + 1;
         }
-        NDList x = Scopes.chain(maps, ps, inputs, training, channelsLast());
+        if (start < maps.size()) {
+            x = Scopes.chain(maps.subList(start, maps.size()), ps, x, training, channelsLast());
+        }
         NDArray last = x.singletonOrThrow();
         Shape shape = last.getShape(); // global average pooling (the engine averages one axis at a time)
         NDArray features = last.reshape(shape.get(0), shape.get(1), -1).mean(new int[] {2});
@@ -86,7 +130,23 @@ final class CifarNetwork extends Network {
             features = preLogits.forward(ps, new NDList(features), training).singletonOrThrow();
         }
         NDArray logits = fc.forward(ps, new NDList(features), training).singletonOrThrow();
-        return new NDList(logits, features);
+        NDList out = new NDList(logits, features);
+        for (Object name : wanted) {
+            out.add(kept[stages.get(name)]);
+        }
+        return out;
+    }
+
+    /** The map indices whose outputs are asked for, ascending, each once. */
+    private int[] cuts(List<?> wanted) {
+        return wanted.stream().mapToInt(name -> {
+            Integer i = stages.get(name);
+            if (i == null) {
+                throw new IllegalArgumentException(arch() + " has no stage '" + name + "' (stages: "
+                        + String.join(", ", stages.keySet()) + ")");
+            }
+            return i;
+        }).distinct().sorted().toArray();
     }
 
     @Override
@@ -98,16 +158,13 @@ final class CifarNetwork extends Network {
     @Override
     protected void initializeChildBlocks(NDManager manager, DataType dataType, Shape... inputShapes) {
         Shape[] s = inputShapes;
-        stem.initialize(manager, dataType, s);
-        s = stem.getOutputShapes(s);
-        for (Block b : body) {
+        List<Long> heights = new ArrayList<>();
+        for (Block b : maps()) {
             b.initialize(manager, dataType, s);
             s = b.getOutputShapes(s);
+            heights.add(s[0].get(2));
         }
-        if (head != null) {
-            head.initialize(manager, dataType, s);
-            s = head.getOutputShapes(s);
-        }
+        nameStages(heights);
         Shape[] pooled = {new Shape(s[0].get(0), s[0].get(1))};
         if (preLogits != null) {
             preLogits.initialize(manager, dataType, pooled);

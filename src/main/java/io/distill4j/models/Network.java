@@ -4,6 +4,7 @@ import ai.djl.nn.AbstractBlock;
 import ai.djl.nn.Block;
 
 import java.util.List;
+import java.util.Map;
 
 /**
  * A classifier network. Its forward pass returns {@code NDList(logits, features)}: logits (N, classes) at
@@ -61,6 +62,19 @@ public abstract class Network extends AbstractBlock {
 
     /** Dimension of the features returned at index 1 of the forward output. */
     public abstract int featureDim();
+
+    /**
+     * The key of the forward parameter that asks for intermediate feature maps: its value is a list of stage
+     * names ({@link #stageNames()}), and the forward output gains those maps, in the order asked, after the
+     * logits and the pooled features.
+     */
+    public static final String STAGES = "stages";
+
+    /**
+     * The names of the feature maps this network can return, in forward order, each with the layer it is the
+     * output of (e.g. {@code stage2 -> block5}); empty for networks without maps.
+     */
+    public Map<String, String> stageNames() { return Map.of(); }
 
     /** The residual blocks in forward order (empty for plain networks). */
     public List<ResidualUnit> residualUnits() { return List.of(); }

@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
+import ai.djl.util.PairList;
 import io.distill4j.models.Network;
 import io.distill4j.models.ResidualUnit;
 import io.distill4j.models.SubNetwork;
@@ -58,6 +59,19 @@ public final class Net implements AutoCloseable {
      * networks on different devices back-propagate into each.
      */
     public NDList forward(NDArray x, boolean training) {
+        return forward(x, training, null);
+    }
+
+    /**
+     * Forward pass that also returns the named feature maps ({@link Network#stageNames()}):
+     * {@code NDList(logits, features, map of stages[0], map of stages[1], ...)}.
+     */
+    public NDList forward(NDArray x, boolean training, List<String> stages) {
+        PairList<String, Object> params = null;
+        if (stages != null && !stages.isEmpty()) {
+            params = new PairList<>();
+            params.add(Network.STAGES, List.copyOf(stages));
+        }
         if (counting) { // the cost of training: every forward, and those that gradients will flow back through
             long n = x.getShape().get(0);
             imagesForwarded += n;
@@ -75,9 +89,9 @@ public final class Net implements AutoCloseable {
         Device home = x.getDevice();
         Device own = manager.getDevice();
         if (home.equals(own)) {
-            return block.forward(store, new NDList(x), training && trainable());
+            return block.forward(store, new NDList(x), training && trainable(), params);
         }
-        NDList out = block.forward(store, new NDList(x.toDevice(own, false)), training && trainable());
+        NDList out = block.forward(store, new NDList(x.toDevice(own, false)), training && trainable(), params);
         NDList back = new NDList(out.size());
         for (NDArray a : out) {
             back.add(a.toDevice(home, false));

@@ -74,7 +74,8 @@ public final class Run implements AutoCloseable {
         ImageDataset train = data.train();
         List<String> names = cfg.networks().stream().map(NetworkConfig::name).toList();
         Optimizers optimizers = new Optimizers(cfg.optim());
-        Method method = resolved.create(new MethodSetup(cfg, names, train.numClasses(), train.size(), optimizers));
+        Method method = resolved.create(new MethodSetup(cfg, names, train.numClasses(), train.size(), optimizers,
+                train.labels()));
         NDManager manager = NDManager.newBaseManager();
         List<Net> nets = new ArrayList<>();
         List<Teacher> teachers = new ArrayList<>();
@@ -91,7 +92,7 @@ public final class Run implements AutoCloseable {
                     t.net().block().setChannelsLast(cfg.train().channelsLast());
                 }
             }
-            method.attach(manager, nets);
+            method.attach(manager, nets, teachers);
             Run run = new Run(cfg, manager, data, data.loaders(cfg, method.views()), nets, teachers, method);
             run.scoreTeachers();
             return run;

@@ -310,7 +310,20 @@ class BadInputCatalogueTest {
                 new Case("a teacher at chance level", () -> train(tiny(kdTeacher(fixture("tiny-gray.onnx")))),
                         "tiny-gray.onnx", "chance", "input contract"),
                 new Case("an ONNX teacher with an operator ONNX Runtime lacks", () -> train(tiny(kdTeacher(
-                        unknownOperatorModel().toString()))), "unknown-op.onnx", "operator", "FancyPool"));
+                        unknownOperatorModel().toString()))), "unknown-op.onnx", "operator", "FancyPool"),
+                // feature methods (docs/methods.md sections 10 to 12)
+                new Case("a stage name that does not exist", () -> trainSet("teachers.t.arch=resnet8",
+                        "teachers.t.checkpoint=" + ckpt, "method.name=at", "method.at.stages=stage1,stage9"),
+                        "method.at.stages", "stage9", "stage3"),
+                new Case("fitnet stages of different channels with no regressor allowed", () -> trainSet(
+                        "networks.student.arch=resnet8x2", "teachers.t.arch=resnet8", "teachers.t.checkpoint=" + ckpt,
+                        "method.name=fitnet", "method.fitnet.regressor=false"), "method.fitnet.regressor",
+                        "64 channels", "32"),
+                new Case("crd with more negatives than samples", () -> trainSet("teachers.t.arch=resnet8",
+                        "teachers.t.checkpoint=" + ckpt, "method.name=crd"), "method.crd.nce_k", "16384", "128 samples"),
+                new Case("a feature method with a teacher that gives logits only", () -> train(tiny(
+                        "teachers: {teacher: {model: " + fixture("tiny-gray.onnx") + "}}\nmethod: {name: at}\n")),
+                        "teachers.teacher", "no features"));
     }
 
     /** An ONNX model (N, 1, 28, 28) -> (N, 10) whose one node is an operator no runtime has: FancyPool. */

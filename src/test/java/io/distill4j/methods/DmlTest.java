@@ -27,7 +27,7 @@ class DmlTest {
 
     static Dml dml(String teacher) {
         return new Dml(new Dml.Options(Dml.Teacher.valueOf(teacher.toUpperCase(Locale.ROOT)),
-                Dml.Update.SIMULTANEOUS, 1.0), new MethodSetup(null, List.of("a", "b", "c"), 4, 3, null));
+                Dml.Update.SIMULTANEOUS, 1.0), new MethodSetup(null, List.of("a", "b", "c"), 4, 3, null, null));
     }
 
     static Batch batch(NDManager m, boolean[] labelled) {

@@ -64,6 +64,14 @@ class EveryMethodResumesExactlyTest {
         METHODS.put("mkf", "networks: {student: {arch: resnet8}}\nmethod: {name: mkf, mkf: {groups: 2}}\n# with mixing\n");
         METHODS.put("mkf-every-step", "networks: {student: {arch: resnet8}}\nmethod: {name: mkf, mkf: {groups: 3, "
                 + "schedule: every_step, log_knowledge_age: true}}\n# with mixing\n");
+        String teacher = "teachers: {t: {arch: resnet8, checkpoint: TEACHER}}\n";
+        METHODS.put("dkd", "networks: {student: {arch: resnet8}}\n" + teacher + "method: {name: dkd, dkd: {warmup: 2}}\n");
+        METHODS.put("fitnet-two-stage", "networks: {student: {arch: resnet8x2}}\n" + teacher
+                + "method: {name: fitnet, fitnet: {two_stage: true, hint_epochs: 1}}\n");
+        METHODS.put("fitnet", "networks: {student: {arch: resnet8x2}}\n" + teacher + "method: {name: fitnet}\n");
+        METHODS.put("at", "networks: {student: {arch: resnet8}}\n" + teacher + "method: {name: at}\n");
+        METHODS.put("crd", "networks: {student: {arch: resnet8}}\n" + teacher
+                + "method: {name: crd, crd: {nce_k: 64, feat_dim: 16}}\n");
         METHODS.put("dlb-validation", "networks: {student: {arch: resnet8}}\nmethod: {name: dlb}\n# with validation\n");
     }
 
@@ -91,7 +99,8 @@ class EveryMethodResumesExactlyTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"baseline", "kd", "meal-v2", "dml-simultaneous", "dml-sequential", "okdcr", "dlb-separate",
-            "dlb-joint", "stochastic-depth", "st", "mkf", "mkf-every-step", "dlb-validation"})
+            "dlb-joint", "stochastic-depth", "st", "mkf", "mkf-every-step", "dlb-validation", "dkd", "fitnet", "fitnet-two-stage", "at",
+            "crd"})
     void stoppedAtARandomStepWithAHalfWrittenCheckpointAndResumed(String method) throws IOException {
         Path cfg = dir.resolve(method + ".yaml");
         String base = METHODS.get(method).contains("re-estimation") ? BASE.replace("threads: 1}",
