@@ -38,10 +38,14 @@ public final class DjlExportModel implements ForeignModel {
 
     @Override
     public NDArray forward(NDArray x) {
-        NDArray logits = model.getBlock().forward(new ParameterStore(x.getManager(), false), new NDList(x), false)
-                .singletonOrThrow();
-        logits.attach(x.getManager());
-        return logits;
+        return forwardAll(x).singletonOrThrow();
+    }
+
+    @Override
+    public NDList forwardAll(NDArray x) {
+        NDList out = model.getBlock().forward(new ParameterStore(x.getManager(), false), new NDList(x), false);
+        out.attach(x.getManager());
+        return out;
     }
 
     @Override

@@ -1,6 +1,7 @@
 package io.distill4j.foreign;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
 
 import java.nio.file.Path;
 
@@ -15,6 +16,12 @@ public interface ForeignModel extends AutoCloseable {
      * normalised when the model expects its caller to): the result lives in {@code x}'s manager.
      */
     NDArray forward(NDArray x);
+
+    /**
+     * Every output of the model for {@code x}, in the model's order (a model that returns a tuple: logits first,
+     * then what its card's {@code outputs} names, e.g. pooled features and feature maps).
+     */
+    NDList forwardAll(NDArray x);
 
     /** The file it was loaded from. */
     Path file();

@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 
 /**
  * Model files by kind, and the model card that may sit beside one. The kinds: a TorchScript file ({@code .pt},
@@ -87,7 +88,7 @@ public final class ModelFiles {
      * one-line error naming the card and key.
      */
     public record CardContract(Integer channels, Integer height, Integer width, float[] mean, float[] std,
-                               Boolean normalizedInside, List<String> classNames) {}
+                               Boolean normalizedInside, List<String> classNames, List<String> outputs) {}
 
     public static CardContract readCard(Path card) {
         JsonObject o;
@@ -119,8 +120,19 @@ public final class ModelFiles {
                     names.add(n.getAsString());
                 }
             }
+            List<String> outputs = null;
+            if (o.has("outputs")) {
+                outputs = new ArrayList<>();
+                for (JsonElement n : o.getAsJsonArray("outputs")) {
+                    outputs.add(n.getAsString());
+                }
+                if (outputs.isEmpty() || !outputs.get(0).equals("logits") || outputs.size() != Set.copyOf(outputs).size()) {
+                    throw new UserError(card + ": outputs: " + outputs + " must name the model's outputs in order, "
+                            + "logits first, each once (e.g. [logits, features, stage1, stage2, stage3])");
+                }
+            }
             return new CardContract(intOrNull(in, "channels"), intOrNull(in, "height"), intOrNull(in, "width"),
-                    floatsOrNull(norm, "mean"), floatsOrNull(norm, "std"), inside, names);
+                    floatsOrNull(norm, "mean"), floatsOrNull(norm, "std"), inside, names, outputs);
         } catch (ClassCastException | IllegalStateException | UnsupportedOperationException e) {
             throw new UserError(card + ": a model card key has the wrong form (" + firstLine(e.getMessage())
                     + "); see the card that distill4j export writes");

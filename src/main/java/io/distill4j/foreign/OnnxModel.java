@@ -1,6 +1,7 @@
 package io.distill4j.foreign;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.Shape;
 import ai.onnxruntime.NodeInfo;
 import ai.onnxruntime.OnnxTensor;
@@ -94,16 +95,24 @@ public final class OnnxModel implements ForeignModel {
 
     @Override
     public NDArray forward(NDArray x) {
+        return forwardAll(x).get(0);
+    }
+
+    @Override
+    public NDList forwardAll(NDArray x) {
         long[] shape = x.getShape().getShape();
         float[] pixels = x.toFloatArray();
         try (OnnxTensor t = OnnxTensor.createTensor(env, FloatBuffer.wrap(pixels), shape);
              OrtSession.Result r = session.run(Map.of(input, t))) {
-            OnnxTensor out = (OnnxTensor) r.get(0);
-            long[] outShape = out.getInfo().getShape();
-            FloatBuffer b = out.getFloatBuffer();
-            float[] a = new float[b.remaining()];
-            b.get(a);
-            return HostArrays.floats(x.getManager(), a, new Shape(outShape));
+            NDList outputs = new NDList();
+            for (int i = 0; i < r.size(); i++) {
+                OnnxTensor out = (OnnxTensor) r.get(i);
+                FloatBuffer b = out.getFloatBuffer();
+                float[] a = new float[b.remaining()];
+                b.get(a);
+                outputs.add(HostArrays.floats(x.getManager(), a, new Shape(out.getInfo().getShape())));
+            }
+            return outputs;
         } catch (OrtException e) {
             throw new UserError(file + ": ONNX Runtime failed on a batch of shape " + x.getShape() + ": "
                     + ModelFiles.firstLine(e.getMessage()));

@@ -59,10 +59,14 @@ public final class TorchScriptModel implements ForeignModel {
 
     @Override
     public NDArray forward(NDArray x) {
+        return forwardAll(x).singletonOrThrow();
+    }
+
+    @Override
+    public NDList forwardAll(NDArray x) {
         NDList out = block.forward(new ParameterStore(x.getManager(), false), new NDList(x), false);
-        NDArray logits = out.singletonOrThrow();
-        logits.attach(x.getManager());
-        return logits;
+        out.attach(x.getManager());
+        return out;
     }
 
     @Override

@@ -31,7 +31,8 @@ public interface Teacher extends AutoCloseable {
     static UserError noFeatures(Teacher t) {
         return new UserError("teachers." + t.name() + ": this teacher has no features: its model (" + t.describe()
                 + ") outputs logits only, and a feature method needs the teacher's feature maps; give a distill4j "
-                + "teacher (checkpoint: with arch:, or model: a distill4j run folder or .ckpt)");
+                + "teacher (checkpoint: with arch:, or model: a distill4j run folder or .ckpt), or a model that also "
+                + "returns its feature maps, named by the outputs: list of its card ([logits, features, stage...])");
     }
 
     /** The names of the feature maps {@link #features} gives (empty when it gives none). */

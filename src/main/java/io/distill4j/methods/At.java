@@ -64,7 +64,7 @@ public final class At implements Method {
         FeatureStages.require(section, "stages", stages, student.block().stageNames(), "the student "
                 + student.block().arch());
         FeatureStages.require(section, options.teacherStages().isBlank() ? "stages" : "teacher_stages", teacherStages,
-                teacher.stageNames(), "the teacher " + teacher.net().block().arch());
+                teacher.stageNames(), "the teacher " + teacher.name());
         List<Shape> s = FeatureStages.studentShapes(student, stages);
         List<Shape> t = FeatureStages.teacherShapes(teacher, student, teacherStages);
         for (int i = 0; i < stages.size(); i++) {

@@ -50,9 +50,9 @@ final class FeatureStages {
         }
     }
 
-    /** The teacher must be a distill4j network: a model from elsewhere gives logits only. */
+    /** The teacher must give feature maps: a distill4j network, or a model whose card names its feature outputs. */
     static Teacher requireFeatures(Teacher t) {
-        if (t.net() == null) {
+        if (t.stageNames().isEmpty()) {
             throw Teacher.noFeatures(t);
         }
         return t;

@@ -91,7 +91,7 @@ public final class FitNet implements Method {
         FeatureStages.require(section, "guided_stage", guided, student.block().stageNames(),
                 "the student " + student.block().arch());
         FeatureStages.require(section, "hint_stage", hint, teacher.stageNames(),
-                "the teacher " + teacher.net().block().arch());
+                "the teacher " + teacher.name());
         Shape s = FeatureStages.studentShapes(student, guided).get(0);
         Shape t = FeatureStages.teacherShapes(teacher, student, hint).get(0);
         if (s.get(2) != t.get(2) || s.get(3) != t.get(3)) {

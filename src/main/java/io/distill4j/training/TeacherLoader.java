@@ -2,6 +2,7 @@ package io.distill4j.training;
 
 import ai.djl.engine.EngineException;
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
@@ -60,7 +61,8 @@ final class TeacherLoader {
         ForeignModel model = ModelFiles.open(path, ModelFiles.threads());
         try {
             checkInput(model, contract);
-            int outputs = probe(model, contract);
+            List<String> named = outputNames(path);
+            int outputs = probe(model, contract, named);
             if (outputs != train.numClasses()) {
                 throw new UserError(path + ": the model returns " + outputs + " outputs per image, the dataset has "
                         + train.numClasses() + " classes (" + String.join(", ", train.classNames()) + ")");
@@ -68,7 +70,7 @@ final class TeacherLoader {
             int[] order = classOrder(path, contract.classNames(), train.classNames());
             InputAdapter adapter = new InputAdapter(train.channels(), train.height(), train.width(), norm.mean(),
                     norm.std(), contract);
-            return new ForeignTeacher(tc.name(), model, contract, adapter, order);
+            return new ForeignTeacher(tc.name(), model, contract, adapter, order, named);
         } catch (RuntimeException e) {
             model.close();
             throw e;
@@ -173,22 +175,44 @@ final class TeacherLoader {
         }
     }
 
-    /** Runs a batch of two blank images through the model: its output must be (2, K); returns K. */
-    private static int probe(ForeignModel model, ModelContract contract) {
+    /** What the model's card names its outputs ({@code logits} first), or null: the model returns logits only. */
+    private static List<String> outputNames(Path model) {
+        Path card = ModelFiles.cardOf(model);
+        return card == null ? null : ModelFiles.readCard(card).outputs();
+    }
+
+    /**
+     * Runs a batch of two blank images through the model: its logits must be (2, K); returns K. With named outputs,
+     * the model returns as many, {@code features} (2, D) and each feature map (2, C, H, W).
+     */
+    private static int probe(ForeignModel model, ModelContract contract, List<String> named) {
         try (NDManager m = NDManager.newBaseManager()) {
             NDArray x = m.zeros(new Shape(2, contract.channels(), contract.height(), contract.width()));
-            NDArray out;
+            NDList all;
             try {
-                out = model.forward(x);
+                all = named == null ? new NDList(model.forward(x)) : model.forwardAll(x);
             } catch (EngineException | IllegalStateException | IllegalArgumentException e) {
                 throw new UserError(model.file() + ": the model does not take its contract's input ("
                         + contract.channels() + "x" + contract.height() + "x" + contract.width() + " images, rank 4): "
                         + ModelFiles.firstLine(e.getMessage()));
             }
+            if (named != null && all.size() != named.size()) {
+                throw new UserError(model.file() + ": the model returns " + all.size() + " outputs where its card's "
+                        + "outputs names " + named.size() + " (" + String.join(", ", named) + ")");
+            }
+            NDArray out = all.get(0);
             long[] s = out.getShape().getShape();
             if (s.length != 2 || s[0] != 2) {
                 throw new UserError(model.file() + ": the model's output for 2 images has shape " + out.getShape()
                         + "; a classifier returns logits (N, classes)");
+            }
+            for (int i = 1; named != null && i < named.size(); i++) {
+                int rank = named.get(i).equals("features") ? 2 : 4;
+                Shape o = all.get(i).getShape();
+                if (o.dimension() != rank || o.get(0) != 2) {
+                    throw new UserError(model.file() + ": output " + i + " (" + named.get(i) + ") has shape " + o
+                            + " for 2 images; " + (rank == 2 ? "features are (N, D)" : "a feature map is (N, C, H, W)"));
+                }
             }
             return (int) s[1];
         }

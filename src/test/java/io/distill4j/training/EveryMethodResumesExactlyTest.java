@@ -7,7 +7,6 @@ import com.google.gson.JsonParser;
 import io.distill4j.RunFiles;
 import io.distill4j.config.ConfigLoader;
 import io.distill4j.runtime.Net;
-import io.distill4j.training.RunFolder;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;

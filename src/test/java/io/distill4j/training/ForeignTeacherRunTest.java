@@ -7,7 +7,6 @@ import io.distill4j.UserError;
 import io.distill4j.config.ConfigLoader;
 import io.distill4j.knowledge.ForeignTeacher;
 import io.distill4j.runtime.Net;
-import io.distill4j.training.RunFolder;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

@@ -7,7 +7,6 @@ import io.distill4j.RunFiles;
 import io.distill4j.config.ConfigLoader;
 import io.distill4j.config.RunConfig;
 import io.distill4j.runtime.Net;
-import io.distill4j.training.RunFolder;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;

@@ -1,7 +1,6 @@
 package io.distill4j.training;
 
 import io.distill4j.RunFiles;
-import io.distill4j.training.MetricsLog;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
