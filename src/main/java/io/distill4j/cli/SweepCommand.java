@@ -3,6 +3,7 @@ package io.distill4j.cli;
 import ai.djl.engine.Engine;
 import com.sun.management.OperatingSystemMXBean;
 import io.distill4j.UserError;
+import io.distill4j.sweep.Cluster;
 import io.distill4j.sweep.SweepPlan;
 import io.distill4j.sweep.SweepRunner;
 import io.distill4j.sweep.SweepSpec;
@@ -43,20 +44,42 @@ public final class SweepCommand implements Callable<Integer> {
             + "to split a sweep across machines")
     String shard;
 
+    @Option(names = "--spark", paramLabel = "MASTER", description = "run the runs as Apache Spark tasks on MASTER "
+            + "(local[N], spark://HOST:PORT, yarn, k8s://...), each in its folder under OUT on a filesystem every "
+            + "executor sees (README, Sweeps on Apache Spark)")
+    String spark;
+
+    @Option(names = "--threads", paramLabel = "N", defaultValue = "0", description = "with --spark: threads of each "
+            + "run, and its task's spark.task.cpus (default 1; local[N] has N cores)")
+    int threads;
+
+    @Option(names = "--conf", paramLabel = "KEY=VALUE", description = "with --spark: a Spark setting, e.g. "
+            + "--conf spark.task.maxFailures=8")
+    Map<String, String> conf = new LinkedHashMap<>();
+
     @Option(names = "--dry-run", description = "list the expanded runs (validated) and what would be done; run nothing")
     boolean dryRun;
 
     @Override
     public Integer call() {
         int[] sh = parseShard(shard);
+        if (spark != null && (shard != null || parallel != 1)) {
+            throw new UserError("--spark: runs every run on the cluster, as many at once as it has room for; "
+                    + "leave out --shard and --parallel");
+        }
+        if (spark == null && (threads != 0 || !conf.isEmpty())) {
+            throw new UserError((threads != 0 ? "--threads" : "--conf") + ": applies to --spark MASTER only");
+        }
         SweepSpec spec = SweepSpec.read(file, out);
         SweepPlan plan = SweepPlan.expand(spec); // every run validated before any starts
         int cores = Integer.getInteger("ai.djl.pytorch.num_threads", Runtime.getRuntime().availableProcessors());
         SweepRunner runner = new SweepRunner(plan, new SweepRunner.Options(parallel, cores, sh[0], sh[1],
                 Main.class.getName()), System.out);
-        System.out.printf("sweep %s: %d runs (%d before the others), %d in this shard, %d at a time with %d threads "
-                        + "each; output %s%n", spec.name(), plan.runs().size(), plan.beforeRuns().size(),
-                runner.shardRuns().size(), parallel, Math.max(1, cores / parallel), spec.out());
+        if (spark == null) { // on a cluster, the cluster says how the runs are spread
+            System.out.printf("sweep %s: %d runs (%d before the others), %d in this shard, %d at a time with %d "
+                            + "threads each; output %s%n", spec.name(), plan.runs().size(), plan.beforeRuns().size(),
+                    runner.shardRuns().size(), parallel, Math.max(1, cores / parallel), spec.out());
+        }
         if (dryRun) {
             for (SweepPlan.PlannedRun r : plan.runs()) {
                 String state = Files.exists(r.dir().resolve("summary.json")) ? "finished"
@@ -67,7 +90,8 @@ public final class SweepCommand implements Callable<Integer> {
             return 0;
         }
         plan.manifest(gitCommit(), versions(), machine()).write();
-        List<SweepRunner.Result> results = runner.run();
+        List<SweepRunner.Result> results = spark == null ? runner.run() : Cluster.load("--spark")
+                .sweep(plan, new Cluster.Options(spark, threads, conf, Main.class.getName()), System.out);
         List<String> failed = results.stream().filter(r -> r.outcome() == SweepRunner.Outcome.FAILED)
                 .map(r -> r.run().name()).toList();
         if (!failed.isEmpty()) {

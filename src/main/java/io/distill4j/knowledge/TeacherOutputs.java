@@ -15,7 +15,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * Teachers' logits stored for every training step of a run: because a batch, its augmentation and its mixing are
@@ -92,33 +95,9 @@ public final class TeacherOutputs implements AutoCloseable {
             }
             try (FileChannel out = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                     StandardOpenOption.TRUNCATE_EXISTING)) {
-                byte[] header = header(fingerprint, rows.length, teachers, classes, encoding)
-                        .getBytes(StandardCharsets.UTF_8);
-                ByteBuffer h = ByteBuffer.allocate(4 + header.length).order(ByteOrder.LITTLE_ENDIAN);
-                h.putInt(header.length).put(header).flip();
-                while (h.hasRemaining()) {
-                    out.write(h);
-                }
+                writeAll(out, ByteBuffer.wrap(headerBytes(fingerprint, rows.length, teachers, classes, encoding)));
                 for (int s = 0; s < rows.length; s++) {
-                    float[][] z = source.logits(s);
-                    if (z.length != teachers) {
-                        throw new IllegalStateException("step " + s + ": " + z.length + " teachers, expected " + teachers);
-                    }
-                    ByteBuffer b = ByteBuffer.allocate(encoding.rowBytes(classes) * teachers * rows[s])
-                            .order(ByteOrder.LITTLE_ENDIAN);
-                    for (float[] t : z) {
-                        if (t.length != rows[s] * classes) {
-                            throw new IllegalStateException("step " + s + ": " + t.length + " logits, expected "
-                                    + rows[s] * classes);
-                        }
-                        for (int r = 0; r < rows[s]; r++) {
-                            encodeRow(t, r * classes, classes, encoding, b);
-                        }
-                    }
-                    b.flip();
-                    while (b.hasRemaining()) {
-                        out.write(b);
-                    }
+                    writeAll(out, encodeStep(s, rows[s], teachers, classes, encoding, source));
                 }
                 out.force(true);
             }
@@ -127,6 +106,142 @@ public final class TeacherOutputs implements AutoCloseable {
             throw new UserError(file + ": cannot write the teacher outputs: " + e.getMessage());
         }
         return open(file, fingerprint, rows, teachers, classes, encoding);
+    }
+
+    /** The file's first bytes: the header's length (int32, little-endian) and the header (UTF-8). */
+    public static byte[] headerBytes(String fingerprint, int steps, int teachers, int classes, Encoding encoding) {
+        byte[] header = header(fingerprint, steps, teachers, classes, encoding).getBytes(StandardCharsets.UTF_8);
+        return ByteBuffer.allocate(4 + header.length).order(ByteOrder.LITTLE_ENDIAN).putInt(header.length)
+                .put(header).array();
+    }
+
+    /** Step {@code s}'s bytes: every teacher's rows, teacher after teacher. */
+    private static ByteBuffer encodeStep(int s, int rows, int teachers, int classes, Encoding encoding, Source source) {
+        float[][] z = source.logits(s);
+        if (z.length != teachers) {
+            throw new IllegalStateException("step " + s + ": " + z.length + " teachers, expected " + teachers);
+        }
+        ByteBuffer b = ByteBuffer.allocate(encoding.rowBytes(classes) * teachers * rows).order(ByteOrder.LITTLE_ENDIAN);
+        for (float[] t : z) {
+            if (t.length != rows * classes) {
+                throw new IllegalStateException("step " + s + ": " + t.length + " logits, expected " + rows * classes);
+            }
+            for (int r = 0; r < rows; r++) {
+                encodeRow(t, r * classes, classes, encoding, b);
+            }
+        }
+        return b.flip();
+    }
+
+    private static void writeAll(FileChannel out, ByteBuffer b) throws IOException {
+        while (b.hasRemaining()) {
+            out.write(b);
+        }
+    }
+
+    /**
+     * A part of a store built apart (by another process, on another machine): steps {@code from} (inclusive) to
+     * {@code to} (exclusive), their bytes as {@link #build} writes them, then the SHA-256 of the store's header, so
+     * that a part of another store is never taken for this one's.
+     */
+    public record Part(Path file, int from, int to) {}
+
+    /** The bytes of part {@code [from, to)}'s steps. */
+    private static long partBytes(int[] rows, int from, int to, int teachers, int classes, Encoding encoding) {
+        long n = 0;
+        for (int s = from; s < to; s++) {
+            n += rows[s];
+        }
+        return n * teachers * encoding.rowBytes(classes);
+    }
+
+    /** Whether {@code part} is present, complete and of the store whose header is {@code header}. */
+    public static boolean partValid(Part part, byte[] header, int[] rows, int teachers, int classes, Encoding encoding) {
+        try (FileChannel ch = FileChannel.open(part.file(), StandardOpenOption.READ)) {
+            long data = partBytes(rows, part.from(), part.to(), teachers, classes, encoding);
+            if (ch.size() != data + 32) {
+                return false;
+            }
+            ByteBuffer d = ByteBuffer.allocate(32);
+            readFully(ch, d, data);
+            return Arrays.equals(d.array(), sha256(header));
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /** Writes a part atomically (a temporary file renamed into place), unless a valid one is there: true if written. */
+    public static boolean writePart(Part part, byte[] header, int[] rows, int teachers, int classes, Encoding encoding,
+                                    Source source) {
+        checkEncoding(part.file(), encoding, classes);
+        if (partValid(part, header, rows, teachers, classes, encoding)) {
+            return false;
+        }
+        Path tmp = part.file().resolveSibling(part.file().getFileName() + "." + ProcessHandle.current().pid() + ".tmp");
+        try {
+            Files.createDirectories(part.file().toAbsolutePath().getParent());
+            try (FileChannel out = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                    StandardOpenOption.TRUNCATE_EXISTING)) {
+                for (int s = part.from(); s < part.to(); s++) {
+                    writeAll(out, encodeStep(s, rows[s], teachers, classes, encoding, source));
+                }
+                writeAll(out, ByteBuffer.wrap(sha256(header)));
+                out.force(true);
+            }
+            Files.move(tmp, part.file(), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            return true;
+        } catch (IOException e) {
+            throw new UserError(part.file() + ": cannot write the part of the teacher outputs: " + e.getMessage());
+        }
+    }
+
+    /**
+     * Joins valid parts that cover every step, in order, into the store at {@code file}: the same bytes as
+     * {@link #build} writes (atomically, as it does).
+     */
+    public static void assemble(Path file, byte[] header, List<Part> parts, int[] rows, int teachers, int classes,
+                                Encoding encoding) {
+        int next = 0;
+        for (Part p : parts) {
+            if (p.from() != next || !partValid(p, header, rows, teachers, classes, encoding)) {
+                throw new UserError(p.file() + ": missing, incomplete or of another store (steps " + p.from() + " to "
+                        + p.to() + "); build the parts again");
+            }
+            next = p.to();
+        }
+        if (next != rows.length) {
+            throw new UserError(file + ": the parts cover " + next + " of " + rows.length + " steps");
+        }
+        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+        try {
+            if (file.toAbsolutePath().getParent() != null) {
+                Files.createDirectories(file.toAbsolutePath().getParent());
+            }
+            try (FileChannel out = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                    StandardOpenOption.TRUNCATE_EXISTING)) {
+                writeAll(out, ByteBuffer.wrap(header));
+                for (Part p : parts) {
+                    try (FileChannel in = FileChannel.open(p.file(), StandardOpenOption.READ)) {
+                        long n = partBytes(rows, p.from(), p.to(), teachers, classes, encoding);
+                        for (long pos = 0; pos < n; ) {
+                            pos += in.transferTo(pos, n - pos, out);
+                        }
+                    }
+                }
+                out.force(true);
+            }
+            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            throw new UserError(file + ": cannot write the teacher outputs: " + e.getMessage());
+        }
+    }
+
+    private static byte[] sha256(byte[] b) {
+        try {
+            return MessageDigest.getInstance("SHA-256").digest(b);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /** Opens a store, refusing one built for another run (another fingerprint) or of the wrong size. */

@@ -115,7 +115,7 @@ public final class SweepRunner {
      * A folder that holds a run of another config is never touched. Configs are compared resolved, as this version
      * reads them, so a run written before new keys existed (at their defaults) still counts as the same run.
      */
-    private static void check(SweepPlan.PlannedRun r) {
+    public static void check(SweepPlan.PlannedRun r) {
         Path cfg = r.dir().resolve("config.yaml");
         if (!Files.exists(cfg)) {
             return;

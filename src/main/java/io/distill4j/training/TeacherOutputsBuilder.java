@@ -50,10 +50,16 @@ final class TeacherOutputsBuilder {
         return all.toString();
     }
 
-    static TeacherOutputs openOrBuild(Run run) {
+    /** Where a run's store is and what it holds: the steps' sizes, the teachers, the classes, the encoding. */
+    record Layout(Path file, String fingerprint, int[] rows, int teachers, int classes,
+                  TeacherOutputs.Encoding encoding) {
+        byte[] header() {
+            return TeacherOutputs.headerBytes(fingerprint, rows.length, teachers, classes, encoding);
+        }
+    }
+
+    static Layout layout(Run run) {
         RunConfig cfg = run.config();
-        Path file = Path.of(cfg.train().teacherOutputs());
-        List<Teacher> teachers = run.teachers();
         BatchLoader loader = run.trainLoader();
         int perEpoch = loader.batchesPerEpoch();
         int steps = Math.toIntExact((long) perEpoch * cfg.train().epochs());
@@ -61,16 +67,17 @@ final class TeacherOutputsBuilder {
         for (int s = 0; s < steps; s++) {
             rows[s] = loader.batchSize(s % perEpoch);
         }
-        int classes = run.train().numClasses();
-        String fingerprint = fingerprint(cfg, run.train(), run.normalization());
-        TeacherOutputs.Encoding encoding = new TeacherOutputs.Encoding(cfg.train().teacherOutputsTopK(),
-                run.method().softTargetTemperature());
-        if (Files.exists(file)) {
-            return TeacherOutputs.open(file, fingerprint, rows, teachers.size(), classes, encoding);
-        }
-        System.err.printf("distill4j: writing the teachers' outputs for %d steps to %s (once; later runs with the "
-                + "same seed, data and teachers read them)%n", steps, file);
-        return TeacherOutputs.build(file, fingerprint, rows, teachers.size(), classes, encoding, step -> {
+        return new Layout(Path.of(cfg.train().teacherOutputs()), fingerprint(cfg, run.train(), run.normalization()),
+                rows, run.teachers().size(), run.train().numClasses(),
+                new TeacherOutputs.Encoding(cfg.train().teacherOutputsTopK(), run.method().softTargetTemperature()));
+    }
+
+    /** Every teacher's logits for a step's batch (rebuilt as the trainer builds it), in inference mode. */
+    static TeacherOutputs.Source source(Run run) {
+        List<Teacher> teachers = run.teachers();
+        BatchLoader loader = run.trainLoader();
+        int perEpoch = loader.batchesPerEpoch();
+        return step -> {
             HostBatch hb = loader.batch((int) (step / perEpoch), (int) (step % perEpoch));
             float[][] out = new float[teachers.size()][];
             try (NDManager bm = run.manager().newSubManager()) {
@@ -80,7 +87,18 @@ final class TeacherOutputsBuilder {
                 }
             }
             return out;
-        });
+        };
+    }
+
+    static TeacherOutputs openOrBuild(Run run) {
+        Layout l = layout(run);
+        if (Files.exists(l.file())) {
+            return TeacherOutputs.open(l.file(), l.fingerprint(), l.rows(), l.teachers(), l.classes(), l.encoding());
+        }
+        System.err.printf("distill4j: writing the teachers' outputs for %d steps to %s (once; later runs with the "
+                + "same seed, data and teachers read them)%n", l.rows().length, l.file());
+        return TeacherOutputs.build(l.file(), l.fingerprint(), l.rows(), l.teachers(), l.classes(), l.encoding(),
+                source(run));
     }
 
     /** What the stored logits depend on: the batches (seed, data, batching, epochs) and the teachers. */
