@@ -1,5 +1,6 @@
 package io.distill4j.cli;
 
+import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
@@ -42,9 +43,9 @@ final class TeacherBench {
         Path onnx = file.resolveSibling(stem + ".onnx");
         int threads = ModelFiles.threads();
         List<ForeignModel> models = new ArrayList<>();
-        models.add(ModelFiles.open(file, threads));
+        models.add(ModelFiles.open(file, threads, Device.cpu()));
         if (Files.isRegularFile(onnx)) {
-            models.add(ModelFiles.open(onnx, threads));
+            models.add(ModelFiles.open(onnx, threads, Device.cpu()));
         }
         System.out.printf(Locale.ROOT, "teacher %s, input %dx%dx%d, %d threads, %d rounds of %.1f s%n", file, ch, h, w,
                 threads, rounds, seconds);

@@ -6,7 +6,7 @@ package io.distill4j.config;
  * @param name   the network's name in metrics, checkpoints and reports
  * @param arch   architecture (see {@code ModelRegistry})
  * @param init   a checkpoint to start from, or null for random initialisation
- * @param device {@code cpu} or {@code gpu:N}
+ * @param device {@code default} (the run's {@code train.device}), {@code cpu}, {@code gpu} or {@code gpu:N}
  */
 public record NetworkConfig(String name, String arch, String init, String device) {
     static NetworkConfig from(String name, ConfigNode n) {
@@ -15,9 +15,9 @@ public record NetworkConfig(String name, String arch, String init, String device
         }
         String arch = n.requireString("arch");
         String init = n.string("init", null);
-        String device = n.string("device", "cpu");
-        if (!device.matches("cpu|gpu(:\\d+)?")) {
-            throw n.error("device", "'" + device + "' is not cpu or gpu:N");
+        String device = n.string("device", "default");
+        if (!device.equals("default") && !TrainConfig.isDevice(device) || device.equals("auto")) {
+            throw n.error("device", "'" + device + "' is not default (the run's train.device), cpu, gpu or gpu:N");
         }
         return new NetworkConfig(name, arch, init, device);
     }

@@ -57,4 +57,23 @@ public record RunConfig(ConfigNode root, long seed, DataConfig data, List<Networ
     public Map<String, Object> resolved() {
         return root.resolvedView();
     }
+
+    /**
+     * What makes a run the same run: the resolved configuration without where it computes ({@code train.device}
+     * and each network's {@code device}), as YAML. A run resumes, and a sweep recognises its run, on any device.
+     */
+    public String identity() {
+        Map<String, Object> r = ConfigLoader.readYamlString(ConfigLoader.toYaml(resolved())); // a deep copy
+        if (r.get("train") instanceof Map<?, ?> train) {
+            train.remove("device");
+        }
+        if (r.get("networks") instanceof Map<?, ?> nets) {
+            for (Object n : nets.values()) {
+                if (n instanceof Map<?, ?> net) {
+                    net.remove("device");
+                }
+            }
+        }
+        return ConfigLoader.toYaml(r);
+    }
 }

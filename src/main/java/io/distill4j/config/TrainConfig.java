@@ -31,11 +31,15 @@ import java.util.List;
  *                       faster per step on CPU). The same arithmetic up to rounding; false reproduces runs made
  *                       before this option existed bit for bit
  * @param tensorboard    also write metrics.jsonl's scalars as TensorBoard event files under OUT/tensorboard/
+ * @param device         where the run computes: {@code cpu}, {@code gpu} (the first), {@code gpu:N}, or {@code auto}
+ *                       (the first GPU the engine sees, else the CPU); every network whose {@code device} is
+ *                       {@code default}, every teacher, the batches, evaluation and the method's arrays live there.
+ *                       Not part of a run's identity: a run may resume on another device
  */
 public record TrainConfig(int epochs, int batchSize, int evalBatchSize, int evalEvery, int logEvery, int threads,
                           boolean checkpoint, String onNan, int maxSkipped, int bnRecalibration, boolean trainFit,
                           String teacherOutputs, int teacherOutputsTopK, boolean channelsLast,
-                          boolean tensorboard) {
+                          boolean tensorboard, String device) {
     static TrainConfig from(ConfigNode n) {
         return new TrainConfig(
                 (int) n.integer("epochs", 10, 1, 100_000),
@@ -52,7 +56,21 @@ public record TrainConfig(int epochs, int batchSize, int evalBatchSize, int eval
                 n.string("teacher_outputs", null),
                 (int) n.integer("teacher_outputs_top_k", 0, 0, Short.MAX_VALUE),
                 n.bool("channels_last", true),
-                n.bool("tensorboard", false));
+                n.bool("tensorboard", false),
+                device(n));
+    }
+
+    private static String device(ConfigNode n) {
+        String d = n.string("device", "cpu");
+        if (!isDevice(d)) {
+            throw n.error("device", "'" + d + "' is not cpu, gpu, gpu:N or auto");
+        }
+        return d;
+    }
+
+    /** Whether {@code d} names a device: {@code cpu}, {@code gpu}, {@code gpu:N} or {@code auto}. */
+    static boolean isDevice(String d) {
+        return d.matches("cpu|gpu(:\\d+)?|auto");
     }
 
     /**

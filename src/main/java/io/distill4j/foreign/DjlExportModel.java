@@ -1,5 +1,6 @@
 package io.distill4j.foreign;
 
+import ai.djl.Device;
 import ai.djl.MalformedModelException;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
@@ -27,10 +28,11 @@ public final class DjlExportModel implements ForeignModel {
         this.model = model;
     }
 
-    public static DjlExportModel load(Path dir) {
+    /** Loads the export folder {@code dir} onto {@code device}. */
+    public static DjlExportModel load(Path dir, Device device) {
         try {
             return new DjlExportModel(dir, Criteria.builder().setTypes(NDList.class, NDList.class).optModelPath(dir)
-                    .optTranslator(new NoopTranslator(null)).build().loadModel());
+                    .optDevice(device).optTranslator(new NoopTranslator(null)).build().loadModel());
         } catch (IOException | ModelNotFoundException | MalformedModelException | RuntimeException e) {
             throw new UserError(dir + ": DJL cannot load the model: " + ModelFiles.firstLine(e.getMessage()));
         }

@@ -1,5 +1,6 @@
 package io.distill4j.foreign;
 
+import ai.djl.Device;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
@@ -64,13 +65,17 @@ public final class ModelFiles {
                 + "give a distill4j .ckpt, run folder or export folder)");
     }
 
-    /** Loads a foreign model or a distill4j export ({@code threads}: ONNX Runtime's intra-op threads). */
-    public static ForeignModel open(Path path, int threads) {
+    /**
+     * Loads a foreign model or a distill4j export ({@code threads}: ONNX Runtime's intra-op threads). TorchScript
+     * and DJL models load onto {@code device}; ONNX Runtime runs on the CPU (its CPU build), its inputs and outputs
+     * copied through the host, so its results land on the caller's device all the same.
+     */
+    public static ForeignModel open(Path path, int threads, Device device) {
         return switch (kind(path)) {
-            case TORCHSCRIPT -> TorchScriptModel.load(path);
+            case TORCHSCRIPT -> TorchScriptModel.load(path, device);
             case ONNX -> OnnxModel.load(path, threads);
             case ONNX_EXPORT -> OnnxModel.load(path.resolve("model.onnx"), threads);
-            case DJL_EXPORT -> DjlExportModel.load(path);
+            case DJL_EXPORT -> DjlExportModel.load(path, device);
             case DISTILL4J_CHECKPOINT -> throw new IllegalArgumentException(path + " is a distill4j checkpoint");
         };
     }

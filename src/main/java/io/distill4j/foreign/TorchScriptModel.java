@@ -1,5 +1,6 @@
 package io.distill4j.foreign;
 
+import ai.djl.Device;
 import ai.djl.engine.EngineException;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
@@ -28,12 +29,15 @@ public final class TorchScriptModel implements ForeignModel {
         this.block = block;
     }
 
-    /** Loads {@code file}; an unreadable, non-TorchScript or CUDA-only file is a one-line error naming it. */
-    public static TorchScriptModel load(Path file) {
+    /**
+     * Loads {@code file} onto {@code device} (its tensors mapped there, whichever device they were saved from); an
+     * unreadable, non-TorchScript or CUDA-only file is a one-line error naming it.
+     */
+    public static TorchScriptModel load(Path file, Device device) {
         ModelFiles.requireNonEmpty(file);
-        NDManager manager = NDManager.newBaseManager();
+        NDManager manager = NDManager.newBaseManager(device);
         try {
-            PtSymbolBlock block = JniUtils.loadModule((PtNDManager) manager, file, false, new String[0],
+            PtSymbolBlock block = JniUtils.loadModule((PtNDManager) manager, file, true, new String[0],
                     new String[0], false);
             return new TorchScriptModel(file, manager, block);
         } catch (EngineException | IllegalArgumentException e) {

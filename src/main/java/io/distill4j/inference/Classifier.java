@@ -1,5 +1,6 @@
 package io.distill4j.inference;
 
+import ai.djl.Device;
 import io.distill4j.UserError;
 import io.distill4j.export.Exporter;
 import io.distill4j.export.ModelCard;
@@ -62,7 +63,7 @@ public final class Classifier implements AutoCloseable {
                 c.mean() != null ? c.mean() : fallback.mean(), c.std() != null ? c.std() : fallback.std(),
                 c.normalizedInside() != null ? c.normalizedInside() : fallback.normalizedInside(),
                 c.classNames() != null ? c.classNames() : fallback.classNames());
-        ForeignModel model = ModelFiles.open(file, ModelFiles.threads());
+        ForeignModel model = ModelFiles.open(file, ModelFiles.threads(), Device.cpu());
         String name = file.getFileName().toString();
         ModelCard card = new ModelCard(model.runtime(), name.contains(".") ? name.substring(0, name.lastIndexOf('.'))
                 : name, null, contract.classNames(), contract.channels(), contract.height(), contract.width(),

@@ -36,10 +36,11 @@ public final class SweepPlan {
      * @param before    a run of {@code before:}, done before every other
      * @param computeMatched the compute-matched reference
      * @param resolved  the resolved config it runs with (what {@code OUT/config.yaml} will hold)
+     * @param identity  what makes a run folder this run's ({@code RunConfig.identity}: the config without devices)
      */
     public record PlannedRun(String name, String variant, long seed, Map<String, Object> axes, Path config,
                              List<String> overrides, Path dir, boolean before, boolean computeMatched,
-                             String resolved) {}
+                             String resolved, String identity) {}
 
     private final SweepSpec spec;
     private final List<PlannedRun> runs;
@@ -167,7 +168,7 @@ public final class SweepPlan {
             throw new UserError(spec.file() + ": run " + name + ": " + e.getMessage());
         }
         return new PlannedRun(name, variant, before ? cfg.seed() : seed, axes, config, strings,
-                spec.out().resolve(name), before, computeMatched, ConfigLoader.toYaml(cfg.resolved()));
+                spec.out().resolve(name), before, computeMatched, ConfigLoader.toYaml(cfg.resolved()), cfg.identity());
     }
 
     private static RunConfig load(SweepSpec spec, String name, Path config, List<String> overrides) {

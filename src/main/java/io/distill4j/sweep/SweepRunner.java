@@ -112,8 +112,9 @@ public final class SweepRunner {
     }
 
     /**
-     * A folder that holds a run of another config is never touched. Configs are compared resolved, as this version
-     * reads them, so a run written before new keys existed (at their defaults) still counts as the same run.
+     * A folder that holds a run of another config is never touched. Configs are compared by identity, resolved as
+     * this version reads them, so a run written before new keys existed (at their defaults), or on another device
+     * (a Spark task's GPU), still counts as the same run.
      */
     public static void check(SweepPlan.PlannedRun r) {
         Path cfg = r.dir().resolve("config.yaml");
@@ -124,11 +125,11 @@ public final class SweepRunner {
         try {
             RunConfig c = ConfigLoader.load(cfg, List.of());
             Run.validate(c, p -> false);
-            existing = ConfigLoader.toYaml(c.resolved());
+            existing = c.identity();
         } catch (UserError e) {
             existing = null;
         }
-        if (!r.resolved().equals(existing)) {
+        if (!r.identity().equals(existing)) {
             throw new UserError(r.dir() + ": holds a run of another config than the sweep's run " + r.name()
                     + " (the sweep file changed?); give the sweep another -o, or remove that folder");
         }

@@ -21,6 +21,7 @@ import io.distill4j.models.ModelRegistry;
 import io.distill4j.models.Network;
 import io.distill4j.runtime.Checkpoint;
 import io.distill4j.runtime.Checkpoints;
+import io.distill4j.runtime.Devices;
 import io.distill4j.runtime.Net;
 import io.distill4j.runtime.Optimizers;
 import io.distill4j.runtime.Stateful;
@@ -70,13 +71,17 @@ public final class Run implements AutoCloseable {
         Engine.getInstance(); // load the engine before touching its settings
         JniUtils.setNumThreads(cfg.train().resolvedThreads());
         Engine.getInstance().setRandomSeed((int) cfg.seed()); // parameter initialisation
+        Device runDevice = device(cfg); // every device checked before any data is read
+        for (NetworkConfig nc : cfg.networks()) {
+            device(cfg, nc);
+        }
         DataPipeline data = DataPipeline.build(cfg);
         ImageDataset train = data.train();
         List<String> names = cfg.networks().stream().map(NetworkConfig::name).toList();
         Optimizers optimizers = new Optimizers(cfg.optim());
         Method method = resolved.create(new MethodSetup(cfg, names, train.numClasses(), train.size(), optimizers,
                 train.labels()));
-        NDManager manager = NDManager.newBaseManager();
+        NDManager manager = NDManager.newBaseManager(runDevice); // batches, teachers, evaluation, method arrays
         List<Net> nets = new ArrayList<>();
         List<Teacher> teachers = new ArrayList<>();
         try {
@@ -204,18 +209,15 @@ public final class Run implements AutoCloseable {
         }
     }
 
-    /** A network's device (checked: placing networks on GPUs needs CUDA natives this build does not ship). */
+    /** Where the run computes ({@code train.device}), checked against the GPUs the engine sees. */
+    private static Device device(RunConfig cfg) {
+        return Devices.resolve(cfg.train().device(), cfg.root().source() + ": train.device");
+    }
+
+    /** A network's device: its own {@code device}, or the run's when it says {@code default}. */
     private static Device device(RunConfig cfg, NetworkConfig nc) {
-        if (nc.device().equals("cpu")) {
-            return Device.cpu();
-        }
-        int id = nc.device().contains(":") ? Integer.parseInt(nc.device().substring(4)) : 0;
-        if (Engine.getInstance().getGpuCount() <= id) {
-            throw new UserError(cfg.root().source() + ": networks." + nc.name() + ".device: " + nc.device()
-                    + " requested but the engine sees " + Engine.getInstance().getGpuCount() + " GPU(s)"
-                    + " (this build ships CPU natives)");
-        }
-        return Device.gpu(id);
+        return nc.device().equals("default") ? device(cfg)
+                : Devices.resolve(nc.device(), cfg.root().source() + ": networks." + nc.name() + ".device");
     }
 
     public RunConfig config() { return config; }

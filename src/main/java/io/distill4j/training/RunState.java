@@ -2,6 +2,7 @@ package io.distill4j.training;
 
 import io.distill4j.UserError;
 import io.distill4j.config.ConfigLoader;
+import io.distill4j.config.RunConfig;
 import io.distill4j.runtime.Checkpoint;
 import io.distill4j.runtime.Stateful;
 
@@ -40,7 +41,7 @@ final class RunState {
         if (!c.meta().has("config") || !c.meta().has("step")) {
             throw new UserError(c.origin() + ": not a run checkpoint of distill4j (no step or config)");
         }
-        if (!c.meta().get("config").getAsString().equals(configYaml(run))) {
+        if (!sameRun(c.meta().get("config").getAsString(), run, c.origin())) {
             throw new UserError(c.origin() + ": the config differs from the one the run was started with; resume "
                     + "with the same config (omit -c to use the saved one)");
         }
@@ -54,6 +55,20 @@ final class RunState {
         trainer.moveTo(c.meta().get("step").getAsLong());
         trainer.update().restoreSkipped(c.meta().has("skipped_batches")
                 ? c.meta().get("skipped_batches").getAsLong() : 0);
+    }
+
+    /**
+     * Whether the config a checkpoint was written with is this run's: compared as this version resolves it (a key
+     * added since counts at its default) and without devices (a run may resume on another device).
+     */
+    private static boolean sameRun(String saved, Run run, String origin) {
+        try {
+            RunConfig then = ConfigLoader.loadText(saved, origin, List.of());
+            Run.validate(then, p -> false); // resolves the method's options as the run's own config was
+            return then.identity().equals(run.config().identity());
+        } catch (UserError e) {
+            return false; // a config this version cannot read is not this run's
+        }
     }
 
     private static String configYaml(Run run) {

@@ -58,7 +58,7 @@ final class TeacherLoader {
             return distill4j(tc, tc.arch(), file, train, manager);
         }
         ModelContract contract = contract(tc, path, train, norm);
-        ForeignModel model = ModelFiles.open(path, ModelFiles.threads());
+        ForeignModel model = ModelFiles.open(path, ModelFiles.threads(), manager.getDevice());
         try {
             checkInput(model, contract);
             List<String> named = outputNames(path);

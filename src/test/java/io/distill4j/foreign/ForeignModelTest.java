@@ -1,5 +1,6 @@
 package io.distill4j.foreign;
 
+import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
@@ -56,7 +57,7 @@ class ForeignModelTest {
     void logitsEqualPyTorchsOwn(String network, String kind) throws IOException {
         JsonObject e = expected(network);
         Path file = FIXTURES.resolve(e.get(kind).getAsString());
-        try (ForeignModel model = ModelFiles.open(file, 1); NDManager m = NDManager.newBaseManager()) {
+        try (ForeignModel model = ModelFiles.open(file, 1, Device.cpu()); NDManager m = NDManager.newBaseManager()) {
             assertThat(model.runtime()).isEqualTo(kind.equals("onnx") ? "onnxruntime" : "torchscript");
             JsonObject in = e.getAsJsonObject("input");
             NDArray x = HostArrays.floats(m, floats(in.getAsJsonArray("data")), new Shape(shape(in.getAsJsonArray("shape"))));

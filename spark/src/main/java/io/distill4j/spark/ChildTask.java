@@ -60,6 +60,10 @@ record ChildTask(List<String> jvmOptions, String classPath, String cwd, int thre
         cmd.addAll(List.of("-cp", classPath, LeasedChild.class.getName(), lease.toString(), token,
                 String.valueOf(ProcessHandle.current().pid())));
         cmd.addAll(command);
+        String gpu = gpu(ctx);
+        if (gpu != null && command.contains("train")) {
+            cmd.addAll(List.of("--set", "train.device=gpu:" + gpu)); // the task's GPU; not part of the run's identity
+        }
         Files.createDirectories(log.getParent());
         Files.writeString(log, "== attempt " + ctx.attemptNumber() + " on " + token + "\n", StandardCharsets.UTF_8,
                 StandardOpenOption.CREATE, StandardOpenOption.APPEND);
@@ -67,10 +71,6 @@ record ChildTask(List<String> jvmOptions, String classPath, String cwd, int thre
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
         if (Files.isDirectory(Path.of(cwd))) {
             pb.directory(Path.of(cwd).toFile());
-        }
-        String gpu = gpu(ctx);
-        if (gpu != null) {
-            pb.environment().put("DISTILL4J_DEVICE", "gpu:" + gpu); // the run's device: the task's GPU
         }
         long t0 = System.nanoTime();
         Process p = pb.start();
