@@ -300,8 +300,6 @@ class BadInputCatalogueTest {
                         fixture("wrong-output.pt")))), "wrong-output.pt", "7 outputs", "10 classes"),
                 new Case("an ONNX teacher with 7 outputs for 10 classes", () -> train(tiny(kdTeacher(
                         fixture("wrong-output.onnx")))), "wrong-output.onnx", "7 outputs"),
-                new Case("a TorchScript teacher saved on a GPU", () -> train(tiny(kdTeacher(fixture("cuda-saved.pt")))),
-                        "cuda-saved.pt", "CUDA", "model.cpu()"),
                 new Case("a colour teacher given a gray input it cannot take", () -> train(tiny(kdTeacher(
                         fixture("tiny-color.onnx")))), "tiny-color.onnx", "channels"),
                 new Case("a teacher whose classes are not the dataset's", () -> train(tiny(kdTeacher(

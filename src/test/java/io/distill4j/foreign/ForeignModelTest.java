@@ -71,6 +71,19 @@ class ForeignModelTest {
         }
     }
 
+    /** A TorchScript file saved with its tensors on a CUDA GPU loads onto the device asked for (here the CPU). */
+    @Test
+    void aTorchScriptFileSavedOnAGpuLoadsOntoTheCpuWithTheSameLogits() throws IOException {
+        JsonObject e = expected("tiny-gray");
+        try (ForeignModel model = ModelFiles.open(FIXTURES.resolve("cuda-saved.pt"), 1, Device.cpu());
+             NDManager m = NDManager.newBaseManager()) {
+            JsonObject in = e.getAsJsonObject("input");
+            NDArray x = HostArrays.floats(m, floats(in.getAsJsonArray("data")), new Shape(shape(in.getAsJsonArray("shape"))));
+            assertThat(model.forward(x).toFloatArray())
+                    .containsExactly(floats(e.getAsJsonObject("logits").getAsJsonArray("data")), within(1e-5f));
+        }
+    }
+
     /**
      * Antialiased bilinear resize of one plane, separable (rows, then columns): output pixel i takes the input pixels
      * around its centre {@code (i + 0.5) * scale} with triangle weights {@code max(0, 1 - |d| / max(scale, 1))},
