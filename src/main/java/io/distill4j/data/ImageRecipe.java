@@ -1,0 +1,203 @@
+package io.distill4j.data;
+
+import java.util.SplittableRandom;
+
+/**
+ * How a streamed image file becomes the network's (3, H, W) input bytes, before {@link Augmenter} flips,
+ * pads, normalises and cuts out.
+ * <ul>
+ *   <li>{@code pad}: the whole image resized to H x W, in training and evaluation alike (the in-memory datasets'
+ *   way; {@code data.pad_crop} then crops);</li>
+ *   <li>{@code random-resized}: training takes a random region of {@code scale} of the area and {@code ratio}
+ *   aspect ratio (torchvision's RandomResizedCrop: ten tries, then a centre crop), evaluation resizes the shorter
+ *   side to {@code evalResize} and takes the centre H x W.</li>
+ * </ul>
+ * Resampling is bilinear, widened when shrinking (antialiased, as PIL's). Colour jitter (training only): brightness,
+ * contrast and saturation each scaled by a factor in [1 - j, 1 + j], in that order.
+ */
+public record ImageRecipe(String crop, double scaleMin, double scaleMax, double ratioMin, double ratioMax,
+                          int evalResize, double jitter) {
+    public static final String PAD = "pad";
+    public static final String RANDOM_RESIZED = "random-resized";
+
+    /** The training input of {@code img}, drawing from {@code rng}. */
+    public byte[] train(ImageDecoder.Rgb img, int h, int w, SplittableRandom rng) {
+        byte[] out;
+        if (crop.equals(PAD)) {
+            out = resample(img, 0, 0, img.width(), img.height(), w, h);
+        } else {
+            double[] r = randomRegion(img.width(), img.height(), rng);
+            out = resample(img, r[0], r[1], r[2], r[3], w, h);
+        }
+        if (jitter > 0) {
+            jitter(out, rng);
+        }
+        return out;
+    }
+
+    /** The evaluation input of {@code img}. */
+    public byte[] eval(ImageDecoder.Rgb img, int h, int w) {
+        if (crop.equals(PAD)) {
+            return resample(img, 0, 0, img.width(), img.height(), w, h);
+        }
+        int resize = evalResize > 0 ? evalResize : (int) Math.round(Math.min(h, w) / 0.875);
+        double s = Math.min(img.width(), img.height()) / (double) resize; // source pixels per resized pixel
+        double cw = Math.min(img.width(), w * s);
+        double ch = Math.min(img.height(), h * s);
+        return resample(img, (img.width() - cw) / 2, (img.height() - ch) / 2, cw, ch, w, h);
+    }
+
+    /** x, y, width, height of a random region as torchvision's RandomResizedCrop draws it. */
+    double[] randomRegion(int width, int height, SplittableRandom rng) {
+        double area = (double) width * height;
+        double logMin = Math.log(ratioMin);
+        double logMax = Math.log(ratioMax);
+        for (int attempt = 0; attempt < 10; attempt++) {
+            double target = area * (scaleMin + (scaleMax - scaleMin) * rng.nextDouble());
+            double aspect = Math.exp(logMin + (logMax - logMin) * rng.nextDouble());
+            long cw = Math.round(Math.sqrt(target * aspect));
+            long ch = Math.round(Math.sqrt(target / aspect));
+            if (cw > 0 && cw <= width && ch > 0 && ch <= height) {
+                int y = rng.nextInt((int) (height - ch + 1));
+                int x = rng.nextInt((int) (width - cw + 1));
+                return new double[] {x, y, cw, ch};
+            }
+        }
+        double in = (double) width / height;
+        double cw = width;
+        double ch = height;
+        if (in < ratioMin) {
+            ch = Math.round(cw / ratioMin);
+        } else if (in > ratioMax) {
+            cw = Math.round(ch * ratioMax);
+        }
+        return new double[] {(width - cw) / 2, (height - ch) / 2, cw, ch};
+    }
+
+    /** The region (x0, y0, cw, ch) of {@code img} resampled to ow x oh, channel-first. */
+    static byte[] resample(ImageDecoder.Rgb img, double x0, double y0, double cw, double ch, int ow, int oh) {
+        Taps tx = taps(img.width(), x0, cw, ow);
+        Taps ty = taps(img.height(), y0, ch, oh);
+        int srcW = img.width();
+        byte[] src = img.rgb();
+        int rowFrom = ty.first;
+        int rowTo = ty.last;
+        float[] rows = new float[(rowTo - rowFrom + 1) * ow * 3]; // horizontal pass over the rows used
+        for (int sy = rowFrom; sy <= rowTo; sy++) {
+            int base = 3 * sy * srcW;
+            int ro = (sy - rowFrom) * ow * 3;
+            for (int x = 0; x < ow; x++) {
+                float r = 0;
+                float g = 0;
+                float b = 0;
+                int start = tx.start[x];
+                int k0 = x * tx.width;
+                for (int k = 0; k < tx.count[x]; k++) {
+                    float wt = tx.weight[k0 + k];
+                    int p = base + 3 * (start + k);
+                    r += wt * (src[p] & 0xff);
+                    g += wt * (src[p + 1] & 0xff);
+                    b += wt * (src[p + 2] & 0xff);
+                }
+                rows[ro + 3 * x] = r;
+                rows[ro + 3 * x + 1] = g;
+                rows[ro + 3 * x + 2] = b;
+            }
+        }
+        byte[] out = new byte[3 * ow * oh];
+        int plane = ow * oh;
+        for (int y = 0; y < oh; y++) {
+            int start = ty.start[y] - rowFrom;
+            int k0 = y * ty.width;
+            for (int x = 0; x < ow; x++) {
+                float r = 0;
+                float g = 0;
+                float b = 0;
+                for (int k = 0; k < ty.count[y]; k++) {
+                    float wt = ty.weight[k0 + k];
+                    int p = ((start + k) * ow + x) * 3;
+                    r += wt * rows[p];
+                    g += wt * rows[p + 1];
+                    b += wt * rows[p + 2];
+                }
+                int o = y * ow + x;
+                out[o] = clamp(r);
+                out[plane + o] = clamp(g);
+                out[2 * plane + o] = clamp(b);
+            }
+        }
+        return out;
+    }
+
+    private static byte clamp(float v) {
+        int i = Math.round(v);
+        return (byte) (i < 0 ? 0 : Math.min(i, 255));
+    }
+
+    /** Per output pixel: the first source pixel, how many, and their weights (a triangle filter). */
+    private record Taps(int[] start, int[] count, float[] weight, int width, int first, int last) {}
+
+    private static Taps taps(int size, double from, double length, int out) {
+        double scale = length / out;
+        double support = Math.max(1.0, scale); // widen the kernel when shrinking
+        int width = (int) Math.ceil(support) * 2 + 1;
+        int[] start = new int[out];
+        int[] count = new int[out];
+        float[] weight = new float[out * width];
+        int first = Integer.MAX_VALUE;
+        int last = 0;
+        for (int i = 0; i < out; i++) {
+            double centre = from + (i + 0.5) * scale;
+            int lo = Math.max(0, (int) Math.floor(centre - support));
+            int hi = Math.min(size - 1, (int) Math.ceil(centre + support));
+            double sum = 0;
+            int n = 0;
+            for (int j = lo; j <= hi && n < width; j++) {
+                double t = Math.abs(j + 0.5 - centre) / support;
+                double wt = Math.max(0, 1 - t);
+                weight[i * width + n++] = (float) wt;
+                sum += wt;
+            }
+            if (sum <= 0) { // a region thinner than a pixel: the nearest one
+                lo = Math.min(size - 1, Math.max(0, (int) Math.floor(centre)));
+                n = 1;
+                weight[i * width] = 1f;
+                sum = 1;
+            }
+            for (int k = 0; k < n; k++) {
+                weight[i * width + k] /= (float) sum;
+            }
+            start[i] = lo;
+            count[i] = n;
+            first = Math.min(first, lo);
+            last = Math.max(last, lo + n - 1);
+        }
+        return new Taps(start, count, weight, width, first, last);
+    }
+
+    /** Brightness, contrast and saturation jitter on channel-first RGB bytes. */
+    private void jitter(byte[] px, SplittableRandom rng) {
+        int plane = px.length / 3;
+        double brightness = 1 + jitter * (2 * rng.nextDouble() - 1);
+        double contrast = 1 + jitter * (2 * rng.nextDouble() - 1);
+        double saturation = 1 + jitter * (2 * rng.nextDouble() - 1);
+        float[] v = new float[px.length];
+        double graySum = 0;
+        for (int i = 0; i < plane; i++) {
+            for (int c = 0; c < 3; c++) {
+                v[c * plane + i] = (float) Math.min(255, (px[c * plane + i] & 0xff) * brightness);
+            }
+            graySum += 0.299 * v[i] + 0.587 * v[plane + i] + 0.114 * v[2 * plane + i];
+        }
+        float mean = (float) (graySum / plane);
+        for (int i = 0; i < px.length; i++) {
+            v[i] = Math.max(0, Math.min(255, (float) (mean + contrast * (v[i] - mean))));
+        }
+        for (int i = 0; i < plane; i++) {
+            float gray = 0.299f * v[i] + 0.587f * v[plane + i] + 0.114f * v[2 * plane + i];
+            for (int c = 0; c < 3; c++) {
+                px[c * plane + i] = clamp((float) (gray + saturation * (v[c * plane + i] - gray)));
+            }
+        }
+    }
+}
