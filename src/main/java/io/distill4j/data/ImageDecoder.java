@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Iterator;
+import java.util.Locale;
 import javax.imageio.ImageIO;
 import javax.imageio.ImageReader;
 import javax.imageio.stream.ImageInputStream;
@@ -18,7 +19,8 @@ import javax.imageio.stream.MemoryCacheImageInputStream;
 /**
  * Image files to upright 8-bit RGB: JPEG (CMYK and YCCK through the TwelveMonkeys reader, EXIF orientation
  * applied), PNG (8 or 16 bits, gray, palette, alpha: alpha is dropped, as PIL's {@code convert("RGB")} does) and
- * BMP. A decoder warning (a truncated JPEG decodes with one, not with an exception) makes the file unreadable.
+ * BMP. A decoder warning (a truncated JPEG decodes with one, not with an exception) makes the file unreadable,
+ * except a note about the colour profile (a CMYK JPEG without one is converted approximately).
  */
 public final class ImageDecoder {
     static final String KINDS = "png, jpg, jpeg, bmp";
@@ -68,7 +70,11 @@ public final class ImageDecoder {
             try {
                 reader.setInput(in, true, true);
                 String[] warning = new String[1];
-                reader.addIIOReadWarningListener((r, message) -> warning[0] = message);
+                reader.addIIOReadWarningListener((r, message) -> { // colour profile notes are no damage
+                    if (!message.contains("ICC") && !message.toLowerCase(Locale.ROOT).contains("profile")) {
+                        warning[0] = message;
+                    }
+                });
                 BufferedImage img = reader.read(0);
                 if (warning[0] != null) {
                     throw new IOException(warning[0]);
