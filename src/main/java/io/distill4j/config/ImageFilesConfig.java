@@ -9,7 +9,8 @@ import java.util.List;
  *
  * @param stream        {@code auto} (default: image files are streamed, the built-in datasets held in memory),
  *                      {@code true}, or {@code false} (decode an image folder into memory first)
- * @param workers       threads decoding and augmenting batches ahead of the step (default: the machine's cores)
+ * @param workers       threads decoding and augmenting batches ahead of the step (0, the default: the machine's
+ *                      cores, at most 8; the config keeps 0, so that a run resumes on another machine)
  * @param prefetch      batches prepared ahead per worker (memory: workers x prefetch x batch)
  * @param crop          {@code pad} (resize whole, then {@code pad_crop}) or {@code random-resized} (RandomResizedCrop
  *                      in training, resize and centre crop in evaluation)
@@ -33,8 +34,7 @@ public record ImageFilesConfig(String stream, int workers, int prefetch, String 
             throw n.error("stream", "'" + stream + "' is not auto, true or false");
         }
         n.string("stream", "auto");
-        int cores = Math.min(8, Runtime.getRuntime().availableProcessors());
-        int workers = (int) n.integer("workers", cores, 1, 256);
+        int workers = (int) n.integer("workers", 0, 0, 256); // 0: the machine's cores, resolved at run time
         int prefetch = (int) n.integer("prefetch", 2, 1, 64);
         String crop = n.choice("crop", "pad", List.of("pad", "random-resized"));
         double[] scale = range(n, "crop_scale", 0.08, 1.0, 1e-4, 1.0);
@@ -53,6 +53,11 @@ public record ImageFilesConfig(String stream, int workers, int prefetch, String 
             throw n.error(key, v + " is not a range [low, high] within [" + min + ", " + max + "]");
         }
         return new double[] {v.get(0), v.get(1)};
+    }
+
+    /** The decoding threads: {@code workers}, or for 0 the machine's cores (at most 8). */
+    public int threads() {
+        return workers > 0 ? workers : Math.min(8, Runtime.getRuntime().availableProcessors());
     }
 
     /** Whether a dataset of image files is streamed ({@code stream: auto} streams them). */

@@ -4,6 +4,7 @@ import io.distill4j.UserError;
 
 import java.awt.image.BufferedImage;
 import java.awt.image.ComponentColorModel;
+import java.awt.image.DataBufferByte;
 import java.awt.image.Raster;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -99,7 +100,16 @@ public final class ImageDecoder {
         boolean component = img.getColorModel() instanceof ComponentColorModel;
         int colour = img.getColorModel().getNumColorComponents();
         boolean srgb = img.getColorModel().getColorSpace().isCS_sRGB();
-        if (component && ((colour == 3 && srgb) || colour == 1)) {
+        if (img.getType() == BufferedImage.TYPE_3BYTE_BGR && r.getDataBuffer() instanceof DataBufferByte buffer
+                && r.getSampleModelTranslateX() == 0 && r.getSampleModelTranslateY() == 0
+                && buffer.getData().length == out.length) { // what JPEG readers return: B, G, R bytes
+            byte[] bgr = buffer.getData();
+            for (int p = 0; p < out.length; p += 3) {
+                out[p] = bgr[p + 2];
+                out[p + 1] = bgr[p + 1];
+                out[p + 2] = bgr[p];
+            }
+        } else if (component && ((colour == 3 && srgb) || colour == 1)) {
             int shift = Math.max(0, r.getSampleModel().getSampleSize(0) - 8);
             int[] row = new int[w * bands];
             for (int y = 0; y < h; y++) {

@@ -33,7 +33,7 @@ public final class DataBench {
             double rate = images / secs;
             out.printf(Locale.ROOT, "%s: %d images in %.2f s: %.1f images/s (%d x %d px, %d workers, batch %d)%n",
                     loader.dataset().name(), images, secs, rate, loader.dataset().height(), loader.dataset().width(),
-                    cfg.data().files().workers(), cfg.train().batchSize());
+                    cfg.data().files().threads(), cfg.train().batchSize());
             return rate;
         }
     }

@@ -107,7 +107,7 @@ record DataPipeline(ImageDataset train, ImageDataset validation, ImageDataset te
         BatchLoader trainLoader = new BatchLoader(train, cfg.train().batchSize(), true, true, augmenter, views,
                 cfg.seed());
         trainLoader.withMixing(MixingPolicy.of(d.mix(), d.mixProbability(), d.mixAlpha(), d.mixWarmup(),
-                cfg.train().epochs())).withWorkers(d.files().workers(), d.files().prefetch());
+                cfg.train().epochs())).withWorkers(d.files().threads(), d.files().prefetch());
         if (trainLoader.batchesPerEpoch() == 0) {
             throw cfg.root().child("train").error("batch_size", cfg.train().batchSize()
                     + " is larger than the " + train.size() + " training samples");
@@ -118,6 +118,6 @@ record DataPipeline(ImageDataset train, ImageDataset validation, ImageDataset te
     /** Unaugmented batches of {@code split} in order, as evaluation reads them. */
     BatchLoader evalLoader(RunConfig cfg, ImageDataset split) {
         return new BatchLoader(split, cfg.train().evalBatchSize(), false, false, Augmenter.none(normalization), 1,
-                cfg.seed()).withWorkers(cfg.data().files().workers(), cfg.data().files().prefetch());
+                cfg.seed()).withWorkers(cfg.data().files().threads(), cfg.data().files().prefetch());
     }
 }
