@@ -174,24 +174,34 @@ public final class BatchLoader implements AutoCloseable {
         int[] indices = new int[n];
         StreamedImages files = ds.files();
         int kept = 0;
+        boolean training = augmenter.random();
         for (int k = 0; k < n; k++) {
             int i = order[from + k];
-            ImageDecoder.Rgb img = files == null ? null : files.decode(i, augmenter.random());
-            if (files != null && img == null) { // unreadable, skipped
-                continue;
-            }
-            indices[kept] = i;
-            labels[kept] = ds.label(i);
-            for (int v = 0; v < views; v++) {
-                SplittableRandom rng = Seeds.rng(seed, "augment", epoch, i, v);
-                if (files == null) {
-                    augmenter.apply(ds.pixels(), i * sample, c, h, w, out[v], kept * sample, rng);
-                } else {
-                    byte[] px = augmenter.random() ? files.recipe().train(img, h, w, rng)
-                            : files.recipe().eval(img, h, w);
+            if (files == null) {
+                for (int v = 0; v < views; v++) {
+                    augmenter.apply(ds.pixels(), i * sample, c, h, w, out[v], k * sample,
+                            Seeds.rng(seed, "augment", epoch, i, v));
+                }
+            } else if (views == 1) { // decode only what the crop needs
+                SplittableRandom rng = Seeds.rng(seed, "augment", epoch, i, 0);
+                byte[] px = files.input(i, training, h, w, rng);
+                if (px == null) { // unreadable, skipped
+                    continue;
+                }
+                augmenter.apply(px, 0, c, h, w, out[0], kept * sample, rng);
+            } else { // several views: decode once, crop each
+                ImageDecoder.Rgb img = files.decode(i, training);
+                if (img == null) {
+                    continue;
+                }
+                for (int v = 0; v < views; v++) {
+                    SplittableRandom rng = Seeds.rng(seed, "augment", epoch, i, v);
+                    byte[] px = training ? files.recipe().train(img, h, w, rng) : files.recipe().eval(img, h, w);
                     augmenter.apply(px, 0, c, h, w, out[v], kept * sample, rng);
                 }
             }
+            indices[kept] = i;
+            labels[kept] = ds.label(i);
             kept++;
         }
         if (kept < n) {

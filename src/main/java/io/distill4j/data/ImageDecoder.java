@@ -2,6 +2,7 @@ package io.distill4j.data;
 
 import io.distill4j.UserError;
 
+import java.awt.Rectangle;
 import java.awt.image.BufferedImage;
 import java.awt.image.ComponentColorModel;
 import java.awt.image.DataBufferByte;
@@ -13,6 +14,7 @@ import java.nio.file.Path;
 import java.util.Iterator;
 import java.util.Locale;
 import javax.imageio.ImageIO;
+import javax.imageio.ImageReadParam;
 import javax.imageio.ImageReader;
 import javax.imageio.stream.ImageInputStream;
 import javax.imageio.stream.MemoryCacheImageInputStream;
@@ -33,15 +35,42 @@ public final class ImageDecoder {
 
     /** Decodes {@code f}; any failure is a {@link UserError} naming the file. */
     public static Rgb decode(Path f) {
+        return decode(f, null).image();
+    }
+
+    /**
+     * Which part of an upright image of the given size is wanted, as (x, y, width, height) in its pixels; the
+     * decoder may then decode only the rows and columns around it (plus {@code margin} pixels).
+     */
+    public interface Region {
+        double[] of(int width, int height);
+
+        /** Pixels kept around the region for the resampling filter. */
+        int margin(double[] region);
+    }
+
+    /** A decoded image (or part of one) and the wanted region in its coordinates. */
+    public record Part(Rgb image, double[] region) {}
+
+    /**
+     * Decodes {@code f}, only the part around {@code region} where the format allows (a JPEG stored upright); with
+     * a null region, the whole image. Any failure is a {@link UserError} naming the file.
+     */
+    public static Part decode(Path f, Region region) {
         byte[] bytes;
         try {
             bytes = Files.readAllBytes(f);
         } catch (IOException e) {
             throw new UserError(f + ": cannot read image: " + e.getMessage());
         }
-        BufferedImage img;
+        boolean jpeg = isJpeg(bytes);
+        if (jpeg && !endsJpeg(bytes)) { // checked here: a part decoded alone might stop before the missing end
+            throw new UserError(f + ": unreadable or truncated image (" + KINDS + "): a JPEG without its end marker");
+        }
+        int orientation = jpeg ? ExifOrientation.of(bytes) : 1;
+        Part part;
         try {
-            img = read(bytes);
+            part = read(bytes, orientation == 1 ? region : null);
         } catch (IOException e) {
             throw new UserError(f + ": unreadable or truncated image (" + KINDS + "): " + e.getMessage());
         } catch (RuntimeException e) { // decoders throw these on some corrupt files
@@ -49,19 +78,31 @@ public final class ImageDecoder {
         } catch (OutOfMemoryError e) { // a header claiming huge dimensions
             throw new UserError(f + ": image too large to decode (" + e.getMessage() + ")");
         }
-        if (img == null) {
+        if (part == null) {
             throw new UserError(f + ": not a readable image (" + KINDS + ")");
         }
-        Rgb rgb = rgb(img);
-        int orientation = isJpeg(bytes) ? ExifOrientation.of(bytes) : 1;
-        return orientation == 1 ? rgb : orient(rgb, orientation);
+        if (orientation == 1) {
+            return part;
+        }
+        Rgb upright = orient(part.image(), orientation);
+        return new Part(upright, region == null ? null : region.of(upright.width(), upright.height()));
+    }
+
+    /** An end-of-image marker among the last bytes (some writers append a little after it). */
+    private static boolean endsJpeg(byte[] b) {
+        for (int i = b.length - 2; i >= Math.max(0, b.length - 4096); i--) {
+            if ((b[i] & 0xff) == 0xff && (b[i + 1] & 0xff) == 0xd9) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static boolean isJpeg(byte[] b) {
         return b.length > 3 && (b[0] & 0xff) == 0xff && (b[1] & 0xff) == 0xd8;
     }
 
-    private static BufferedImage read(byte[] bytes) throws IOException {
+    private static Part read(byte[] bytes, Region region) throws IOException {
         try (ImageInputStream in = new MemoryCacheImageInputStream(new ByteArrayInputStream(bytes))) {
             Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
             if (!readers.hasNext()) {
@@ -76,11 +117,28 @@ public final class ImageDecoder {
                         warning[0] = message;
                     }
                 });
-                BufferedImage img = reader.read(0);
+                ImageReadParam param = reader.getDefaultReadParam();
+                double[] wanted = null;
+                int x0 = 0;
+                int y0 = 0;
+                if (region != null) {
+                    int w = reader.getWidth(0);
+                    int h = reader.getHeight(0);
+                    wanted = region.of(w, h);
+                    int m = region.margin(wanted);
+                    x0 = Math.max(0, (int) Math.floor(wanted[0]) - m);
+                    y0 = Math.max(0, (int) Math.floor(wanted[1]) - m);
+                    int x1 = Math.min(w, (int) Math.ceil(wanted[0] + wanted[2]) + m);
+                    int y1 = Math.min(h, (int) Math.ceil(wanted[1] + wanted[3]) + m);
+                    param.setSourceRegion(new Rectangle(x0, y0, x1 - x0, y1 - y0));
+                }
+                BufferedImage img = reader.read(0, param);
                 if (warning[0] != null) {
                     throw new IOException(warning[0]);
                 }
-                return img;
+                Rgb rgb = rgb(img);
+                return new Part(rgb, wanted == null ? null
+                        : new double[] {wanted[0] - x0, wanted[1] - y0, wanted[2], wanted[3]});
             } finally {
                 reader.dispose();
             }

@@ -22,29 +22,43 @@ public record ImageRecipe(String crop, double scaleMin, double scaleMax, double 
 
     /** The training input of {@code img}, drawing from {@code rng}. */
     public byte[] train(ImageDecoder.Rgb img, int h, int w, SplittableRandom rng) {
-        byte[] out;
-        if (crop.equals(PAD)) {
-            out = resample(img, 0, 0, img.width(), img.height(), w, h);
-        } else {
-            double[] r = randomRegion(img.width(), img.height(), rng);
-            out = resample(img, r[0], r[1], r[2], r[3], w, h);
-        }
-        if (jitter > 0) {
-            jitter(out, rng);
-        }
-        return out;
+        return input(img, trainRegion(img.width(), img.height(), rng), h, w, rng);
     }
 
     /** The evaluation input of {@code img}. */
     public byte[] eval(ImageDecoder.Rgb img, int h, int w) {
+        return input(img, evalRegion(img.width(), img.height(), h, w), h, w, null);
+    }
+
+    /** The region (x, y, width, height) of a width x height image that training takes, drawing from {@code rng}. */
+    public double[] trainRegion(int width, int height, SplittableRandom rng) {
+        return crop.equals(PAD) ? new double[] {0, 0, width, height} : randomRegion(width, height, rng);
+    }
+
+    /** The region of a width x height image that evaluation takes for an h x w input. */
+    public double[] evalRegion(int width, int height, int h, int w) {
         if (crop.equals(PAD)) {
-            return resample(img, 0, 0, img.width(), img.height(), w, h);
+            return new double[] {0, 0, width, height};
         }
         int resize = evalResize > 0 ? evalResize : (int) Math.round(Math.min(h, w) / 0.875);
-        double s = Math.min(img.width(), img.height()) / (double) resize; // source pixels per resized pixel
-        double cw = Math.min(img.width(), w * s);
-        double ch = Math.min(img.height(), h * s);
-        return resample(img, (img.width() - cw) / 2, (img.height() - ch) / 2, cw, ch, w, h);
+        double s = Math.min(width, height) / (double) resize; // source pixels per resized pixel
+        double cw = Math.min(width, w * s);
+        double ch = Math.min(height, h * s);
+        return new double[] {(width - cw) / 2, (height - ch) / 2, cw, ch};
+    }
+
+    /** Pixels around a region that resampling it to h x w reads. */
+    public static int margin(double[] region, int h, int w) {
+        return (int) Math.ceil(Math.max(1, Math.max(region[2] / w, region[3] / h))) + 2;
+    }
+
+    /** {@code region} of {@code img} resampled to h x w, then jittered in training ({@code rng} not null). */
+    public byte[] input(ImageDecoder.Rgb img, double[] region, int h, int w, SplittableRandom rng) {
+        byte[] out = resample(img, region[0], region[1], region[2], region[3], w, h);
+        if (rng != null && jitter > 0) {
+            jitter(out, rng);
+        }
+        return out;
     }
 
     /** x, y, width, height of a random region as torchvision's RandomResizedCrop draws it. */

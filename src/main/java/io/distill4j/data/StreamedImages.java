@@ -4,6 +4,7 @@ import io.distill4j.UserError;
 
 import java.nio.file.Path;
 import java.util.Set;
+import java.util.SplittableRandom;
 
 /**
  * The image files of a streamed split, indexed, not loaded: paths relative to a base folder (sorted as the
@@ -24,11 +25,36 @@ public record StreamedImages(Path base, String[] paths, ImageRecipe recipe, bool
         return base.resolve(paths[i]);
     }
 
-    /** Sample {@code i} decoded; null when it cannot be and such files are skipped. */
+    /** Sample {@code i} decoded whole; null when it cannot be and such files are skipped. */
     public ImageDecoder.Rgb decode(int i, boolean training) {
+        ImageDecoder.Part p = part(i, training, null);
+        return p == null ? null : p.image();
+    }
+
+    /**
+     * Sample {@code i} as (3, h, w) input bytes, decoding only what its crop needs; training draws the crop and the
+     * jitter from {@code rng}. Null when the file cannot be decoded and such files are skipped.
+     */
+    public byte[] input(int i, boolean training, int h, int w, SplittableRandom rng) {
+        ImageDecoder.Region region = new ImageDecoder.Region() {
+            @Override
+            public double[] of(int width, int height) {
+                return training ? recipe.trainRegion(width, height, rng) : recipe.evalRegion(width, height, h, w);
+            }
+
+            @Override
+            public int margin(double[] r) {
+                return ImageRecipe.margin(r, h, w);
+            }
+        };
+        ImageDecoder.Part p = part(i, training, region);
+        return p == null ? null : recipe.input(p.image(), p.region(), h, w, training ? rng : null);
+    }
+
+    private ImageDecoder.Part part(int i, boolean training, ImageDecoder.Region region) {
         Path f = file(i);
         try {
-            return ImageDecoder.decode(f);
+            return ImageDecoder.decode(f, region);
         } catch (UserError e) {
             if (!skipBad) {
                 throw new UserError(e.getMessage() + " (met in " + (training ? "training" : "evaluation")

@@ -1,5 +1,6 @@
 package io.distill4j.data;
 
+import io.distill4j.ImageFiles;
 import io.distill4j.UserError;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -10,6 +11,7 @@ import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.SplittableRandom;
 import javax.imageio.ImageIO;
 
@@ -86,6 +88,20 @@ class ImageDecoderTest {
         Path txt = Files.writeString(dir.resolve("b.png"), "not a picture");
         assertThatThrownBy(() -> ImageDecoder.decode(txt)).isInstanceOf(UserError.class)
                 .hasMessageStartingWith(txt + ": not a readable image");
+    }
+
+    @Test
+    void decodingOnlyTheCropsRegionGivesTheSameInputAsDecodingAll() throws IOException {
+        Path f = dir.resolve("p.jpg");
+        ImageIO.write(ImageFiles.picture(1, 3, 90, 70), "jpg", f.toFile());
+        ImageRecipe r = new ImageRecipe(ImageRecipe.RANDOM_RESIZED, 0.08, 1.0, 0.75, 4.0 / 3, 0, 0.3);
+        StreamedImages files = new StreamedImages(dir, new String[] {"p.jpg"}, r, false, new HashSet<>(), "-");
+        for (int seed = 0; seed < 20; seed++) {
+            byte[] part = files.input(0, true, 24, 24, new SplittableRandom(seed));
+            byte[] whole = r.train(ImageDecoder.decode(f), 24, 24, new SplittableRandom(seed));
+            assertThat(part).as("seed %d", seed).containsExactly(whole);
+        }
+        assertThat(files.input(0, false, 24, 24, null)).containsExactly(r.eval(ImageDecoder.decode(f), 24, 24));
     }
 
     @Test
