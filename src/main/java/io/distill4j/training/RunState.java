@@ -1,5 +1,6 @@
 package io.distill4j.training;
 
+import com.google.gson.JsonArray;
 import io.distill4j.UserError;
 import io.distill4j.config.ConfigLoader;
 import io.distill4j.runtime.Checkpoint;
@@ -30,6 +31,11 @@ final class RunState {
         c.meta().addProperty("skipped_batches", trainer.skippedBatches());
         c.meta().addProperty("config", configYaml(run));
         dataIndex(run).forEach((split, f) -> c.meta().addProperty("data_index_" + split, f));
+        if (run.skippedImages() > 0) { // so that summary.json counts those met before a resume too
+            JsonArray skipped = new JsonArray();
+            run.train().files().skipped().stream().sorted().forEach(skipped::add);
+            c.meta().add("skipped_images", skipped);
+        }
         run.save(c);
         for (Stateful s : statefulListeners(trainer)) {
             s.save(c.section(s.stateName()));
@@ -63,6 +69,9 @@ final class RunState {
         run.restore(c, true);
         for (Stateful s : statefulListeners(trainer)) {
             s.load(c.existingSection(s.stateName()), run.manager());
+        }
+        if (c.meta().has("skipped_images") && run.train().streamed()) {
+            c.meta().getAsJsonArray("skipped_images").forEach(f -> run.train().files().skipped().add(f.getAsString()));
         }
         trainer.moveTo(c.meta().get("step").getAsLong());
         trainer.update().restoreSkipped(c.meta().has("skipped_batches")

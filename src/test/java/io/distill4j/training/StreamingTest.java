@@ -142,6 +142,13 @@ class StreamingTest {
                 "data.on_bad_image=skip")).as(console.err()).isZero();
         assertThat(JsonParser.parseString(Files.readString(skip.resolve("summary.json"))).getAsJsonObject()
                 .get("skipped_images").getAsInt()).isEqualTo(1);
+
+        Path resumed = dir.resolve("skip-resumed"); // met before the stop, counted after the resume
+        assertThat(Main.execute("train", "-c", cfg.toString(), "-o", resumed.toString(), "--set",
+                "data.on_bad_image=skip", "--stop-after-steps", "5")).as(console.err()).isZero();
+        assertThat(Main.execute("train", "--resume", resumed.toString())).as(console.err()).isZero();
+        assertThat(JsonParser.parseString(Files.readString(resumed.resolve("summary.json"))).getAsJsonObject()
+                .get("skipped_images").getAsInt()).isEqualTo(1);
     }
 
     @Test
