@@ -112,7 +112,7 @@ public final class EvalCommand implements Callable<Integer> {
         }
         RunConfig given = config != null ? ConfigLoader.load(config, overrides) : null;
         DatasetSplits splits = given == null ? null
-                : Datasets.load(given.data().name(), given.data().root(), null, given.data().imageSize());
+                : Datasets.load(given.data());
         try (Classifier classifier = foreign ? Classifier.loadForeign(model, datasetContract(given, splits),
                 given.data().name()) : Classifier.load(model)) {
             ModelCard card = classifier.card();
@@ -120,7 +120,7 @@ public final class EvalCommand implements Callable<Integer> {
                     : ConfigLoader.loadText(card.config(), model + " (the config of its " + ModelCard.FILE + ")",
                     overrides);
             DataConfig d = cfg.data();
-            ImageDataset test = splits != null ? splits.test() : Datasets.load(d.name(), d.root(), null, d.imageSize()).test();
+            ImageDataset test = splits != null ? splits.test() : Datasets.load(d).test();
             if (test.channels() != card.channels() || test.height() != card.height() || test.width() != card.width()
                     || test.numClasses() != card.numClasses()) {
                 throw new UserError(model + ": takes " + card.channels() + "x" + card.height() + "x"

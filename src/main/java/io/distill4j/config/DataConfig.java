@@ -32,14 +32,15 @@ import java.util.List;
  * @param validationSplit {@code validation: split}: the dataset's own validation split selects the best epoch
  *                     instead of a hold-out (image-folder datasets with train/, val/ and test/)
  * @param validationSeed the seed of the hold-out (null: {@code subset_seed}, else the run's seed)
+ * @param files        the keys of image folders and image lists: streaming, workers, the crop recipe, lists
  */
 public record DataConfig(String name, String root, Integer trainSubset, Long subsetSeed, int padCrop, boolean flip, int cutout,
                          int imageSize, double labelNoise, String labelNoiseType, int[] labelNoiseMapping,
                          String mix, double mixProbability, double mixAlpha, double mixWarmup,
                          double labeledFraction, boolean dropUnlabeled, int validation, boolean validationSplit,
-                         Long validationSeed) {
-    public static final List<String> NAMES =
-            List.of("fashion-mnist-mini", "fashion-mnist", "mnist", "cifar10", "cifar100", "image-folder");
+                         Long validationSeed, ImageFilesConfig files) {
+    public static final List<String> NAMES = List.of("fashion-mnist-mini", "fashion-mnist", "mnist", "cifar10",
+            "cifar100", "image-folder", "image-list");
 
     static DataConfig from(ConfigNode n) {
         String name = n.choice("name", "fashion-mnist-mini", NAMES);
@@ -80,6 +81,7 @@ public record DataConfig(String name, String root, Integer trainSubset, Long sub
         int validation = validationSplit ? 0 : (int) n.integer("validation", 0, 0, Integer.MAX_VALUE);
         Long validationSeed = n.optionalInteger("validation_seed", 0, Long.MAX_VALUE);
         return new DataConfig(name, root, subset == null ? null : subset.intValue(), subsetSeed, padCrop, flip, cutout, imageSize,
-                noise, noiseType, map, mix, probability, alpha, warmup, labeled, drop, validation, validationSplit, validationSeed);
+                noise, noiseType, map, mix, probability, alpha, warmup, labeled, drop, validation, validationSplit, validationSeed,
+                ImageFilesConfig.from(n));
     }
 }

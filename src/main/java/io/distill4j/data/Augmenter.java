@@ -13,10 +13,12 @@ public final class Augmenter {
     private final int pad;
     private final double flipProbability;
     private final int cutout;
-    private float[][] lut;
+    private final boolean random;
+    private volatile float[][] lut;
 
-    private Augmenter(Normalization norm, int pad, double flipProbability, int cutout) {
+    private Augmenter(Normalization norm, int pad, double flipProbability, int cutout, boolean random) {
         this.norm = norm;
+        this.random = random;
         this.pad = pad;
         this.flipProbability = flipProbability;
         this.cutout = cutout;
@@ -28,7 +30,12 @@ public final class Augmenter {
 
     /** Normalisation only (evaluation). */
     public static Augmenter none(Normalization norm) {
-        return new Augmenter(norm, 0, 0, 0);
+        return new Augmenter(norm, 0, 0, 0, false);
+    }
+
+    /** True for training augmentation (built), false for evaluation's ({@link #none}): streamed images crop by it. */
+    public boolean random() {
+        return random;
     }
 
     public static final class Builder {
@@ -57,7 +64,7 @@ public final class Augmenter {
         }
 
         public Augmenter build() {
-            return new Augmenter(norm, pad, flip, cutout);
+            return new Augmenter(norm, pad, flip, cutout, true);
         }
     }
 

@@ -1,13 +1,29 @@
 package io.distill4j.data;
 
+import io.distill4j.UserError;
 import io.distill4j.util.Seeds;
+
+import java.util.Arrays;
+import java.util.SplittableRandom;
+import java.util.TreeMap;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Mini-batches of a dataset, each a pure function of (seed, epoch, batch index): the epoch's order comes from
  * a generator seeded by (seed, epoch), and each sample's augmentation from (seed, epoch, dataset index, view).
- * Any batch can thus be rebuilt without state, which is what makes resume exact.
+ * Any batch can thus be rebuilt without state, which is what makes resume exact, and the same whatever thread
+ * builds it. A streamed dataset's batches are decoded ahead by a pool of {@code workers} threads, at most
+ * {@code workers x prefetch} batches ahead of the one asked for ({@link #withWorkers}).
  */
-public final class BatchLoader {
+public final class BatchLoader implements AutoCloseable {
+    private static final AtomicInteger POOLS = new AtomicInteger();
+
     private final ImageDataset ds;
     private final int batchSize;
     private final boolean shuffle;
@@ -16,8 +32,11 @@ public final class BatchLoader {
     private final int views;
     private final long seed;
     private MixingPolicy mixing;
-    private int cachedEpoch = Integer.MIN_VALUE;
-    private int[] cachedOrder;
+    private final TreeMap<Integer, int[]> orders = new TreeMap<>(); // the last two epochs' orders
+    private int workers;
+    private int prefetch;
+    private ThreadPoolExecutor pool;
+    private final TreeMap<Long, Future<HostBatch>> pending = new TreeMap<>();
 
     public BatchLoader(ImageDataset ds, int batchSize, boolean shuffle, boolean dropLast, Augmenter augmenter,
                        int views, long seed) {
@@ -39,6 +58,16 @@ public final class BatchLoader {
         return this;
     }
 
+    /** Decodes a streamed dataset's batches ahead on {@code workers} threads, {@code prefetch} batches each. */
+    public BatchLoader withWorkers(int workers, int prefetch) {
+        if (workers <= 0 || prefetch <= 0) {
+            throw new IllegalArgumentException("workers and prefetch must be positive");
+        }
+        this.workers = workers;
+        this.prefetch = prefetch;
+        return this;
+    }
+
     public int batchesPerEpoch() {
         return dropLast ? ds.size() / batchSize : (ds.size() + batchSize - 1) / batchSize;
     }
@@ -53,25 +82,86 @@ public final class BatchLoader {
     }
 
     /** The order of the samples in an epoch. */
-    public synchronized int[] order(int epoch) {
-        if (epoch != cachedEpoch) {
-            if (shuffle) {
-                cachedOrder = Seeds.permutation(ds.size(), Seeds.rng(seed, "shuffle", epoch));
-            } else {
-                cachedOrder = new int[ds.size()];
-                for (int i = 0; i < cachedOrder.length; i++) {
-                    cachedOrder[i] = i;
+    public int[] order(int epoch) {
+        synchronized (orders) {
+            int[] o = orders.get(epoch);
+            if (o == null) {
+                if (shuffle) {
+                    o = Seeds.permutation(ds.size(), Seeds.rng(seed, "shuffle", epoch));
+                } else {
+                    o = new int[ds.size()];
+                    for (int i = 0; i < o.length; i++) {
+                        o[i] = i;
+                    }
+                }
+                orders.put(epoch, o);
+                while (orders.size() > 2) {
+                    orders.remove(orders.firstKey());
                 }
             }
-            cachedEpoch = epoch;
+            return o;
         }
-        return cachedOrder;
     }
 
     public HostBatch batch(int epoch, int index) {
         if (index < 0 || index >= batchesPerEpoch()) {
             throw new IndexOutOfBoundsException("batch " + index + " of " + batchesPerEpoch());
         }
+        return workers > 0 && ds.streamed() ? prefetched(epoch, index) : build(epoch, index);
+    }
+
+    /** The batch from the pool, and the next ones set going (in this epoch only for an unshuffled loader). */
+    private synchronized HostBatch prefetched(int epoch, int index) {
+        int n = batchesPerEpoch();
+        long key = (long) epoch * n + index;
+        pending.headMap(key).values().forEach(f -> f.cancel(false)); // passed over: no longer wanted
+        pending.headMap(key).clear();
+        Future<HostBatch> f = pending.remove(key);
+        if (f == null) { // a jump (resume, a new evaluation): start afresh
+            pending.values().forEach(p -> p.cancel(false));
+            pending.clear();
+            f = submit(key, n);
+        }
+        long last = key + (long) workers * prefetch;
+        if (!shuffle) {
+            last = Math.min(last, (long) (epoch + 1) * n - 1);
+        }
+        for (long k = key + 1; k <= last; k++) {
+            if (!pending.containsKey(k)) {
+                pending.put(k, submit(k, n));
+            }
+        }
+        try {
+            return f.get();
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            throw new IllegalStateException(e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for a batch", e);
+        } catch (CancellationException e) {
+            throw new IllegalStateException("batch " + index + " of epoch " + epoch + " was cancelled", e);
+        }
+    }
+
+    private Future<HostBatch> submit(long key, int n) {
+        if (pool == null) {
+            int id = POOLS.incrementAndGet();
+            AtomicInteger threads = new AtomicInteger();
+            pool = new ThreadPoolExecutor(workers, workers, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
+                Thread t = new Thread(r, "distill4j-decode-" + id + "-" + threads.incrementAndGet());
+                t.setDaemon(true);
+                return t;
+            });
+            pool.allowCoreThreadTimeOut(true);
+        }
+        return pool.submit(() -> build((int) (key / n), (int) (key % n)));
+    }
+
+    /** Batch {@code index} of {@code epoch}, built on the calling thread. */
+    HostBatch build(int epoch, int index) {
         int[] order = order(epoch);
         int from = index * batchSize;
         int n = Math.min(batchSize, ds.size() - from);
@@ -82,16 +172,61 @@ public final class BatchLoader {
         float[][] out = new float[views][n * sample];
         int[] labels = new int[n];
         int[] indices = new int[n];
-        byte[] px = ds.pixels();
+        StreamedImages files = ds.files();
+        int kept = 0;
+        boolean training = augmenter.random();
         for (int k = 0; k < n; k++) {
             int i = order[from + k];
-            indices[k] = i;
-            labels[k] = ds.label(i);
-            for (int v = 0; v < views; v++) {
-                augmenter.apply(px, i * sample, c, h, w, out[v], k * sample, Seeds.rng(seed, "augment", epoch, i, v));
+            if (files == null) {
+                for (int v = 0; v < views; v++) {
+                    augmenter.apply(ds.pixels(), i * sample, c, h, w, out[v], k * sample,
+                            Seeds.rng(seed, "augment", epoch, i, v));
+                }
+            } else if (views == 1) { // decode only what the crop needs
+                SplittableRandom rng = Seeds.rng(seed, "augment", epoch, i, 0);
+                byte[] px = files.input(i, training, h, w, rng);
+                if (px == null) { // unreadable, skipped
+                    continue;
+                }
+                augmenter.apply(px, 0, c, h, w, out[0], kept * sample, rng);
+            } else { // several views: decode once, crop each
+                ImageDecoder.Rgb img = files.decode(i, training);
+                if (img == null) {
+                    continue;
+                }
+                for (int v = 0; v < views; v++) {
+                    SplittableRandom rng = Seeds.rng(seed, "augment", epoch, i, v);
+                    byte[] px = training ? files.recipe().train(img, h, w, rng) : files.recipe().eval(img, h, w);
+                    augmenter.apply(px, 0, c, h, w, out[v], kept * sample, rng);
+                }
             }
+            indices[kept] = i;
+            labels[kept] = ds.label(i);
+            kept++;
+        }
+        if (kept < n) {
+            if (kept == 0) {
+                throw new UserError(ds.name() + ": every image of batch " + index + " of epoch " + epoch
+                        + " is unreadable (skipped): check the files of data.root");
+            }
+            for (int v = 0; v < views; v++) {
+                out[v] = Arrays.copyOf(out[v], kept * sample);
+            }
+            labels = Arrays.copyOf(labels, kept);
+            indices = Arrays.copyOf(indices, kept);
         }
         HostBatch b = new HostBatch(out, labels, indices, c, h, w);
         return mixing == null ? b : mixing.apply(b, epoch, Seeds.rng(seed, mixing.purpose(), epoch, index));
+    }
+
+    /** Stops the decoding threads (they also end by themselves when idle). */
+    @Override
+    public synchronized void close() {
+        if (pool != null) {
+            pending.values().forEach(f -> f.cancel(true));
+            pending.clear();
+            pool.shutdownNow();
+            pool = null;
+        }
     }
 }

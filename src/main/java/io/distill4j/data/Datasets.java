@@ -1,6 +1,7 @@
 package io.distill4j.data;
 
 import io.distill4j.UserError;
+import io.distill4j.config.DataConfig;
 
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -23,7 +24,18 @@ public final class Datasets {
     private Datasets() {}
 
     public static List<String> names() {
-        return List.of(EMBEDDED, "fashion-mnist", "mnist", "cifar10", "cifar100", "image-folder");
+        return List.of(EMBEDDED, "fashion-mnist", "mnist", "cifar10", "cifar100", "image-folder", "image-list");
+    }
+
+    /** The dataset a {@code data:} section names: image folders and lists streamed (see {@code data.stream}). */
+    public static DatasetSplits load(DataConfig d) {
+        if (d.name().equals("image-list")) {
+            return ImageIndex.lists(d.files(), d.imageSize());
+        }
+        if (d.files().streams(d.name())) {
+            return ImageIndex.folder(locate(d.name(), d.root(), null), d.files(), d.imageSize());
+        }
+        return load(d.name(), d.root(), null, d.imageSize());
     }
 
     /**
@@ -45,6 +57,8 @@ public final class Datasets {
             case "cifar10" -> CifarReader.cifar10(dir);
             case "cifar100" -> CifarReader.cifar100(dir);
             case "image-folder" -> ImageFolderReader.read(dir, imageSize);
+            case "image-list" -> throw new UserError("data.name: image-list is read through its lists "
+                    + "(data.train_list, data.test_list)");
             default -> throw new UserError("data.name: unknown dataset '" + name + "' (known: "
                     + String.join(", ", names()) + ")");
         };
@@ -105,6 +119,9 @@ public final class Datasets {
 
     /** The usual per-channel statistics of a dataset; computed from the training split where none is standard. */
     public static Normalization normalization(String name, ImageDataset train) {
+        if (train.streamed()) { // photographs: ImageNet's statistics, as MEAL V2 and MKF use
+            return new Normalization(new float[] {0.485f, 0.456f, 0.406f}, new float[] {0.229f, 0.224f, 0.225f});
+        }
         return switch (name) {
             case "fashion-mnist", EMBEDDED -> new Normalization(new float[] {0.2860f}, new float[] {0.3530f});
             case "mnist" -> new Normalization(new float[] {0.1307f}, new float[] {0.3081f});

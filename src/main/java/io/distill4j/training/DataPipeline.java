@@ -7,6 +7,7 @@ import io.distill4j.data.BatchLoader;
 import io.distill4j.data.DatasetSplits;
 import io.distill4j.data.Datasets;
 import io.distill4j.data.ImageDataset;
+import io.distill4j.data.ImageRecipe;
 import io.distill4j.data.LabelNoise;
 import io.distill4j.data.MixingPolicy;
 import io.distill4j.data.Normalization;
@@ -32,7 +33,7 @@ record DataPipeline(ImageDataset train, ImageDataset validation, ImageDataset te
 
     static DataPipeline build(RunConfig cfg) {
         DataConfig d = cfg.data();
-        DatasetSplits splits = Datasets.load(d.name(), d.root(), null, d.imageSize());
+        DatasetSplits splits = Datasets.load(d);
         ImageDataset train = splits.train();
         ImageDataset validation = null;
         if (d.validationSplit()) {
@@ -87,7 +88,8 @@ record DataPipeline(ImageDataset train, ImageDataset validation, ImageDataset te
         }
         Normalization norm = Datasets.normalization(d.name(), train);
         Augmenter.Builder aug = Augmenter.builder(norm);
-        if (d.padCrop() > 0) {
+        boolean resizedCrop = train.streamed() && d.files().crop().equals(ImageRecipe.RANDOM_RESIZED);
+        if (d.padCrop() > 0 && !resizedCrop) { // a random-resized crop replaces padding and cropping
             aug.padCrop(d.padCrop());
         }
         if (d.flip()) {
@@ -105,7 +107,7 @@ record DataPipeline(ImageDataset train, ImageDataset validation, ImageDataset te
         BatchLoader trainLoader = new BatchLoader(train, cfg.train().batchSize(), true, true, augmenter, views,
                 cfg.seed());
         trainLoader.withMixing(MixingPolicy.of(d.mix(), d.mixProbability(), d.mixAlpha(), d.mixWarmup(),
-                cfg.train().epochs()));
+                cfg.train().epochs())).withWorkers(d.files().threads(), d.files().prefetch());
         if (trainLoader.batchesPerEpoch() == 0) {
             throw cfg.root().child("train").error("batch_size", cfg.train().batchSize()
                     + " is larger than the " + train.size() + " training samples");
@@ -116,6 +118,6 @@ record DataPipeline(ImageDataset train, ImageDataset validation, ImageDataset te
     /** Unaugmented batches of {@code split} in order, as evaluation reads them. */
     BatchLoader evalLoader(RunConfig cfg, ImageDataset split) {
         return new BatchLoader(split, cfg.train().evalBatchSize(), false, false, Augmenter.none(normalization), 1,
-                cfg.seed());
+                cfg.seed()).withWorkers(cfg.data().files().threads(), cfg.data().files().prefetch());
     }
 }

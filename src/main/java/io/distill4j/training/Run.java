@@ -348,8 +348,18 @@ public final class Run implements AutoCloseable {
         throw new IllegalArgumentException("no network " + name);
     }
 
+    /** Unreadable image files skipped so far ({@code data.on_bad_image: skip}), in every split. */
+    public int skippedImages() {
+        return data.train().streamed() ? data.train().files().skipped().size() : 0;
+    }
+
     @Override
     public void close() {
+        loaders.train().close();
+        loaders.test().close();
+        if (loaders.validation() != null) {
+            loaders.validation().close();
+        }
         if (teacherOutputs != null) {
             teacherOutputs.close();
         }

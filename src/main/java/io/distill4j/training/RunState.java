@@ -1,5 +1,6 @@
 package io.distill4j.training;
 
+import com.google.gson.JsonArray;
 import io.distill4j.UserError;
 import io.distill4j.config.ConfigLoader;
 import io.distill4j.config.RunConfig;
@@ -7,7 +8,9 @@ import io.distill4j.runtime.Checkpoint;
 import io.distill4j.runtime.Stateful;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The checkpoint of a training run, and the one way back from it: the loop's position, the resolved config,
@@ -28,6 +31,12 @@ final class RunState {
         c.meta().addProperty("steps_per_epoch", trainer.stepsPerEpoch());
         c.meta().addProperty("skipped_batches", trainer.skippedBatches());
         c.meta().addProperty("config", configYaml(run));
+        dataIndex(run).forEach((split, f) -> c.meta().addProperty("data_index_" + split, f));
+        if (run.skippedImages() > 0) { // so that summary.json counts those met before a resume too
+            JsonArray skipped = new JsonArray();
+            run.train().files().skipped().stream().sorted().forEach(skipped::add);
+            c.meta().add("skipped_images", skipped);
+        }
         run.save(c);
         for (Stateful s : statefulListeners(trainer)) {
             s.save(c.section(s.stateName()));
@@ -45,12 +54,25 @@ final class RunState {
             throw new UserError(c.origin() + ": the config differs from the one the run was started with; resume "
                     + "with the same config (omit -c to use the saved one)");
         }
+        for (var e : dataIndex(run).entrySet()) { // a streamed dataset: are its files those the run began with?
+            String key = "data_index_" + e.getKey();
+            String was = c.meta().has(key) ? c.meta().get(key).getAsString() : null;
+            if (was != null && !was.equals(e.getValue())) {
+                throw new UserError(c.origin() + ": the " + e.getKey() + " split of data." + (run.config().data().root()
+                        != null ? "root " + run.config().data().root() : "name's lists") + " changed since the run "
+                        + "began: it has " + e.getValue() + " (fingerprint), the checkpoint " + was + " (files added, "
+                        + "removed, renamed, resized or relabelled); resume on the same files, or start a new run");
+            }
+        }
         if (c.meta().get("steps_per_epoch").getAsInt() != trainer.stepsPerEpoch()) {
             throw new UserError(c.origin() + ": steps per epoch changed");
         }
         run.restore(c, true);
         for (Stateful s : statefulListeners(trainer)) {
             s.load(c.existingSection(s.stateName()), run.manager());
+        }
+        if (c.meta().has("skipped_images") && run.train().streamed()) {
+            c.meta().getAsJsonArray("skipped_images").forEach(f -> run.train().files().skipped().add(f.getAsString()));
         }
         trainer.moveTo(c.meta().get("step").getAsLong());
         trainer.update().restoreSkipped(c.meta().has("skipped_batches")
@@ -69,6 +91,20 @@ final class RunState {
         } catch (UserError e) {
             return false; // a config this version cannot read is not this run's
         }
+    }
+
+    /** Each streamed split's fingerprint (image count and digest), by split name; empty for in-memory data. */
+    private static Map<String, String> dataIndex(Run run) {
+        Map<String, String> out = new LinkedHashMap<>();
+        for (var e : Map.of("train", run.train(), "test", run.test()).entrySet()) {
+            if (e.getValue().streamed()) {
+                out.put(e.getKey(), e.getValue().files().fingerprint());
+            }
+        }
+        if (run.validation() != null && run.validation().streamed()) {
+            out.put("validation", run.validation().files().fingerprint());
+        }
+        return out;
     }
 
     private static String configYaml(Run run) {

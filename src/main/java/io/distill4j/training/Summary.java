@@ -52,6 +52,7 @@ public final class Summary {
     private final int bestEpoch;
     private final Map<String, Entry> networks = new LinkedHashMap<>();
     private long skippedBatches;
+    private int skippedImages;
     private List<String> notes = List.of();
     private List<Map<String, Object>> teachers = List.of();
     private String selection = "test";
@@ -69,6 +70,9 @@ public final class Summary {
     public void skippedBatches(long n) { this.skippedBatches = n; }
 
     public long skippedBatches() { return skippedBatches; }
+
+    /** Distinct unreadable image files skipped (data.on_bad_image: skip); written when not 0. */
+    public void skippedImages(int n) { this.skippedImages = n; }
 
     /** What selected the best epoch: {@code validation} or {@code test}. */
     public void selection(String s) { this.selection = s; }
@@ -148,6 +152,9 @@ public final class Summary {
         }
         if (skippedBatches > 0) {
             o.addProperty("skipped_batches", skippedBatches);
+        }
+        if (skippedImages > 0) {
+            o.addProperty("skipped_images", skippedImages);
         }
         if (!teachers.isEmpty()) {
             o.add("teachers", new Gson().toJsonTree(teachers));

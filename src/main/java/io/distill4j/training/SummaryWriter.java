@@ -26,6 +26,7 @@ public final class SummaryWriter implements TrainingListener {
     public void onFinish(Trainer trainer) {
         summary = build(trainer.run(), best, clock);
         summary.skippedBatches(trainer.skippedBatches());
+        summary.skippedImages(trainer.run().skippedImages());
         summary.notes(trainer.run().method().notes());
         summary.teachers(trainer.run().teacherScores());
         summary.write(file);

@@ -2,6 +2,7 @@ package io.distill4j.cli;
 
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import io.distill4j.ImageFiles;
 import io.distill4j.export.onnx.Onnx;
 import io.distill4j.runtime.Checkpoint;
 import org.junit.jupiter.api.AfterAll;
@@ -150,6 +151,13 @@ class BadInputCatalogueTest {
         return d;
     }
 
+    /** A small folder of JPEG and PNG photographs, train/c0, c1 and val/c0, c1. */
+    static Path photos(String name) throws IOException {
+        Path d = dir.resolve(name);
+        ImageFiles.folder(d, 2, 4);
+        return d;
+    }
+
     static Path corrupted(String name, int offsetFromMiddle) throws IOException {
         byte[] b = Files.readAllBytes(ckpt);
         b[b.length / 2 + offsetFromMiddle] ^= 0x10;
@@ -235,6 +243,28 @@ class BadInputCatalogueTest {
                         "data.root=" + imageFolder("noimages", 0, 0), "data.train_subset=null"), "noimages"),
                 new Case("image folder with an empty validation split", () -> trainSet("data.name=image-folder",
                         "data.root=" + imageFolder("noval", 2, 0), "data.train_subset=null"), "noval"),
+                new Case("image folder with an empty class folder and a file that is not an image", () -> {
+                    Path d = photos("oddfiles");
+                    Files.createDirectories(d.resolve("train/c2"));
+                    Files.writeString(d.resolve("train/c0/notes.txt"), "x");
+                    return trainSet("data.name=image-folder", "data.root=" + d, "data.train_subset=null");
+                }, "2 problem(s)", "notes.txt", "not an image", "train/c2: class folder has no images"),
+                new Case("image list naming missing files and an unknown label", () -> {
+                    Path d = photos("listed");
+                    Path list = write("listed.csv", "path,label\nlisted/train/c0/img000.jpg,0\nlisted/gone1.jpg,0\n"
+                            + "listed/gone2.png,1\nlisted/train/c1/img001.png,7\n");
+                    Path test = write("listed-test.csv", "path,label\nlisted/val/c0/img100.jpg,0\n");
+                    return trainSet("data.name=image-list", "data.train_list=" + list, "data.test_list=" + test,
+                            "data.classes=" + write("listed-classes.txt", "cat\ndog\n"), "data.train_subset=null");
+                }, "3 problem(s)", "gone1.jpg: missing", "gone2.png: missing", "label '7'"),
+                new Case("a truncated JPEG met in training", () -> {
+                    Path d = photos("truncated");
+                    Path bad = d.resolve("train/c1/img002.jpg");
+                    byte[] b = Files.readAllBytes(bad);
+                    Files.write(bad, Arrays.copyOf(b, b.length / 2));
+                    return trainSet("data.name=image-folder", "data.root=" + d, "data.train_subset=null",
+                            "train.batch_size=4");
+                }, "img002.jpg", "truncated", "on_bad_image"),
                 // command line
                 new Case("unknown option", () -> new String[] {"train", "--bogus"}, "--bogus", "--help"),
                 new Case("train without a config", () -> new String[] {"train"}, "-c"),
