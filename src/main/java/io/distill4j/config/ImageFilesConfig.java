@@ -1,6 +1,8 @@
 package io.distill4j.config;
 
+import java.util.Arrays;
 import java.util.List;
+import java.util.Objects;
 
 /**
  * {@code data:} keys of datasets made of image files ({@code image-folder}, {@code image-list}): whether they
@@ -63,5 +65,22 @@ public record ImageFilesConfig(String stream, int workers, int prefetch, String 
     /** Whether a dataset of image files is streamed ({@code stream: auto} streams them). */
     public boolean streams(String dataset) {
         return dataset.equals("image-list") || (dataset.equals("image-folder") && !stream.equals("false"));
+    }
+
+    /** Records compare arrays by identity: these two ranges compare by value. */
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof ImageFilesConfig c && stream.equals(c.stream) && workers == c.workers
+                && prefetch == c.prefetch && crop.equals(c.crop) && Arrays.equals(cropScale, c.cropScale)
+                && Arrays.equals(cropRatio, c.cropRatio) && evalResize == c.evalResize
+                && colorJitter == c.colorJitter && onBadImage.equals(c.onBadImage)
+                && Objects.equals(trainList, c.trainList) && Objects.equals(testList, c.testList)
+                && Objects.equals(validationList, c.validationList) && Objects.equals(classes, c.classes);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(stream, workers, prefetch, crop, Arrays.hashCode(cropScale), Arrays.hashCode(cropRatio),
+                evalResize, colorJitter, onBadImage, trainList, testList, validationList, classes);
     }
 }

@@ -28,7 +28,7 @@ public final class FeatureLoss {
      */
     public static NDArray attention(NDArray features, double p) {
         Shape s = features.getShape();
-        NDArray a = (p == 2 ? features.mul(features) : features.abs().pow((float) p)).mean(new int[] {1});
+        NDArray a = (p == 2 ? features.mul(features) : Scalars.pow(features.abs(), p)).mean(new int[] {1});
         return l2Normalize(a.reshape(s.get(0), -1));
     }
 

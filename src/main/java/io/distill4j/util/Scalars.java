@@ -44,6 +44,11 @@ public final class Scalars {
         return with(x, v, NDArray::maximum);
     }
 
+    /** Element-wise {@code x^v}. */
+    public static NDArray pow(NDArray x, double v) {
+        return with(x, v, NDArray::pow);
+    }
+
     /** {@code x *= v} in place; returns {@code x}. */
     public static NDArray muli(NDArray x, double v) {
         return with(x, v, NDArray::muli);
