@@ -12,11 +12,12 @@ device=${1:-gpu:0}
 out=$(mktemp -d /tmp/distill4j-gpu-check.XXXXXX)
 common=(--set train.epochs=1 --set data.train_subset=512 --set train.log_every=1 --set train.threads=2
         --set train.batch_size=64 --set train.eval_batch_size=500)
-for d in cpu "$device"; do
-  bin/distill4j train -c configs/fashion-mnist/dml.yaml -o "$out/$d" --set train.device="$d" "${common[@]}"
-  bin/distill4j predict --model "$out/$d" --top 10 --json examples/images/*.png > "$out/$d.predict.txt"
+for side in cpu device; do
+  d=cpu; [ "$side" = device ] && d="$device"
+  bin/distill4j train -c configs/fashion-mnist/dml.yaml -o "$out/$side" --set train.device="$d" "${common[@]}"
+  bin/distill4j predict --model "$out/$side" --top 10 --json examples/images/*.png > "$out/$side.predict.txt"
 done
-python3 - "$out/cpu" "$out/$device" <<'PY'
+python3 - "$out/cpu" "$out/device" <<'PY'
 import json, math, re, sys
 def lines(run):
     return [json.loads(l) for l in open(run + "/metrics.jsonl")]
