@@ -39,7 +39,7 @@ public final class ImageFolderReader {
         boolean tiny = Files.exists(root.resolve("val").resolve("val_annotations.txt"));
         Path wnids = root.resolve("wnids.txt");
         boolean listed = tiny && Files.exists(wnids);
-        List<String> classes = listed ? lines(wnids) : subfolders(train);
+        List<String> classes = listed ? ImageIndex.lines(wnids) : ImageIndex.subfolders(train);
         if (classes.isEmpty()) {
             throw new UserError(listed ? wnids + ": lists no classes (expected one wnid a line)"
                     : train + ": no class folders (expected train/<class>/ with " + KINDS + " images)");
@@ -83,7 +83,7 @@ public final class ImageFolderReader {
         if (tiny) {
             Path ann = root.resolve("val").resolve("val_annotations.txt");
             testDir = ann;
-            for (String line : lines(ann)) {
+            for (String line : ImageIndex.lines(ann)) {
                 String[] parts = line.split("\t");
                 Integer label = parts.length > 1 ? index.get(parts[1]) : null;
                 if (label == null) {
@@ -119,7 +119,7 @@ public final class ImageFolderReader {
             }
             testItems.addAll(labelledSplit(testDir, index, classes, "test split"));
         }
-        List<String> names = tiny ? words(root.resolve("words.txt"), classes) : classes;
+        List<String> names = tiny ? ImageIndex.words(root.resolve("words.txt"), classes) : classes;
         int h;
         int w;
         if (imageSize > 0) {
@@ -149,7 +149,7 @@ public final class ImageFolderReader {
     /** A split of class folders named as in train/: every image with its class's label; none is an error. */
     private static List<Item> labelledSplit(Path dir, Map<String, Integer> index, List<String> classes,
                                             String what) {
-        List<String> dirClasses = subfolders(dir);
+        List<String> dirClasses = ImageIndex.subfolders(dir);
         if (dirClasses.isEmpty()) {
             throw new UserError(dir + ": no class folders (expected " + dir.getFileName()
                     + "/<class>/ with " + KINDS + " images, the classes named as in train/)");
@@ -266,37 +266,5 @@ public final class ImageFolderReader {
         } catch (IOException e) {
             throw new UserError(dir + ": cannot list images: " + e.getMessage());
         }
-    }
-
-    private static List<String> subfolders(Path dir) {
-        try (Stream<Path> s = Files.list(dir)) {
-            return s.filter(Files::isDirectory).map(p -> p.getFileName().toString())
-                    .filter(n -> !n.startsWith(".")).sorted().toList(); // hidden folders (.ipynb_checkpoints) are no class
-        } catch (IOException e) {
-            throw new UserError(dir + ": cannot list: " + e.getMessage());
-        }
-    }
-
-    private static List<String> lines(Path f) {
-        try {
-            return Files.readAllLines(f).stream().map(String::strip).filter(s -> !s.isEmpty()).toList();
-        } catch (IOException e) {
-            throw new UserError(f + ": cannot read: " + e.getMessage());
-        }
-    }
-
-    /** Tiny ImageNet: the first name of each wnid from words.txt, else the wnid. */
-    private static List<String> words(Path f, List<String> wnids) {
-        if (!Files.exists(f)) {
-            return wnids;
-        }
-        Map<String, String> m = new HashMap<>();
-        for (String line : lines(f)) {
-            String[] parts = line.split("\t", 2);
-            if (parts.length == 2) {
-                m.put(parts[0], parts[1].split(",")[0].strip());
-            }
-        }
-        return wnids.stream().map(w -> m.getOrDefault(w, w)).toList();
     }
 }

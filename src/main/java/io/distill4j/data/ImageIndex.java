@@ -313,7 +313,8 @@ public final class ImageIndex {
         return n.toLowerCase(Locale.ROOT).matches(".*\\.(png|jpe?g|bmp)");
     }
 
-    private static List<String> subfolders(Path dir) {
+    /** A folder's subfolders by name, sorted; hidden ones (.ipynb_checkpoints) are no class. */
+    static List<String> subfolders(Path dir) {
         try (var s = Files.list(dir)) {
             return s.filter(Files::isDirectory).map(p -> p.getFileName().toString())
                     .filter(n -> !n.startsWith(".")).sorted().toList();
@@ -322,7 +323,8 @@ public final class ImageIndex {
         }
     }
 
-    private static List<String> lines(Path f) {
+    /** A text file's non-blank lines, stripped. */
+    static List<String> lines(Path f) {
         try {
             return Files.readAllLines(f).stream().map(String::strip).filter(s -> !s.isEmpty()).toList();
         } catch (IOException e) {
@@ -331,7 +333,7 @@ public final class ImageIndex {
     }
 
     /** Tiny ImageNet: the first name of each wnid from words.txt, else the wnid. */
-    private static List<String> words(Path f, List<String> wnids) {
+    static List<String> words(Path f, List<String> wnids) {
         if (!Files.exists(f)) {
             return wnids;
         }
