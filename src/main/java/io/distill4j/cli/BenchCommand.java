@@ -5,6 +5,7 @@ import io.distill4j.UserError;
 import io.distill4j.config.ConfigLoader;
 import io.distill4j.config.RunConfig;
 import io.distill4j.knowledge.KnowledgeFraction;
+import io.distill4j.runtime.Machine;
 import io.distill4j.training.Evaluator;
 import io.distill4j.training.Run;
 import io.distill4j.training.Stepper;
@@ -171,9 +172,9 @@ public final class BenchCommand implements Callable<Integer> {
         String ref = methods.get(0);
         System.out.printf(Locale.ROOT, "%nmedian of %d alternating rounds, %d steps after %d warm-up, batch %d, network %s, "
                         + "%d threads; allocator: distill4j %s%s%s:%n", rounds, steps, warmup, base.train().batchSize(),
-                base.networks().get(0).arch(), base.train().resolvedThreads(), allocator(),
+                base.networks().get(0).arch(), base.train().resolvedThreads(), Machine.currentAllocator(),
                 base.train().channelsLast() ? ", channels-last" : ", default layout",
-                pytorch ? ", pytorch " + (pytorchSameAllocator ? allocator() : "system (glibc)")
+                pytorch ? ", pytorch " + (pytorchSameAllocator ? Machine.currentAllocator() : "system (glibc)")
                         + (pytorchChannelsLast ? ", channels-last" : "") : "");
         for (var e : median.entrySet()) {
             System.out.printf(Locale.ROOT, "%-10s %8.1f images/s   cost per image relative to %s %.2f%s%n", e.getKey(),
@@ -354,17 +355,6 @@ public final class BenchCommand implements Callable<Integer> {
 
     private static long rssKb() throws IOException {
         return statusKb("VmRSS:");
-    }
-
-    /** The malloc this process runs with: a preloaded tcmalloc, mimalloc or jemalloc, else the system's. */
-    static String allocator() {
-        try {
-            String maps = Files.readString(Path.of("/proc/self/maps"));
-            return maps.contains("libtcmalloc") ? "tcmalloc" : maps.contains("libmimalloc") ? "mimalloc"
-                    : maps.contains("libjemalloc") ? "jemalloc" : "system (glibc)";
-        } catch (IOException | RuntimeException e) {
-            return "unknown";
-        }
     }
 
     static double median(List<Double> xs) {

@@ -3,6 +3,8 @@ package io.distill4j.cli;
 import io.distill4j.report.Comparison;
 import io.distill4j.report.Experiment;
 import io.distill4j.report.HtmlReport;
+import io.distill4j.report.Machines;
+import io.distill4j.report.MeanInterval;
 import io.distill4j.report.ReportOptions;
 import io.distill4j.report.RunTable;
 import picocli.CommandLine.Command;
@@ -18,7 +20,8 @@ import java.util.concurrent.Callable;
                 + "charts (OUT/report.html, the charts also as PNG files in OUT).",
                 "A DIR with manifest.json is a sweep (variants and seeds from the manifest); a DIR with summary.json "
                         + "is a run (folders NAME-seedN are grouped by NAME). Runs of two variants with the same seed "
-                        + "are paired: mean difference, 95%% bootstrap interval, sign-flip p and a verdict."})
+                        + "are paired: mean difference, its 95%% Student's t interval (n - 1 degrees of freedom) and "
+                        + "half-width (the smallest difference the seeds could detect), sign-flip p and a verdict."})
 public final class ReportCommand implements Callable<Integer> {
     @Parameters(arity = "1..*", paramLabel = "DIR", description = "sweep folders or run folders")
     List<Path> inputs;
@@ -33,21 +36,31 @@ public final class ReportCommand implements Callable<Integer> {
                     + "is given, else report/ in the current directory)")
     Path out;
 
+    @Option(names = "--interval", paramLabel = "KIND",
+            description = "t (default): Student's t interval of the mean paired difference; bootstrap: a percentile "
+                    + "bootstrap, for comparisons of 10 or more pairs (fewer get t: a bootstrap of few pairs is no "
+                    + "wider than their range)")
+    String interval = "t";
+
     @Override
     public Integer call() {
-        report(inputs, reference, out);
+        report(inputs, reference, out, ReportOptions.intervalKind(interval));
         return 0;
     }
 
     /** Prints the comparison table of {@code inputs} and writes the HTML report (also used by {@code sweep}). */
     static void report(List<Path> inputs, String reference, Path out) {
+        report(inputs, reference, out, MeanInterval.Kind.T);
+    }
+
+    static void report(List<Path> inputs, String reference, Path out, MeanInterval.Kind interval) {
         System.setProperty("java.awt.headless", "true");
         ReportOptions options = new ReportOptions(inputs, reference, out);
         Experiment experiment = Experiment.load(options.inputs());
         String ref = options.reference() != null ? options.reference() : experiment.defaultReference();
         Comparison comparison = Comparison.of(experiment, ref,
-                options.reference() != null ? "--reference" : "the sweep's reference");
-        System.out.print(RunTable.markdown(comparison));
+                options.reference() != null ? "--reference" : "the sweep's reference", interval);
+        System.out.print(RunTable.markdown(comparison, Machines.inventory(experiment)));
         System.out.flush();
         Path page = HtmlReport.write(experiment, comparison, options.out());
         System.err.println("report: " + page);

@@ -1,8 +1,10 @@
 package io.distill4j.cli;
 
 import ai.djl.engine.Engine;
-import com.sun.management.OperatingSystemMXBean;
+import com.google.gson.Gson;
+import com.google.gson.reflect.TypeToken;
 import io.distill4j.UserError;
+import io.distill4j.runtime.Machine;
 import io.distill4j.sweep.Cluster;
 import io.distill4j.sweep.SweepPlan;
 import io.distill4j.sweep.SweepRunner;
@@ -11,10 +13,6 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-import java.io.IOException;
-import java.lang.management.ManagementFactory;
-import java.net.InetAddress;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -57,6 +55,10 @@ public final class SweepCommand implements Callable<Integer> {
             + "--conf spark.task.maxFailures=8")
     Map<String, String> conf = new LinkedHashMap<>();
 
+    @Option(names = "--allow-other-cpu", description = "continue a sweep whose runs ran on a CPU with other vector "
+            + "extensions (pairs split across CPUs measure the CPUs too; the report marks them)")
+    boolean allowOtherCpu;
+
     @Option(names = "--dry-run", description = "list the expanded runs (validated) and what would be done; run nothing")
     boolean dryRun;
 
@@ -74,7 +76,11 @@ public final class SweepCommand implements Callable<Integer> {
         SweepPlan plan = SweepPlan.expand(spec); // every run validated before any starts
         int cores = Integer.getInteger("ai.djl.pytorch.num_threads", Runtime.getRuntime().availableProcessors());
         SweepRunner runner = new SweepRunner(plan, new SweepRunner.Options(parallel, cores, sh[0], sh[1],
-                Main.class.getName()), System.out);
+                Main.class.getName(), allowOtherCpu), System.out);
+        Machine here = Machine.current(spark != null ? Math.max(1, threads) : Math.max(1, cores / parallel));
+        if (spark == null) { // on a cluster each task's train --resume checks its own machine
+            plan.checkMachines(here, allowOtherCpu);
+        }
         if (spark == null) { // on a cluster, the cluster says how the runs are spread
             System.out.printf("sweep %s: %d runs (%d before the others), %d in this shard, %d at a time with %d "
                             + "threads each; output %s%n", spec.name(), plan.runs().size(), plan.beforeRuns().size(),
@@ -89,9 +95,10 @@ public final class SweepCommand implements Callable<Integer> {
             }
             return 0;
         }
-        plan.manifest(gitCommit(), versions(), machine()).write();
+        plan.manifest(Machine.gitCommit(), versions(), machine(here)).write();
         List<SweepRunner.Result> results = spark == null ? runner.run() : Cluster.load("--spark")
                 .sweep(plan, new Cluster.Options(spark, threads, conf, Main.class.getName()), System.out);
+        plan.manifest(Machine.gitCommit(), versions(), machine(here)).write(); // now with each run's machines
         List<String> failed = results.stream().filter(r -> r.outcome() == SweepRunner.Outcome.FAILED)
                 .map(r -> r.run().name()).toList();
         if (!failed.isEmpty()) {
@@ -133,52 +140,8 @@ public final class SweepCommand implements Callable<Integer> {
         return v;
     }
 
-    private static Map<String, Object> machine() {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("cores", Runtime.getRuntime().availableProcessors());
-        m.put("os", System.getProperty("os.name") + " " + System.getProperty("os.version") + " " + System.getProperty("os.arch"));
-        try {
-            Files.readAllLines(Path.of("/proc/cpuinfo")).stream().filter(l -> l.startsWith("model name")).findFirst()
-                    .ifPresent(l -> m.put("cpu", l.substring(l.indexOf(':') + 1).trim()));
-        } catch (IOException | RuntimeException ignored) {
-            // not Linux: the CPU model is unknown
-        }
-        if (ManagementFactory.getOperatingSystemMXBean() instanceof OperatingSystemMXBean os) {
-            m.put("memory_gib", Math.round(os.getTotalMemorySize() / (1024.0 * 1024 * 1024)));
-        }
-        try {
-            m.put("host", InetAddress.getLocalHost().getHostName());
-        } catch (IOException e) {
-            m.put("host", null);
-        }
-        return m;
-    }
-
-    /** The commit of the git checkout in the current directory (with "+dirty" for local changes), or null. */
-    static String gitCommit() {
-        try {
-            String head = run("git", "rev-parse", "HEAD");
-            if (head == null || head.isBlank()) {
-                return null;
-            }
-            String status = run("git", "status", "--porcelain", "--untracked-files=no");
-            return head.trim() + (status != null && !status.isBlank() ? "+dirty" : "");
-        } catch (RuntimeException e) {
-            return null;
-        }
-    }
-
-    private static String run(String... cmd) {
-        try {
-            Process p = new ProcessBuilder(List.of(cmd)).redirectErrorStream(false)
-                    .redirectError(ProcessBuilder.Redirect.DISCARD).start();
-            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            return p.waitFor() == 0 ? out : null;
-        } catch (IOException e) {
-            return null;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return null;
-        }
+    /** The machine as the manifest records it (a map, as SweepManifest keeps it). */
+    private static Map<String, Object> machine(Machine here) {
+        return new Gson().fromJson(here.toJson(), new TypeToken<Map<String, Object>>() {}.getType());
     }
 }

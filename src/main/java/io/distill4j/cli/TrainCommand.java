@@ -3,8 +3,10 @@ package io.distill4j.cli;
 import io.distill4j.UserError;
 import io.distill4j.config.ConfigLoader;
 import io.distill4j.config.RunConfig;
+import io.distill4j.runtime.Machine;
 import io.distill4j.training.Run;
 import io.distill4j.training.RunFolder;
+import io.distill4j.training.RunMachines;
 import io.distill4j.training.Summary;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -39,6 +41,11 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--force", description = "start over in an output folder that holds a run (its files are replaced)")
     boolean force;
 
+    @Option(names = "--allow-other-cpu", description = "with --resume: continue a run that started on a CPU with "
+            + "other vector extensions (its later steps differ in the last bits from an uninterrupted run; "
+            + "machines.json and the report say so)")
+    boolean allowOtherCpu;
+
     @Override
     public Integer call() {
         Path outDir;
@@ -60,6 +67,11 @@ public final class TrainCommand implements Callable<Integer> {
             throw new UserError("--stop-after-steps: " + stopAfter + " is not a step count (give N >= 1)");
         }
         RunConfig cfg = ConfigLoader.load(configFile, overrides);
+        if (resume != null) { // before any data is read
+            RunMachines.checkResume(resume, Machine.current(cfg.train().resolvedThreads()), allowOtherCpu);
+        } else if (allowOtherCpu) {
+            throw new UserError("--allow-other-cpu: applies to --resume OUT only");
+        }
         if (resume == null) {
             RunFolder.prepareNew(outDir, force); // before any data is read: a finished run is never overwritten
         }

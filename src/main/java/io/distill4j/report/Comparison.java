@@ -18,7 +18,8 @@ import java.util.stream.Collectors;
  * name, else with the reference's only network (a baseline's student against each peer, the peers' mean and the
  * ensemble of an online method).
  */
-public record Comparison(String reference, Score score, List<ComparisonRow> rows, List<String> notes) {
+public record Comparison(String reference, Score score, MeanInterval.Kind interval, List<ComparisonRow> rows,
+                         List<String> notes) {
 
     public enum Score {
         SELECTED("selected top-1", "the test top-1 at the epoch selected on the validation split"),
@@ -47,6 +48,14 @@ public record Comparison(String reference, Score score, List<ComparisonRow> rows
 
     /** {@code reference} may be null (no paired columns); {@code namedBy} says where it was named, for errors. */
     public static Comparison of(Experiment experiment, String reference, String namedBy) {
+        return of(experiment, reference, namedBy, MeanInterval.Kind.T);
+    }
+
+    /**
+     * As {@link #of(Experiment, String, String)}, with paired intervals of {@code interval}'s kind where the pairs
+     * allow it (a bootstrap needs {@value MeanInterval#BOOTSTRAP_MIN_PAIRS}; fewer pairs get a t-interval, noted).
+     */
+    public static Comparison of(Experiment experiment, String reference, String namedBy, MeanInterval.Kind interval) {
         Variant ref = null;
         if (reference != null) {
             ref = experiment.variant(reference);
@@ -72,11 +81,50 @@ public record Comparison(String reference, Score score, List<ComparisonRow> rows
                         + "wall clock with evaluation in the other)");
             }
             boolean droppedNoted = false;
+            boolean unverifiedNoted = false;
+            for (RunResult r : v.runs()) {
+                if (Machines.changedCpu(r)) {
+                    notes.add(r.name() + ": resumed on another CPU than it started on (forced with --allow-other-cpu): "
+                            + r.machines().stream().map(Machines::describe).distinct()
+                            .collect(Collectors.joining(", then ")));
+                }
+            }
             for (String net : v.networks()) {
                 String refNet = ref == null || v == ref || !seeded ? null : referenceNetwork(ref, net);
                 PairedDifference paired = null;
                 if (refNet != null) {
-                    paired = PairedDifference.of(bySeed(v.runs(), net, score), bySeed(ref.runs(), refNet, score), ref.name());
+                    paired = PairedDifference.of(bySeed(v.runs(), net, score), bySeed(ref.runs(), refNet, score), ref.name(),
+                            interval);
+                    if (interval == MeanInterval.Kind.BOOTSTRAP && paired.n() >= 2
+                            && paired.interval().kind() != interval) {
+                        notes.add(v.name() + " / " + net + ": " + paired.n() + " pairs, fewer than the "
+                                + MeanInterval.BOOTSTRAP_MIN_PAIRS + " a bootstrap interval needs (its interval cannot "
+                                + "be wider than the pairs' range): Student's t interval instead");
+                    }
+                    List<Integer> crossCpu = new ArrayList<>();
+                    List<Integer> unverified = new ArrayList<>();
+                    for (int seed : paired.seeds()) {
+                        Boolean same = Machines.sameCpu(runOf(v, seed), runOf(ref, seed));
+                        if (same == null) {
+                            unverified.add(seed);
+                        } else if (!same) {
+                            crossCpu.add(seed);
+                        }
+                    }
+                    paired = paired.withCrossCpu(crossCpu);
+                    if (!crossCpu.isEmpty()) {
+                        notes.add(v.name() + " / " + net + ": seed" + (crossCpu.size() > 1 ? "s " : " ")
+                                + crossCpu.stream().map(String::valueOf).collect(Collectors.joining(", ")) + " ran on "
+                                + Machines.describe(runOf(v, crossCpu.get(0)).machine()) + ", " + ref.name()
+                                + " on " + Machines.describe(runOf(ref, crossCpu.get(0)).machine())
+                                + ": pairing by seed does not remove a machine difference (the same config and seed "
+                                + "differ by tenths of a point between CPUs)");
+                    } else if (!unverified.isEmpty() && !unverifiedNoted) {
+                        notes.add(v.name() + " and " + ref.name() + ": the CPUs' kernels of " + unverified.size()
+                                + " pair" + (unverified.size() > 1 ? "s" : "") + " were not recorded (runs from before "
+                                + "runs recorded their machine): that both ran on one CPU is not verified");
+                        unverifiedNoted = true;
+                    }
                     if (!paired.dropped().isEmpty() && !droppedNoted) {
                         notes.add(v.name() + ": seed" + (paired.dropped().size() > 1 ? "s " : " ")
                                 + paired.dropped().stream().map(String::valueOf).collect(Collectors.joining(", "))
@@ -102,7 +150,11 @@ public record Comparison(String reference, Score score, List<ComparisonRow> rows
                         seconds, meanOf(v.runs(), r -> r.cost().imagesPerSec()), timeRatio, backpropRatio));
             }
         }
-        return new Comparison(reference, score, List.copyOf(rows), List.copyOf(notes));
+        return new Comparison(reference, score, interval, List.copyOf(rows), List.copyOf(notes));
+    }
+
+    private static RunResult runOf(Variant v, int seed) {
+        return v.runs().stream().filter(r -> r.seed() != null && r.seed() == seed).findFirst().orElseThrow();
     }
 
     /** "recorded" when every run recorded its cost, "wall clock" when none did, null when mixed. */

@@ -1,6 +1,8 @@
 package io.distill4j.report;
 
+import com.google.gson.Gson;
 import io.distill4j.UserError;
+import io.distill4j.runtime.Machine;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -39,7 +41,15 @@ public record Experiment(List<Variant> variants, List<SweepManifest> sweeps, Str
                         throw new UserError(input.resolve(SweepManifest.FILE) + ": run " + e.name() + ": folder " + dir
                                 + " does not exist (is the sweep finished?)");
                     }
-                    runs.add(RunResult.read(dir, e.name(), e.variant(), e.seed()));
+                    RunResult run = RunResult.read(dir, e.name(), e.variant(), e.seed());
+                    if (!e.machines().isEmpty()) { // an archive's machines, noted in its manifest afterwards
+                        run = run.withMachines(e.machines().stream().map(Machine::fromJson).toList(),
+                                "its sweep's manifest entry");
+                    } else if (!m.machine().isEmpty()) { // before runs recorded their machine: the sweep's
+                        run = run.withMachines(List.of(Machine.fromJson(new Gson().toJsonTree(m.machine())
+                                .getAsJsonObject())), "its sweep's manifest (one machine for the whole sweep)");
+                    }
+                    runs.add(run);
                     computeMatched.merge(e.variant(), e.computeMatched(), Boolean::logicalOr);
                 }
             } else if (Files.isRegularFile(input.resolve("summary.json"))) {

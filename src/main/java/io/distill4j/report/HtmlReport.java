@@ -126,7 +126,9 @@ public final class HtmlReport {
                 h.append(", versions ").append(esc(join(m.versions())));
             }
             if (!m.machine().isEmpty()) {
-                h.append(", machine ").append(esc(join(m.machine())));
+                h.append(", written on ").append(esc(m.machine().containsKey("kernels")
+                        ? String.valueOf(m.machine().get("cpu")) + " [" + m.machine().get("kernels") + "]"
+                        : join(m.machine())));
             }
             h.append(".<br>");
         }
@@ -138,6 +140,14 @@ public final class HtmlReport {
                     .distinct().collect(Collectors.joining(", ")));
         }
         h.append(".</p>\n");
+        Map<String, String> machines = Machines.inventory(e);
+        h.append("<h3>Machines</h3>\n<p>Where each run started (CPU model and the vector extensions that select its "
+                + "float kernels). Runs on CPUs with other kernels differ in the last bits, and after a few hundred "
+                + "steps by tenths of a point: a pair split across two CPUs is marked in the table.</p>\n"
+                + "<ul id=\"machines\">");
+        machines.forEach((m, which) -> h.append("<li><b>").append(esc(m)).append("</b>: ").append(esc(which))
+                .append("</li>"));
+        h.append("</ul>\n");
     }
 
     private static void reading(StringBuilder h, Experiment e, Comparison c) {
@@ -148,9 +158,10 @@ public final class HtmlReport {
         if (c.hasReference()) {
             h.append("<li>Reference: <b>").append(esc(c.reference())).append("</b>. Runs of a variant and the "
                     + "reference with the same seed form a pair; seeds without a partner are dropped (see notes). "
-                    + "Differences are in points of top-1 (variant minus reference). The interval is a 95% "
-                    + "percentile bootstrap of the mean difference (").append(BootstrapInterval.RESAMPLES)
-                    .append(" resamples, fixed seed); p is the two-sided sign-flip test, exact for up to ")
+                    + "Differences are in points of top-1 (variant minus reference). The interval is a ")
+                    .append(esc(RunTable.intervalWords(c))).append(" of the mean difference; <i>detectable ±</i> is "
+                    + "its half-width, the smallest mean difference these pairs could tell from 0. p is the "
+                    + "two-sided sign-flip test, exact for up to ")
                     .append(SignFlipTest.EXACT_UP_TO).append(" pairs. With n pairs p cannot go below 2/2<sup>n</sup> "
                     + "(0.25 with 3 seeds); ").append(SignFlipTest.pairsNeededBelow(Verdict.ALPHA))
                     .append(" seeds are the fewest that can give p &lt; 0.05, and a verdict says <i>better</i> or "
@@ -191,7 +202,7 @@ public final class HtmlReport {
         }
         h.append("<th>train img/s</th>");
         if (ref) {
-            h.append("<th>Δ ").append(esc(c.score().label())).append(" (points)</th><th>95% CI</th><th>p</th>"
+            h.append("<th>Δ ").append(esc(c.score().label())).append(" (points)</th><th>95% interval</th><th>detectable ±</th><th>p</th>"
                     + "<th>pairs</th><th>time vs ref.</th>");
             if (backprop) {
                 h.append("<th title=\"images back-propagated, relative to the reference\">images vs ref.</th>");
@@ -223,11 +234,12 @@ public final class HtmlReport {
             if (ref) {
                 PairedDifference d = r.paired();
                 if (d == null) {
-                    h.append("<td class=\"t\" colspan=\"4\">").append(isRef ? "reference" : "not paired").append("</td>");
+                    h.append("<td class=\"t\" colspan=\"5\">").append(isRef ? "reference" : "not paired").append("</td>");
                 } else {
                     h.append(cell("diff", d.stats().mean(), RunTable.difference(d)));
                     h.append("<td class=\"ci\" data-low=\"").append(d.interval().low()).append("\" data-high=\"")
                             .append(d.interval().high()).append("\">").append(keep(RunTable.interval(d.interval()))).append("</td>");
+                    h.append(cell("detectable", d.interval().halfWidth(), RunTable.detectable(d.interval())));
                     h.append(cell("p", d.test().p(), Verdict.p(d.test().p())));
                     h.append(cell("pairs", d.n(), RunTable.pairs(d)));
                 }

@@ -39,7 +39,7 @@ final class ReportFigures {
                 PairedDifference d = r.paired();
                 if (d != null && d.n() > 0) {
                     double m = d.stats().mean();
-                    BootstrapInterval ci = d.interval();
+                    MeanInterval ci = d.interval();
                     diffs.add(new IntervalChart.Row(r.label(), colours.get(r.variant().name()), m,
                             ci.defined() ? ci.low() : m, ci.defined() ? ci.high() : m, d.differences()));
                 }
@@ -47,7 +47,7 @@ final class ReportFigures {
             if (!diffs.isEmpty()) {
                 figures.add(new Figure("differences.png", "Paired differences to " + c.reference(),
                         "Difference in " + score + " to " + c.reference() + " with the same seed, in points: mean "
-                                + "(diamond), 95% bootstrap interval of the mean (bar), each seed's difference "
+                                + "(diamond), " + RunTable.intervalWords(c) + " of the mean (bar), each seed's difference "
                                 + "(dots). Right of the line at 0: higher than " + c.reference() + ".",
                         ChartStyle.png(IntervalChart.of(score + ": difference to " + c.reference() + " (paired by seed)",
                                 "difference (points of top-1)", diffs, true))));

@@ -12,6 +12,16 @@ import java.util.List;
  * exactly one sweep folder is given, else {@code report/} in the current directory).
  */
 public record ReportOptions(List<Path> inputs, String reference, Path out) {
+    /** {@code --interval KIND}: t or bootstrap, else one line naming the valid ones. */
+    public static MeanInterval.Kind intervalKind(String key) {
+        MeanInterval.Kind k = MeanInterval.Kind.of(key);
+        if (k == null) {
+            throw new UserError("--interval " + key + ": not an interval; give t (Student's t, the default) or "
+                    + "bootstrap (for 10 or more pairs)");
+        }
+        return k;
+    }
+
     public ReportOptions {
         if (inputs == null || inputs.isEmpty()) {
             throw new UserError("report: no run or sweep folder given");

@@ -21,8 +21,9 @@ import java.util.Map;
 /**
  * A sweep folder's {@code manifest.json}, written by {@code sweep} and read by {@code report}: the sweep's name,
  * file and base config, the reference variant, when and where it was run (commit, versions of distill4j, DJL,
- * PyTorch and Java, the machine) and its runs, each with its variant, seed, axes, config and overrides, folder,
- * and whether it is a {@code before:} run or a compute-matched one.
+ * PyTorch and Java, the machine that last ran {@code sweep} on it) and its runs, each with its variant, seed, axes,
+ * config and overrides, folder, whether it is a {@code before:} run or a compute-matched one, and the machines it
+ * ran on (from its folder's {@code machines.json}: where it started, then each resume; empty until it starts).
  */
 public record SweepManifest(Path dir, String name, String sweepFile, String base, String reference, String created,
                             String gitCommit, Map<String, String> versions, Map<String, Object> machine,
@@ -30,7 +31,12 @@ public record SweepManifest(Path dir, String name, String sweepFile, String base
 
     /** One run of the sweep; its folder {@code dir} is relative to the sweep's. */
     public record Entry(String name, String variant, Integer seed, Map<String, Object> axes, String config,
-                        List<String> overrides, String dir, boolean before, boolean computeMatched) {}
+                        List<String> overrides, String dir, boolean before, boolean computeMatched,
+                        List<JsonObject> machines) {
+        public Entry {
+            machines = machines == null ? List.of() : List.copyOf(machines);
+        }
+    }
 
     public static final String FILE = "manifest.json";
     private static final Gson GSON = new GsonBuilder().setPrettyPrinting().serializeNulls().create();
@@ -62,6 +68,9 @@ public record SweepManifest(Path dir, String name, String sweepFile, String base
             j.addProperty("dir", r.dir());
             j.addProperty("before", r.before());
             j.addProperty("compute_matched", r.computeMatched());
+            JsonArray machines = new JsonArray();
+            r.machines().forEach(machines::add);
+            j.add("machines", machines);
             list.add(j);
         }
         o.add("runs", list);
@@ -98,19 +107,33 @@ public record SweepManifest(Path dir, String name, String sweepFile, String base
             }
             JsonObject axes = JsonFields.object(r, "axes", file, false);
             JsonElement overrides = r.get("overrides");
+            List<JsonObject> machines = new ArrayList<>();
+            if (r.get("machines") != null && r.get("machines").isJsonArray()) {
+                for (JsonElement x : r.getAsJsonArray("machines")) {
+                    if (!x.isJsonObject()) {
+                        throw new UserError(file + ": runs[" + i + "].machines holds " + x + ", expected objects");
+                    }
+                    machines.add(x.getAsJsonObject());
+                }
+            }
             runs.add(new Entry(name, variant, JsonFields.integer(r, "seed", file),
                     axes == null ? Map.of() : GSON.fromJson(axes, new TypeToken<Map<String, Object>>() {}.getType()),
                     JsonFields.string(r, "config", file, null),
                     overrides == null || !overrides.isJsonArray() ? List.of()
                             : GSON.fromJson(overrides, new TypeToken<List<String>>() {}.getType()),
-                    JsonFields.string(r, "dir", file, name), flag(r, "before"), flag(r, "compute_matched")));
+                    JsonFields.string(r, "dir", file, name), flag(r, "before"), flag(r, "compute_matched"), machines));
             i++;
         }
         return new SweepManifest(sweepDir, JsonFields.string(m, "name", file, sweepDir.getFileName().toString()),
                 JsonFields.string(m, "sweep_file", file, null), JsonFields.string(m, "base", file, null),
                 JsonFields.string(m, "reference", file, null), JsonFields.string(m, "created", file, null),
                 JsonFields.string(m, "git_commit", file, null), text(JsonFields.object(m, "versions", file, false)),
-                new LinkedHashMap<>(text(JsonFields.object(m, "machine", file, false))), List.copyOf(runs));
+                machineMap(JsonFields.object(m, "machine", file, false)), List.copyOf(runs));
+    }
+
+    /** The manifest's machine as written (lists stay lists), or empty. */
+    private static Map<String, Object> machineMap(JsonObject o) {
+        return o == null ? new LinkedHashMap<>() : GSON.fromJson(o, new TypeToken<LinkedHashMap<String, Object>>() {}.getType());
     }
 
     private static boolean flag(JsonObject o, String key) {

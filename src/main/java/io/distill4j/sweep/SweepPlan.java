@@ -4,7 +4,9 @@ import io.distill4j.UserError;
 import io.distill4j.config.ConfigLoader;
 import io.distill4j.config.RunConfig;
 import io.distill4j.report.SweepManifest;
+import io.distill4j.runtime.Machine;
 import io.distill4j.training.Run;
+import io.distill4j.training.RunMachines;
 import org.yaml.snakeyaml.DumperOptions;
 import org.yaml.snakeyaml.Yaml;
 
@@ -62,10 +64,30 @@ public final class SweepPlan {
         List<SweepManifest.Entry> entries = new ArrayList<>();
         for (PlannedRun r : runs) {
             entries.add(new SweepManifest.Entry(r.name(), r.variant(), Math.toIntExact(r.seed()), r.axes(), r.config().toString(),
-                    r.overrides(), r.name(), r.before(), r.computeMatched()));
+                    r.overrides(), r.name(), r.before(), r.computeMatched(), RunMachines.read(r.dir())));
         }
         return new SweepManifest(spec.out(), spec.name(), spec.file().toString(), spec.base().toString(),
                 spec.reference(), Instant.now().toString(), gitCommit, versions, machine, entries);
+    }
+
+    /**
+     * Before any run starts: a sweep whose runs (finished or started) ran on a CPU with other kernels than
+     * {@code here}'s continues only with {@code allowOtherCpu}; otherwise one line naming both. Pairs split across
+     * two CPUs measure the CPUs too (the same config and seed differ by tenths of a point between them).
+     */
+    public void checkMachines(Machine here, boolean allowOtherCpu) {
+        if (allowOtherCpu) {
+            return;
+        }
+        for (PlannedRun r : runs) {
+            Machine first = RunMachines.first(r.dir());
+            if (first != null && !first.sameKernels(here)) {
+                throw new UserError("sweep " + spec.name() + " (" + spec.out() + "): run " + r.name() + " ran on "
+                        + first.brief() + ", this machine is " + here.brief() + ": a comparison's arms must run on "
+                        + "one CPU; continue the sweep on a machine with [" + first.kernels() + "], or give "
+                        + "--allow-other-cpu (the report then marks the pairs split across CPUs)");
+            }
+        }
     }
 
     public List<PlannedRun> beforeRuns() { return runs.stream().filter(PlannedRun::before).toList(); }

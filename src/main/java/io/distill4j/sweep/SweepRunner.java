@@ -42,8 +42,13 @@ public final class SweepRunner {
      * @param shard    this shard (0-based) of {@code shards}: it runs the main runs whose index modulo
      *                 {@code shards} is {@code shard} (every shard runs the runs of {@code before:})
      * @param mainClass the command line's main class, which a child process runs with {@code train}
+     * @param allowOtherCpu resume started runs on this machine even where they started on a CPU with other kernels
      */
-    public record Options(int parallel, int cores, int shard, int shards, String mainClass) {
+    public record Options(int parallel, int cores, int shard, int shards, String mainClass, boolean allowOtherCpu) {
+        public Options(int parallel, int cores, int shard, int shards, String mainClass) {
+            this(parallel, cores, shard, shards, mainClass, false);
+        }
+
         public Options {
             if (parallel < 1) {
                 throw new UserError("--parallel: " + parallel + " is not a number of runs (give 1 or more)");
@@ -174,6 +179,9 @@ public final class SweepRunner {
         cmd.add("train");
         if (resume) {
             cmd.addAll(List.of("--resume", dir.toString()));
+            if (options.allowOtherCpu()) {
+                cmd.add("--allow-other-cpu");
+            }
         } else {
             cmd.addAll(List.of("-c", r.config().toString()));
             for (String o : r.overrides()) {

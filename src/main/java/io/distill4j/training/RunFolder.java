@@ -5,6 +5,7 @@ import com.google.gson.JsonObject;
 import io.distill4j.UserError;
 import io.distill4j.config.ConfigLoader;
 import io.distill4j.runtime.Checkpoint;
+import io.distill4j.runtime.Machine;
 import io.distill4j.util.Folders;
 
 import java.io.IOException;
@@ -16,8 +17,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * A run's output folder and the listeners that fill it: {@code config.yaml} (resolved), {@code
- * label_noise.json}, {@code metrics.jsonl}, {@code checkpoints/last.ckpt} and {@code best.ckpt}, {@code
+ * A run's output folder and the listeners that fill it: {@code config.yaml} (resolved), {@code machines.json}
+ * (where it ran: {@link RunMachines}), {@code label_noise.json}, {@code metrics.jsonl}, {@code checkpoints/last.ckpt} and {@code best.ckpt}, {@code
  * tensorboard/} with {@code train.tensorboard}, and {@code summary.json} once the run is finished. {@link #train}
  * starts a run or resumes it exactly.
  */
@@ -69,7 +70,8 @@ public final class RunFolder {
                     + ", or --force to start over"));
         }
         if (force) {
-            for (String f : List.of("summary.json", "metrics.jsonl", "config.yaml", "label_noise.json")) {
+            for (String f : List.of("summary.json", "metrics.jsonl", "config.yaml", "label_noise.json",
+                    RunMachines.FILE)) {
                 deleteIfExists(out.resolve(f));
             }
             clearFolder(out.resolve("checkpoints"));
@@ -111,9 +113,12 @@ public final class RunFolder {
     public Summary train(boolean resume, Long stopAfterStep) {
         Folders.create(out);
         Checkpoint from = null;
+        Machine here = Machine.current(run.config().train().resolvedThreads());
         if (resume) {
             from = Checkpoint.read(lastCheckpoint(out));
+            RunMachines.resumed(out, here, from.meta().has("step") ? from.meta().get("step").getAsLong() : -1);
         } else {
+            RunMachines.start(out, here);
             writeString(out.resolve("config.yaml"), ConfigLoader.toYaml(run.config().resolved()));
             if (run.labelNoise() != null) {
                 JsonObject noise = new JsonObject();

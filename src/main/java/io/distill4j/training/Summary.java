@@ -55,6 +55,7 @@ public final class Summary {
     private int skippedImages;
     private List<String> notes = List.of();
     private List<Map<String, Object>> teachers = List.of();
+    private List<JsonObject> machines = List.of();
     private String selection = "test";
     private Long seed;
     private Cost cost;
@@ -87,6 +88,9 @@ public final class Summary {
 
     /** The teachers' top-1 as scored before the first step (teacher, split, top1, images, model). */
     public void teachers(List<Map<String, Object>> t) { this.teachers = List.copyOf(t); }
+
+    /** The machines the run ran on: where it started, then each resume ({@link RunMachines}). */
+    public void machines(List<JsonObject> m) { this.machines = List.copyOf(m); }
 
     /** The method's notes (e.g. a knowledge store's size), written when there are any. */
     public void notes(List<String> n) { this.notes = List.copyOf(n); }
@@ -158,6 +162,11 @@ public final class Summary {
         }
         if (!teachers.isEmpty()) {
             o.add("teachers", new Gson().toJsonTree(teachers));
+        }
+        if (!machines.isEmpty()) {
+            JsonArray m = new JsonArray();
+            machines.forEach(m::add);
+            o.add("machines", m);
         }
         if (!notes.isEmpty()) {
             JsonArray a = new JsonArray();

@@ -29,6 +29,7 @@ public final class SummaryWriter implements TrainingListener {
         summary.skippedImages(trainer.run().skippedImages());
         summary.notes(trainer.run().method().notes());
         summary.teachers(trainer.run().teacherScores());
+        summary.machines(RunMachines.read(file.getParent()));
         summary.write(file);
     }
 

@@ -42,7 +42,7 @@ class PackageDependencyTest {
             Map.entry("export", List.of("util", "config", "data", "models", "runtime", "training")),
             Map.entry("inference", List.of("util", "config", "data", "models", "runtime", "foreign", "training",
                     "export")),
-            Map.entry("sweep", List.of("util", "config", "training", "report")),
+            Map.entry("sweep", List.of("util", "config", "runtime", "training", "report")),
             Map.entry("cli", List.of("util", "config", "data", "models", "losses", "runtime", "foreign", "knowledge",
                     "methods",
                     "training", "analysis", "report", "export", "inference", "sweep")));

@@ -93,14 +93,15 @@ class HtmlReportTest {
         // paired on the last top-1 (best was chosen on test): +2 points in each of seeds 0-2, seed 3 dropped
         assertThat(value(dlb, "diff")).isCloseTo(2.0, within(1e-9));
         assertThat(dlb.selectFirst("td.diff").text()).isEqualTo("+2.00 ± 0.00");
-        assertThat(dlb.selectFirst("td.ci").text()).isEqualTo("2.00 to 2.00");
+        assertThat(dlb.selectFirst("td.ci").text()).isEqualTo("2.00 to 2.00"); // no spread: t · 0 / √3
+        assertThat(dlb.selectFirst("td.detectable").text()).isEqualTo("0.00");
         assertThat(dlb.selectFirst("td.p").text()).isEqualTo("0.25");
         assertThat(dlb.selectFirst("td.pairs").text()).isEqualTo("3 (1 dropped)");
         assertThat(dlb.selectFirst("td.time").text()).isEqualTo("2.00×");
         assertThat(dlb.selectFirst("td.verdict").text()).isEqualTo("higher in all 3 seeds");
         assertThat(doc.select("#verdicts li[data-variant=dlb]").text()).contains(
-                "higher than baseline in each of the 3 seeds, by 2.00 points on average (95% CI 2.00 to 2.00, p = 0.25 "
-                        + "with 3 seeds: the smallest p three pairs can give");
+                "higher than baseline in each of the 3 seeds, by 2.00 points on average (95% t-interval 2.00 to 2.00, p = "
+                        + "0.25 with 3 seeds: the smallest p three pairs can give");
         assertThat(doc.select("ul.notes").text()).contains("dlb: seed 3 not in both dlb and baseline");
         assertThat(doc.text()).contains("Compared score: last top-1").contains("best on test: optimistic");
 
@@ -181,7 +182,7 @@ class HtmlReportTest {
         assertThat(c.notes()).contains("teacher-a: teacher-a without a seed (no -seedN in the folder name, no seed in "
                 + "summary.json): not paired");
         assertThat(RunTable.markdown(c)).contains("| teacher-a | teacher | 1 | 90.00 ± 0.00 | 90.00 ± 0.00 | 500 | "
-                + "test: optimistic | – | | | | 1.00× |");
+                + "test: optimistic | – | | | | | 1.00× |");
     }
 
     @Test
@@ -189,7 +190,7 @@ class HtmlReportTest {
         Experiment e = Experiment.load(oldRuns);
         String md = RunTable.markdown(Comparison.of(e, "baseline", "--reference"));
         assertThat(md).contains("| dlb | student | 4 | 84.13 ± 1.49 | 83.50 ± 1.29 | 250 | test: optimistic | "
-                + "+2.00 ± 0.00 | 2.00 to 2.00 | 0.25 | 3 (1 dropped) | 2.00× |");
+                + "+2.00 ± 0.00 | 2.00 to 2.00 | 0.00 | 0.25 | 3 (1 dropped) | 2.00× |");
         assertThat(md).contains("| baseline | student | 3 | 81.50 ± 1.00 | 81.00 ± 1.00 | 500 | test: optimistic | reference");
         assertThat(md).contains("- dlb / student: higher than baseline in each of the 3 seeds");
         assertThat(md).contains("- note: dlb: seed 3 not in both");
