@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Copies the small, text outputs of finished experiment runs (summary.json, config.yaml, metrics.jsonl,
+# Copies the small, text outputs of finished experiment runs (summary.json, machines.json, config.yaml, metrics.jsonl,
 # train-fit, teacher-fit and independent-ensemble JSON, table.md, a sweep's manifest.json, the analyses in
 # RUN/analysis/) from runs/experiments/ into results/,
 # which is committed: the numbers of RESULTS.md stay traceable, `distill4j report results/EXP/*-seed[0-9]`
@@ -10,7 +10,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 src="${1:-runs/experiments}"
 dest="${2:-results}"
-find "$src" -type f \( -name summary.json -o -name config.yaml -o -name metrics.jsonl -o -name table.md -o -name manifest.json \
+find "$src" -type f \( -name summary.json -o -name machines.json -o -name config.yaml -o -name metrics.jsonl -o -name table.md -o -name manifest.json \
     -o -name '*fit*.json' -o -name 'independent-ensemble-*.json' -o -path '*/analysis/*.json' \) -print0 |
   while IFS= read -r -d '' f; do
     rel="${f#"$src"/}"
