@@ -12,9 +12,10 @@ import io.distill4j.util.Scalars;
  * Method {@code dkd}: Zhao et al.'s decoupled knowledge distillation (CVPR 2022; docs/methods.md section 9) from
  * one frozen teacher: {@code ce_weight * CE + w(e) * (alpha * TCKD + beta * NCKD)}, where TCKD is the KL between
  * the teacher's and the student's binary (target class, the others) distributions, NCKD the KL between their
- * distributions among the non-target classes, both at temperature T and times T^2, and {@code w(e)} the warm-up
- * weight {@code min((e + 1) / warmup, 1)} of 0-based epoch e (the reference counts epochs from 1). Defaults are
- * mdistiller's CIFAR-100 ones: alpha 1, beta 8, T 4, warm-up 20 epochs.
+ * distributions among the non-target classes, both at temperature T and times T^2, and {@code w} the warm-up
+ * weight ({@link Warmup}): by epoch the reference's {@code min((e + 1) / warmup, 1)} of 0-based epoch e (the
+ * reference counts epochs from 1), by step this project's linear reading. Defaults are mdistiller's CIFAR-100 ones:
+ * alpha 1, beta 8, T 4, warm-up 20 epochs by epoch.
  */
 public final class Dkd implements Method {
     /** Options of {@code dkd}. */
@@ -28,7 +29,12 @@ public final class Dkd implements Method {
             @Option(doc = "softmax temperature T of both sides", value = "4", min = 1e-3, max = 1e3)
             double temperature,
             @Option(doc = "epochs over which the weight of the DKD terms grows linearly to 1 (0: none)", value = "20",
-                    min = 0, max = 1e6) int warmup) {}
+                    min = 0, max = 1e6) int warmup,
+            @Option(doc = "epoch: the reference's weight min((e + 1) / warmup, 1), constant within an epoch; step: "
+                    + "this project's reading, linear in the step from near 0", value = "epoch") Warmup.By warmupBy,
+            @Option(doc = "every N steps, log the student's top-1 on its training batch in training mode (BatchNorm "
+                    + "on batch statistics) as a diagnostic (0: never)", value = "0", min = 0, max = 1 << 30)
+            int diagnoseEvery) {}
 
     private final Options options;
 
@@ -43,24 +49,27 @@ public final class Dkd implements Method {
     @Override
     public double softTargetTemperature() { return options.temperature(); }
 
-    /** The weight of the DKD terms in 0-based epoch {@code epoch}. */
-    static double warmupWeight(int epoch, int warmup) {
-        return warmup == 0 ? 1 : Math.min((epoch + 1.0) / warmup, 1.0);
-    }
 
     @Override
     public Losses step(Batch batch, StepContext ctx) {
         Net student = ctx.trainable().get(0);
         NDArray x = batch.images();
         NDArray teacher = ctx.teacherKnowledge().logits(0, x);
-        float w = (float) warmupWeight(ctx.epoch(), options.warmup());
-        return ctx.update(() -> {
+        float w = (float) Warmup.weight(options.warmup(), options.warmupBy(), ctx);
+        boolean diagnose = options.diagnoseEvery() > 0 && ctx.step() % options.diagnoseEvery() == 0;
+        Losses l = ctx.update(() -> {
             NDArray z = student.logits(x, true);
             NDList dkd = DecoupledKd.terms(teacher, z, batch.labels(), options.temperature());
-            return new Losses()
+            Losses out = new Losses()
                     .add(student.name(), "ce", Scalars.mul(batch.crossEntropy(z), (float) options.ceWeight()))
                     .add(student.name(), "tckd", Scalars.mul(dkd.get(0), w * (float) options.alpha()))
                     .add(student.name(), "nckd", Scalars.mul(dkd.get(1), w * (float) options.beta()));
+            return diagnose ? out.keep("logits", z) : out;
         });
+        if (diagnose) {
+            ctx.diagnostic(student.name() + "/train_mode_top1", Warmup.trainModeTop1(batch, l.output("logits")));
+            ctx.diagnostic(student.name() + "/dkd_weight", w);
+        }
+        return l;
     }
 }

@@ -36,7 +36,8 @@ class ShippedSweepsTest {
             Map.entry("mkf-long", List.of("mkf-long")),
             Map.entry("mkf-article", List.of("mkf-article")),
             Map.entry("main", List.of("main")),
-            Map.entry("feature-methods", List.of("feature-methods")));
+            Map.entry("feature-methods", List.of("feature-methods")),
+            Map.entry("dkd", List.of("dkd")));
 
     @Test
     void everySweepRunReproducesItsArchivedConfig() throws IOException {
