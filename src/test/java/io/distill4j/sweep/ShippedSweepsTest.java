@@ -37,7 +37,9 @@ class ShippedSweepsTest {
             Map.entry("mkf-article", List.of("mkf-article")),
             Map.entry("main", List.of("main")),
             Map.entry("feature-methods", List.of("feature-methods")),
-            Map.entry("dkd", List.of("dkd")));
+            Map.entry("dkd", List.of("dkd")),
+            Map.entry("dlb-noise", List.of("dlb-noise")),
+            Map.entry("dml-noaug", List.of("dml-noaug")));
 
     @Test
     void everySweepRunReproducesItsArchivedConfig() throws IOException {
