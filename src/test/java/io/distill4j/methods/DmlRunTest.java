@@ -20,7 +20,6 @@ import java.nio.file.Path;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.within;
 
 class DmlRunTest {
     @TempDir
@@ -73,10 +72,13 @@ class DmlRunTest {
                 assertThat(aAfter).isNotEqualTo(aBefore); // a took a step
                 // what b learned from: a's logits as kept by the step (sequential: after a's update)
                 float[] bLearnedFrom = step.output(update.equals("sequential") ? "seen/1/0" : "logits/0");
+                // exact: the step's forward of a and the one here are the same training-mode forward of the same
+                // weights on the same batch with the same kernels (BatchNorm uses the batch's statistics, so the
+                // running statistics the extra forwards move change nothing)
                 if (update.equals("sequential")) {
-                    assertThat(bLearnedFrom).containsExactly(aAfter, within(1e-5f));
+                    assertThat(bLearnedFrom).containsExactly(aAfter);
                 } else {
-                    assertThat(bLearnedFrom).containsExactly(aBefore, within(1e-5f));
+                    assertThat(bLearnedFrom).containsExactly(aBefore);
                 }
             }
         }

@@ -1,8 +1,8 @@
 package io.distill4j.methods;
 
-import io.distill4j.config.ConfigLoader;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
+import io.distill4j.config.ConfigLoader;
 import io.distill4j.training.Run;
 import io.distill4j.training.RunFolder;
 import io.distill4j.training.Stepper;

@@ -160,10 +160,11 @@ class SubNetworkSamplersTest {
         assertThat(mkf.qMax()).isEqualTo(0.5);
         assertThat(mkf.k()).isEqualTo(3);
         for (int i = 0; i < 9; i++) {
+            // exact: the sampler's own double expression, q_max * exp(k * (l / L - 1)), in the same order
             double expected = net.residualUnits().get(i).isDroppable() ? 0.5 * Math.exp(3 * ((i + 1) / 9.0 - 1)) : 0;
-            assertThat(mkf.dropProbability(i)).isCloseTo(expected, within(1e-12));
+            assertThat(mkf.dropProbability(i)).isEqualTo(expected);
         }
-        assertThat(mkf.dropProbability(8)).isCloseTo(0.5, within(1e-12)); // the deepest unit drops with q_max
+        assertThat(mkf.dropProbability(8)).isEqualTo(0.5); // the deepest unit drops with q_max: exp(0) = 1
         assertThat(mkf.dropProbability(3)).isZero(); // a stage transition never drops
     }
 
@@ -241,11 +242,13 @@ class SubNetworkSamplersTest {
         assertThat(sd.lastSurvival()).isEqualTo(0.5);
         assertThat(sd.convention()).isEqualTo(Convention.INVERTED);
         for (int i = 0; i < 9; i++) {
+            // exact: the sampler's own double expression, 1 - l / L * (1 - p_L), in the same order
             double expected = net.residualUnits().get(i).isDroppable() ? 1 - (i + 1) / 9.0 * 0.5 : 1;
-            assertThat(sd.survivalProbability(i)).isCloseTo(expected, within(1e-12));
+            assertThat(sd.survivalProbability(i)).isEqualTo(expected);
         }
-        assertThat(sd.survivalProbability(8)).isCloseTo(0.5, within(1e-12));
-        assertThat(StochasticDepthSampler.survivalProbability(0 + 1, 54, 0.5)).isCloseTo(1 - 0.5 / 54, within(1e-12));
+        assertThat(sd.survivalProbability(8)).isEqualTo(0.5);
+        // exact: fl(1 / 54) * 0.5 = fl(0.5 / 54) (halving commutes with rounding)
+        assertThat(StochasticDepthSampler.survivalProbability(0 + 1, 54, 0.5)).isEqualTo(1 - 0.5 / 54);
     }
 
     @Test

@@ -5,7 +5,6 @@ import org.junit.jupiter.api.Test;
 import java.util.Arrays;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.within;
 
 class EvaluatorTest {
     @Test
@@ -18,7 +17,8 @@ class EvaluatorTest {
         Evaluator.score(probs, new int[] {0, 5}, acc);
         assertThat(acc[0]).isEqualTo(1);
         assertThat(acc[1]).isEqualTo(1);
-        assertThat(acc[2]).isCloseTo(-Math.log(0.5) - Math.log(0.05), within(1e-6));
+        // exact: score sums -log of the float probabilities in double, in this order (the float 0.05f, not 0.05)
+        assertThat(acc[2]).isEqualTo(-Math.log(0.5f) - Math.log(0.05f));
         double[] acc2 = new double[3];
         Evaluator.score(probs, new int[] {3, 3}, acc2); // sample 0: 0.1 tied with class 2, rank 4; sample 1: rank 4/5
         assertThat(acc2[0]).isZero();

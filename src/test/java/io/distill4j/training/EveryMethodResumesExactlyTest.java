@@ -128,13 +128,21 @@ class EveryMethodResumesExactlyTest {
         assertThat(RunFiles.metricsWithoutTiming(out))
                 .isEqualTo(RunFiles.metricsWithoutTiming(dir.resolve(method + "-straight")));
         assertThat(summaryWithoutTiming(out)).isEqualTo(summaryWithoutTiming(dir.resolve(method + "-straight")));
+        // where the runs ran: one entry for the straight run, two (start, resume at the checkpoint's step) here
+        var machines = JsonParser.parseString(Files.readString(out.resolve("summary.json"))).getAsJsonObject()
+                .getAsJsonArray("machines");
+        assertThat(machines).hasSize(2);
+        assertThat(machines.get(1).getAsJsonObject().get("from_step").getAsLong()).isPositive();
+        assertThat(machines.get(1).getAsJsonObject().get("kernels"))
+                .isEqualTo(machines.get(0).getAsJsonObject().get("kernels"));
         assertThat(out.resolve("checkpoints").resolve("last.ckpt1234567.tmp")).as("removed by the next write")
                 .doesNotExist();
     }
 
-    /** summary.json without what depends on the clock. */
+    /** summary.json without what depends on the clock, and without the machines (when, and how many starts). */
     static JsonObject summaryWithoutTiming(Path run) throws IOException {
         var s = JsonParser.parseString(Files.readString(run.resolve("summary.json"))).getAsJsonObject();
+        s.remove("machines");
         s.remove("wall_seconds");
         s.remove("train_images_per_sec");
         s.getAsJsonObject("cost").remove("train_seconds");

@@ -46,7 +46,9 @@ class StandaloneClusterTest {
         Path f = Files.writeString(dir.resolve("sweep.yaml"), "base: " + dir.resolve("base.yaml")
                 + "\nseeds: [0, 1, 2, 3]\nvariants: {baseline: {}}\n");
         Path plain = dir.resolve("plain");
-        String parallel = String.valueOf(Math.min(2, Runtime.getRuntime().availableProcessors()));
+        // the cores the sweep may use: the engine's threads where DISTILL4J_THREADS sets them, else the machine's
+        String parallel = String.valueOf(Math.min(2, Integer.getInteger("ai.djl.pytorch.num_threads",
+                Runtime.getRuntime().availableProcessors())));
         assertThat(Main.execute("sweep", f.toString(), "-o", plain.toString(), "--parallel", parallel)).isEqualTo(0);
 
         int port = freePort();
