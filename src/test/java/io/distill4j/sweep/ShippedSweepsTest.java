@@ -39,7 +39,8 @@ class ShippedSweepsTest {
             Map.entry("feature-methods", List.of("feature-methods")),
             Map.entry("dkd", List.of("dkd")),
             Map.entry("dlb-noise", List.of("dlb-noise")),
-            Map.entry("dml-noaug", List.of("dml-noaug")));
+            Map.entry("dml-noaug", List.of("dml-noaug")),
+            Map.entry("meal-v2-t4", List.of("meal-v2-t4")));
 
     @Test
     void everySweepRunReproducesItsArchivedConfig() throws IOException {
