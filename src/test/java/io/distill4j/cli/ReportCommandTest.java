@@ -75,6 +75,20 @@ class ReportCommandTest {
         expectError(new Object[] {sweep}, "manifest.json: runs is 3, expected a list of runs");
         Path file = Files.writeString(dir.resolve("afile"), "x");
         expectError(new Object[] {runs.get(0), "-o", file}, "-o " + file + ": a file, not a folder");
+        expectError(new Object[] {runs.get(0), "--interval", "normal"}, "--interval normal: not an interval; give t");
+    }
+
+    @Test
+    void aBootstrapIsGivenFromTenPairsAndTheTIntervalBelow() throws IOException {
+        // 3 pairs: --interval bootstrap falls back to Student's t and says so
+        List<Path> runs = RunFixtures.oldRuns(dir.resolve("runs"));
+        List<Object> args = new ArrayList<>(runs);
+        args.addAll(List.of("--reference", "baseline", "--interval", "bootstrap", "-o", dir.resolve("out")));
+        assertThat(report(args.toArray())).isZero();
+        assertThat(console.out()).contains("95% t-interval")
+                .contains("note: dlb / student: 3 pairs, fewer than the 10 a bootstrap interval needs")
+                .contains("95% percentile bootstrap interval (10000 resamples, fixed seed) where there are 10 or more "
+                        + "pairs, Student's t interval otherwise");
     }
 
     private void expectError(Object[] args, String fragment) {
