@@ -95,10 +95,10 @@ public final class SweepCommand implements Callable<Integer> {
             }
             return 0;
         }
-        plan.manifest(Machine.gitCommit(), versions(), machine(here)).write();
+        plan.manifest(here.commit(), versions(), machine(here)).write();
         List<SweepRunner.Result> results = spark == null ? runner.run() : Cluster.load("--spark")
                 .sweep(plan, new Cluster.Options(spark, threads, conf, Main.class.getName()), System.out);
-        plan.manifest(Machine.gitCommit(), versions(), machine(here)).write(); // now with each run's machines
+        plan.manifest(here.commit(), versions(), machine(here)).write(); // now with each run's machines
         List<String> failed = results.stream().filter(r -> r.outcome() == SweepRunner.Outcome.FAILED)
                 .map(r -> r.run().name()).toList();
         if (!failed.isEmpty()) {

@@ -2,6 +2,7 @@ package io.distill4j.methods;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import io.distill4j.data.HostBatch;
 import io.distill4j.losses.DistillLoss;
@@ -98,6 +99,17 @@ public final class Batch {
                 ? DistillLoss.softCrossEntropyPerSample(targets((int) logits.getShape().get(1)), logits)
                 : DistillLoss.crossEntropyPerSample(logits, labels());
         return DistillLoss.maskedMean(perSample, mask);
+    }
+
+    /**
+     * Top-1 of {@code logits} against this batch's hard labels; of a training-mode forward (BatchNorm on batch
+     * statistics), the training-split accuracy in training mode, beside the inference-mode fit of
+     * {@code train.train_fit}.
+     */
+    public double top1(NDArray logits) {
+        long correct = logits.argMax(1).toType(DataType.INT64, false)
+                .eq(labels().toType(DataType.INT64, false)).sum().getLong();
+        return (double) correct / size();
     }
 
     public int[] indices() { return host.indices(); }

@@ -61,7 +61,7 @@ public final class Kd implements Method {
             return diagnose ? out.keep("logits", z) : out;
         });
         if (diagnose) {
-            ctx.diagnostic(student.name() + "/train_mode_top1", Warmup.trainModeTop1(batch, l.output("logits")));
+            ctx.diagnostic(student.name() + "/train_mode_top1", batch.top1(l.output("logits")));
         }
         return l;
     }

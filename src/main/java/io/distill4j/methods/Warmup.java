@@ -1,8 +1,5 @@
 package io.distill4j.methods;
 
-import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.types.DataType;
-
 /**
  * A loss term's warm-up weight, growing linearly to 1 over {@code epochs} epochs (0: none, weight 1 throughout).
  * <ul>
@@ -30,16 +27,5 @@ public final class Warmup {
     /** The weight of this step of {@code ctx}. */
     static double weight(int epochs, By by, StepContext ctx) {
         return weight(epochs, by, ctx.epoch(), ctx.step(), ctx.stepsPerEpoch());
-    }
-
-    /**
-     * Top-1 of {@code logits} (the training-mode forward of this step, BatchNorm on batch statistics) against the
-     * batch's hard labels: the training-split accuracy in training mode, beside the inference-mode fit that
-     * {@code train.train_fit} logs.
-     */
-    static double trainModeTop1(Batch batch, NDArray logits) {
-        long correct = logits.argMax(1).toType(DataType.INT64, false)
-                .eq(batch.labels().toType(DataType.INT64, false)).sum().getLong();
-        return (double) correct / batch.size();
     }
 }

@@ -46,11 +46,7 @@ public final class Machines {
 
     /** "AMD EPYC [AuthenticAMD avx2]" or "Intel(R) Xeon(R) Processor [kernels not recorded]". */
     public static String describe(Machine m) {
-        if (m == null) {
-            return "not recorded";
-        }
-        String k = m.kernels();
-        return (m.cpu() == null ? "unknown CPU" : m.cpu()) + (k == null ? " [kernels not recorded]" : " [" + k + "]");
+        return m == null ? "not recorded" : m.label();
     }
 
     /** Each machine the experiment's runs started on, with its runs by variant ("baseline: seeds 0-5"). */

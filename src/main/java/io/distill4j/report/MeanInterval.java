@@ -24,19 +24,13 @@ public record MeanInterval(double low, double high, double level, Kind kind) {
 
     /** How the interval was made. */
     public enum Kind {
-        T("t", "Student's t"), BOOTSTRAP("bootstrap", "percentile bootstrap");
+        T("t"), BOOTSTRAP("bootstrap");
 
         private final String key;
-        private final String words;
 
-        Kind(String key, String words) {
+        Kind(String key) {
             this.key = key;
-            this.words = words;
         }
-
-        public String key() { return key; }
-
-        public String words() { return words; }
 
         /** A kind by its key ({@code t}, {@code bootstrap}), or null. */
         public static Kind of(String key) {

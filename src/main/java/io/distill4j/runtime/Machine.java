@@ -93,11 +93,15 @@ public record Machine(String cpu, String vendor, List<String> extensions, Map<St
         return sb.toString();
     }
 
-    /** The machine in a few words, for tables and messages: CPU model, kernels and threads. */
-    public String brief() {
+    /** CPU model and kernels: "AMD EPYC [AuthenticAMD avx2]", "... [kernels not recorded]". */
+    public String label() {
         String k = kernels();
-        return (cpu == null ? "unknown CPU" : cpu) + (k == null ? " [kernels not recorded]" : " [" + k + "]")
-                + (threads > 0 ? ", " + threads + " thread" + (threads == 1 ? "" : "s") : "");
+        return (cpu == null ? "unknown CPU" : cpu) + (k == null ? " [kernels not recorded]" : " [" + k + "]");
+    }
+
+    /** The machine in a few words, for messages: {@link #label} and threads. */
+    public String brief() {
+        return label() + (threads > 0 ? ", " + threads + " thread" + (threads == 1 ? "" : "s") : "");
     }
 
     /** True when runs on the two machines choose the same float kernels. */
