@@ -23,6 +23,11 @@ import java.util.List;
  * @param mixAlpha     the Beta(alpha, alpha) of lambda ({@code cutmix}, {@code mixup})
  * @param mixWarmup    the fraction of the epochs trained before any mixing (default 0.1 for {@code compound},
  *                     else 0)
+ * @param mixPartner   where a mixed image's partner comes from: {@code permutation} (the same batch, shuffled;
+ *                     the default of cutmix and mixup) or {@code second_batch} (a second, independently drawn batch:
+ *                     each step draws 2B images and forwards B mixed ones, or the 2B unmixed, so an epoch has half
+ *                     the steps; the default of {@code compound}, as the MKF article mixes). Without mixing it
+ *                     does nothing (so that a sweep's variant can turn mixing off)
  * @param labeledFraction semi-supervised: a seeded fraction of the training set keeps its labels; the rest
  *                     gives no cross-entropy (only methods' unsupervised terms, e.g. DML's mutual KL)
  * @param dropUnlabeled remove the unlabelled samples from the training set instead (the labelled-only control)
@@ -36,7 +41,7 @@ import java.util.List;
  */
 public record DataConfig(String name, String root, Integer trainSubset, Long subsetSeed, int padCrop, boolean flip, int cutout,
                          int imageSize, double labelNoise, String labelNoiseType, int[] labelNoiseMapping,
-                         String mix, double mixProbability, double mixAlpha, double mixWarmup,
+                         String mix, double mixProbability, double mixAlpha, double mixWarmup, String mixPartner,
                          double labeledFraction, boolean dropUnlabeled, int validation, boolean validationSplit,
                          Long validationSeed, ImageFilesConfig files) {
     public static final List<String> NAMES = List.of("fashion-mnist-mini", "fashion-mnist", "mnist", "cifar10",
@@ -62,6 +67,8 @@ public record DataConfig(String name, String root, Integer trainSubset, Long sub
         double probability = n.number("mix_probability", 1.0, 0, 1);
         double alpha = n.number("mix_alpha", 1.0, 1e-3, 1e3);
         double warmup = n.number("mix_warmup", mix.equals("compound") ? 0.1 : 0, 0, 1);
+        String partner = n.choice("mix_partner", mix.equals("compound") ? "second_batch" : "permutation",
+                List.of("permutation", "second_batch"));
         if (cutmix > 0) {
             if (!mix.equals("none")) {
                 throw n.error("cutmix", "and data.mix: " + mix + " both given; use data.mix alone (cutmix: p is "
@@ -71,6 +78,7 @@ public record DataConfig(String name, String root, Integer trainSubset, Long sub
             probability = cutmix;
             alpha = cutmixAlpha;
         }
+
         double labeled = n.number("labeled_fraction", 1.0, 0, 1);
         boolean drop = n.bool("drop_unlabeled", false);
         boolean validationSplit = n.word("validation", "split");
@@ -81,7 +89,7 @@ public record DataConfig(String name, String root, Integer trainSubset, Long sub
         int validation = validationSplit ? 0 : (int) n.integer("validation", 0, 0, Integer.MAX_VALUE);
         Long validationSeed = n.optionalInteger("validation_seed", 0, Long.MAX_VALUE);
         return new DataConfig(name, root, subset == null ? null : subset.intValue(), subsetSeed, padCrop, flip, cutout, imageSize,
-                noise, noiseType, map, mix, probability, alpha, warmup, labeled, drop, validation, validationSplit, validationSeed,
+                noise, noiseType, map, mix, probability, alpha, warmup, partner, labeled, drop, validation, validationSplit, validationSeed,
                 ImageFilesConfig.from(n));
     }
 }

@@ -37,6 +37,11 @@ public record RunConfig(ConfigNode root, long seed, DataConfig data, List<Networ
             teachers.add(TeacherConfig.from(name, t.child(name)));
         }
         TrainConfig train = TrainConfig.from(root.child("train"));
+        if (train.teacherOutputs() != null && !data.mix().equals("none") && data.mixPartner().equals("second_batch")) {
+            throw root.child("train").error("teacher_outputs", "cannot record a run whose steps mix two batches "
+                    + "(data.mix_partner: second_batch; a step's size depends on its draw): use data.mix_partner: "
+                    + "permutation, or drop teacher_outputs");
+        }
         OptimConfig optim = OptimConfig.from(root.child("optim"));
         ConfigNode method = root.child("method");
         String methodName = method.string("name", "baseline");

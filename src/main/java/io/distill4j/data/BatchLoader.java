@@ -19,7 +19,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * a generator seeded by (seed, epoch), and each sample's augmentation from (seed, epoch, dataset index, view).
  * Any batch can thus be rebuilt without state, which is what makes resume exact, and the same whatever thread
  * builds it. A streamed dataset's batches are decoded ahead by a pool of {@code workers} threads, at most
- * {@code workers x prefetch} batches ahead of the one asked for ({@link #withWorkers}).
+ * {@code workers x prefetch} batches ahead of the one asked for ({@link #withWorkers}). A loader that mixes each
+ * batch with a second one ({@link #withMixing(MixingPolicy, boolean)}) builds step i from the epoch's batches 2i
+ * and 2i + 1, so it has half the steps.
  */
 public final class BatchLoader implements AutoCloseable {
     private static final AtomicInteger POOLS = new AtomicInteger();
@@ -32,6 +34,7 @@ public final class BatchLoader implements AutoCloseable {
     private final int views;
     private final long seed;
     private MixingPolicy mixing;
+    private boolean secondBatch;
     private final TreeMap<Integer, int[]> orders = new TreeMap<>(); // the last two epochs' orders
     private int workers;
     private int prefetch;
@@ -52,10 +55,27 @@ public final class BatchLoader implements AutoCloseable {
         this.seed = seed;
     }
 
-    /** Mixes batches by a policy (training loaders only; null: none). */
+    /** Mixes batches by a policy, each with a permutation of itself (training loaders only; null: none). */
     public BatchLoader withMixing(MixingPolicy policy) {
+        return withMixing(policy, false);
+    }
+
+    /**
+     * Mixes batches by a policy (null: none); with {@code secondBatch} each step's batch with a second,
+     * independently drawn one (the epoch's next batch), an unmixed step then holding both.
+     */
+    public BatchLoader withMixing(MixingPolicy policy, boolean secondBatch) {
+        if (secondBatch && (policy == null || !dropLast)) {
+            throw new IllegalArgumentException("mixing with a second batch needs a policy and whole batches");
+        }
         this.mixing = policy;
+        this.secondBatch = secondBatch;
         return this;
+    }
+
+    /** True when each step draws two batches and mixes them ({@code data.mix_partner: second_batch}). */
+    public boolean mixesTwoBatches() {
+        return secondBatch;
     }
 
     /** Decodes a streamed dataset's batches ahead on {@code workers} threads, {@code prefetch} batches each. */
@@ -68,16 +88,24 @@ public final class BatchLoader implements AutoCloseable {
         return this;
     }
 
+    /** The steps of an epoch: its batches, or pairs of batches when mixing with a second batch. */
     public int batchesPerEpoch() {
-        return dropLast ? ds.size() / batchSize : (ds.size() + batchSize - 1) / batchSize;
+        int batches = dropLast ? ds.size() / batchSize : (ds.size() + batchSize - 1) / batchSize;
+        return secondBatch ? batches / 2 : batches;
     }
 
     public ImageDataset dataset() {
         return ds;
     }
 
-    /** The number of samples in batch {@code index} of any epoch. */
+    /**
+     * The number of samples in batch {@code index} of any epoch (not known ahead when mixing with a second batch:
+     * an unmixed step holds both).
+     */
     public int batchSize(int index) {
+        if (secondBatch) {
+            throw new IllegalStateException("a step's size depends on its mixing draw when mixing two batches");
+        }
         return Math.min(batchSize, ds.size() - index * batchSize);
     }
 
@@ -160,8 +188,18 @@ public final class BatchLoader implements AutoCloseable {
         return pool.submit(() -> build((int) (key / n), (int) (key % n)));
     }
 
-    /** Batch {@code index} of {@code epoch}, built on the calling thread. */
+    /** Step {@code index}'s batch of {@code epoch}, mixed by the policy, built on the calling thread. */
     HostBatch build(int epoch, int index) {
+        if (mixing == null) {
+            return drawn(epoch, index);
+        }
+        SplittableRandom rng = Seeds.rng(seed, mixing.purpose(), epoch, index);
+        return secondBatch ? mixing.apply(drawn(epoch, 2 * index), drawn(epoch, 2 * index + 1), epoch, rng)
+                : mixing.apply(drawn(epoch, index), epoch, rng);
+    }
+
+    /** Batch {@code index} of the epoch's order, augmented, unmixed. */
+    private HostBatch drawn(int epoch, int index) {
         int[] order = order(epoch);
         int from = index * batchSize;
         int n = Math.min(batchSize, ds.size() - from);
@@ -215,8 +253,7 @@ public final class BatchLoader implements AutoCloseable {
             labels = Arrays.copyOf(labels, kept);
             indices = Arrays.copyOf(indices, kept);
         }
-        HostBatch b = new HostBatch(out, labels, indices, c, h, w);
-        return mixing == null ? b : mixing.apply(b, epoch, Seeds.rng(seed, mixing.purpose(), epoch, index));
+        return new HostBatch(out, labels, indices, c, h, w);
     }
 
     /** Stops the decoding threads (they also end by themselves when idle). */

@@ -1,13 +1,12 @@
 package io.distill4j.data;
 
-import io.distill4j.util.Seeds;
-
 import java.util.SplittableRandom;
 
 /**
  * CutMix (Yun et al. 2019) on a prepared batch: with probability p, lambda ~ Beta(alpha, alpha), a box of
  * area (1 - lambda) at a uniform centre (clipped at the borders) is pasted from a partner sample (a random
- * permutation of the batch) into every view alike; lambda is then the area actually kept.
+ * permutation of the batch, or image i of a second batch) into every view alike; lambda is then the area actually
+ * kept.
  */
 public final class CutMix {
     private final double probability;
@@ -18,9 +17,16 @@ public final class CutMix {
         this.alpha = alpha;
     }
 
+    /** The batch mixed with a permutation of itself, or the batch itself (not drawn). */
     public HostBatch apply(HostBatch b, SplittableRandom rng) {
+        HostBatch out = apply(b, null, rng);
+        return out == null ? b : out;
+    }
+
+    /** The batch mixed with {@code second} (null: with a permutation of itself), or null when not drawn. */
+    HostBatch apply(HostBatch b, HostBatch second, SplittableRandom rng) {
         if (probability <= 0 || rng.nextDouble() >= probability) {
-            return b;
+            return null;
         }
         int n = b.size();
         int h = b.height();
@@ -36,14 +42,14 @@ public final class CutMix {
         int x1 = Math.min(w, cx + cw / 2);
         int y0 = Math.max(0, cy - ch / 2);
         int y1 = Math.min(h, cy + ch / 2);
-        int[] partner = Seeds.permutation(n, rng);
+        Partners p = Partners.of(b, second, rng);
         int sample = c * h * w;
         float[][] views = new float[b.views().length][];
         for (int v = 0; v < views.length; v++) {
-            float[] src = b.views()[v];
-            float[] dst = src.clone();
+            float[] src = p.views()[v];
+            float[] dst = b.views()[v].clone();
             for (int i = 0; i < n; i++) {
-                int j = partner[i];
+                int j = p.positions()[i];
                 for (int k = 0; k < c; k++) {
                     for (int y = y0; y < y1; y++) {
                         int row = k * h * w + y * w;
@@ -54,8 +60,7 @@ public final class CutMix {
             views[v] = dst;
         }
         float kept = 1f - (float) ((x1 - x0) * (y1 - y0)) / (w * h);
-        return b.withMix(views, new Mix(Mix.Kind.CUTMIX, gather(b.indices(), partner), gather(b.labels(), partner),
-                kept, partner, b.views()));
+        return b.withMix(views, p.mix(Mix.Kind.CUTMIX, kept, b));
     }
 
     /** {@code values[partner[i]]} for every i. */

@@ -5,6 +5,8 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import io.distill4j.util.HostArrays;
 
+import java.util.Arrays;
+
 /**
  * A batch prepared on the Java side: one or more views (independent augmentations of the same samples,
  * each N*C*H*W normalised floats), the labels and the dataset index of every sample.
@@ -14,6 +16,27 @@ public record HostBatch(float[][] views, int[] labels, int[] indices, int channe
     /** A batch without mixing. */
     public HostBatch(float[][] views, int[] labels, int[] indices, int channels, int height, int width) {
         this(views, labels, indices, channels, height, width, null);
+    }
+
+    /** Two unmixed batches of the same image shape and views as one: {@code a}'s samples, then {@code b}'s. */
+    public static HostBatch concat(HostBatch a, HostBatch b) {
+        if (a.mixed() || b.mixed() || a.views.length != b.views.length || a.channels != b.channels
+                || a.height != b.height || a.width != b.width) {
+            throw new IllegalArgumentException("only unmixed batches of one image shape and view count are joined");
+        }
+        float[][] views = new float[a.views.length][];
+        for (int v = 0; v < views.length; v++) {
+            views[v] = Arrays.copyOf(a.views[v], a.views[v].length + b.views[v].length);
+            System.arraycopy(b.views[v], 0, views[v], a.views[v].length, b.views[v].length);
+        }
+        return new HostBatch(views, join(a.labels, b.labels), join(a.indices, b.indices), a.channels, a.height,
+                a.width);
+    }
+
+    private static int[] join(int[] a, int[] b) {
+        int[] out = Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
     }
 
     /** This batch with mixed views and the mix that made them. */
@@ -59,6 +82,19 @@ public record HostBatch(float[][] views, int[] labels, int[] indices, int channe
     public NDArray unmixedView(NDManager m, int v) {
         return mix == null ? view(m, v)
                 : HostArrays.floats(m, mix.unmixedViews()[v], new Shape(labels.length, channels, height, width));
+    }
+
+    /**
+     * The partner images of a mixed batch, view {@code v}, unmixed, in {@code m}: the batch's own unmixed view
+     * when mixed within the batch (partner i at {@code mix().partnerPositions()[i]}), the second batch's when
+     * mixed with one (partner i at position i).
+     */
+    public NDArray partnerView(NDManager m, int v) {
+        if (mix == null) {
+            throw new IllegalStateException("an unmixed batch has no partners");
+        }
+        int n = mix.partnerViews()[v].length / (channels * height * width);
+        return HostArrays.floats(m, mix.partnerViews()[v], new Shape(n, channels, height, width));
     }
 
     /** View {@code v} as a float32 (N, C, H, W) array in {@code m}. */

@@ -8,10 +8,38 @@ import java.util.SplittableRandom;
  * mixing during the first {@code data.mix_warmup} fraction of the epochs (default 0.1), then per batch no mixing
  * with probability 0.5, else Mixup or CutMix with equal probability, lambda ~ Beta(1, 1) (for CutMix the kept
  * area). Every draw comes from the generator the loader derives from (seed, epoch, batch), so resume is exact.
+ *
+ * <p>A batch's partner images ({@code data.mix_partner}) are a permutation of the batch itself, or, with
+ * {@code second_batch}, the images of a second, independently drawn batch: each step then draws 2B images, forwards
+ * B mixed ones, or all 2B unmixed when the policy does not mix that step (during the warm-up, or by chance), so an
+ * epoch still forwards every image once, in half the steps.
  */
 public interface MixingPolicy {
     /** The batch, mixed or not, for the given epoch (0-based). */
-    HostBatch apply(HostBatch batch, int epoch, SplittableRandom rng);
+    default HostBatch apply(HostBatch batch, int epoch, SplittableRandom rng) {
+        return apply(batch, null, epoch, rng);
+    }
+
+    /**
+     * The step's input for the given epoch: {@code batch} mixed with a permutation of itself or left alone when
+     * {@code second} is null; else {@code batch} mixed with {@code second} (image i with image i) or, unmixed,
+     * both batches in one.
+     */
+    default HostBatch apply(HostBatch batch, HostBatch second, int epoch, SplittableRandom rng) {
+        // two batches of different sizes (a streamed image skipped as unreadable) are joined, not mixed
+        boolean mixable = second == null || second.size() == batch.size();
+        HostBatch mixed = epoch < firstMixedEpoch() || !mixable ? null : mix(batch, second, rng);
+        if (mixed != null) {
+            return mixed;
+        }
+        return second == null ? batch : HostBatch.concat(batch, second);
+    }
+
+    /** The first epoch (0-based) that mixes. */
+    int firstMixedEpoch();
+
+    /** The batch mixed (with {@code second}, else a permutation of itself), or null when this step is not mixed. */
+    HostBatch mix(HostBatch batch, HostBatch second, SplittableRandom rng);
 
     /** The purpose string of the generator the loader derives per batch. */
     String purpose();
@@ -31,8 +59,8 @@ public interface MixingPolicy {
     /** One kind of mixing, from a given epoch on. */
     record Single(String purpose, int firstMixedEpoch, Mixer mixer) implements MixingPolicy {
         @Override
-        public HostBatch apply(HostBatch batch, int epoch, SplittableRandom rng) {
-            return epoch < firstMixedEpoch ? batch : mixer.apply(batch, rng);
+        public HostBatch mix(HostBatch batch, HostBatch second, SplittableRandom rng) {
+            return mixer.apply(batch, second, rng);
         }
     }
 
@@ -45,20 +73,17 @@ public interface MixingPolicy {
         public String purpose() { return "mix"; }
 
         @Override
-        public HostBatch apply(HostBatch batch, int epoch, SplittableRandom rng) {
-            if (epoch < firstMixedEpoch) {
-                return batch;
-            }
+        public HostBatch mix(HostBatch batch, HostBatch second, SplittableRandom rng) {
             double u = rng.nextDouble();
             if (u < 0.5) {
-                return batch;
+                return null;
             }
-            return u < 0.75 ? MIXUP.apply(batch, rng) : CUTMIX.apply(batch, rng);
+            return u < 0.75 ? MIXUP.apply(batch, second, rng) : CUTMIX.apply(batch, second, rng);
         }
     }
 
     @FunctionalInterface
     interface Mixer {
-        HostBatch apply(HostBatch batch, SplittableRandom rng);
+        HostBatch apply(HostBatch batch, HostBatch second, SplittableRandom rng);
     }
 }

@@ -238,10 +238,13 @@ public final class Mkf implements Method {
         float t = (float) options.temperature();
         float[] mixed;
         float[] alone;
+        float[] partnersAlone; // the partner images alone: this batch's (a permutation) or the second batch's
         try (Net.SubNetworkScope s = net.use(sub)) {
             mixed = Scalars.div(net.logits(batch.images(), false), t).softmax(1).toFloatArray();
             NDArray x = host.unmixedView(batch.manager(), 0);
             alone = Scalars.div(net.logits(x, false), t).softmax(1).toFloatArray();
+            partnersAlone = host.mix().withinBatch() ? alone : Scalars.div(
+                    net.logits(host.partnerView(batch.manager(), 0), false), t).softmax(1).toFloatArray();
         }
         int[] pos = host.mix().partnerPositions();
         float[][] k = bothImages(group, host, mixed);
@@ -252,7 +255,7 @@ public final class Mkf implements Method {
             double sum = 0;
             for (int i = 0; i < n; i++) {
                 sum += KnowledgeFraction.fractionLoss(lam, row(f.pA(), i), row(f.pB(), i), row(alone, i),
-                        row(alone, pos[i]));
+                        row(partnersAlone, pos[i]));
             }
             ctx.diagnostic("fraction_loss/" + mode.configName(), sum / n);
         }
@@ -260,7 +263,7 @@ public final class Mkf implements Method {
         double sum = 0;
         for (int i = 0; i < n; i++) {
             sum += KnowledgeFraction.fractionLoss(lam, dirichlet(rng), dirichlet(rng), row(alone, i),
-                    row(alone, pos[i]));
+                    row(partnersAlone, pos[i]));
         }
         ctx.diagnostic("fraction_loss/random", sum / n);
     }

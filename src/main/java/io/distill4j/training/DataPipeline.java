@@ -106,11 +106,15 @@ record DataPipeline(ImageDataset train, ImageDataset validation, ImageDataset te
         DataConfig d = cfg.data();
         BatchLoader trainLoader = new BatchLoader(train, cfg.train().batchSize(), true, true, augmenter, views,
                 cfg.seed());
-        trainLoader.withMixing(MixingPolicy.of(d.mix(), d.mixProbability(), d.mixAlpha(), d.mixWarmup(),
-                cfg.train().epochs())).withWorkers(d.files().threads(), d.files().prefetch());
+        MixingPolicy mixing = MixingPolicy.of(d.mix(), d.mixProbability(), d.mixAlpha(), d.mixWarmup(),
+                cfg.train().epochs());
+        trainLoader.withMixing(mixing, mixing != null && d.mixPartner().equals("second_batch"))
+                .withWorkers(d.files().threads(), d.files().prefetch());
         if (trainLoader.batchesPerEpoch() == 0) {
             throw cfg.root().child("train").error("batch_size", cfg.train().batchSize()
-                    + " is larger than the " + train.size() + " training samples");
+                    + " is larger than the " + train.size() + " training samples"
+                    + (trainLoader.mixesTwoBatches() ? " can fill twice (data.mix_partner: second_batch draws two "
+                    + "batches a step)" : ""));
         }
         return new Loaders(trainLoader, evalLoader(cfg, test), validation == null ? null : evalLoader(cfg, validation));
     }

@@ -19,6 +19,8 @@ import io.distill4j.training.Stepper;
 import io.distill4j.util.Seeds;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.io.IOException;
 import java.io.OutputStream;
@@ -238,17 +240,20 @@ class MkfTest {
         }
     }
 
-    @Test
-    void aMixedBatchUpdatesBothImagesThroughTheExactFraction() throws IOException {
-        try (Run run = run(", mix: mixup", "groups: 1")) {
+    @ParameterizedTest
+    @ValueSource(strings = {"permutation", "second_batch"})
+    void aMixedBatchUpdatesBothImagesThroughTheExactFraction(String partner) throws IOException {
+        try (Run run = run(", mix: mixup, mix_partner: " + partner, "groups: 1")) {
             Mkf mkf = (Mkf) run.method();
             Net net = run.nets().get(0);
             Stepper d = new Stepper(run);
-            for (int step = 0; step < 3; step++) { // epoch 0, one group: most images have knowledge now
+            for (int step = 0; step < 3; step++) { // one group: most images have knowledge now
                 d.step();
             }
-            HostBatch hb = run.trainLoader().batch(1, 0);
+            int perEpoch = run.trainLoader().batchesPerEpoch(); // 3 batches of 32, or 1 step of two
+            HostBatch hb = run.trainLoader().batch(3 / perEpoch, 3 % perEpoch);
             assertThat(hb.mixed()).isTrue();
+            assertThat(hb.mix().withinBatch()).isEqualTo(partner.equals("permutation"));
             int n = hb.size();
             int[] a = hb.indices();
             int[] b = hb.mix().partnerIndices();
@@ -300,6 +305,9 @@ class MkfTest {
                 }
             }
             assertThat(updated).isGreaterThan(n); // both sides of most pairs
+            if (partner.equals("second_batch")) { // the knowledge of 2B distinct images from B forwarded
+                assertThat(Arrays.stream(b).filter(i -> Arrays.stream(a).anyMatch(j -> j == i))).isEmpty();
+            }
             for (var e : expected.entrySet()) {
                 if (!observed.contains(e.getKey())) {
                     continue; // never updated: still without knowledge
@@ -322,18 +330,20 @@ class MkfTest {
         }
     }
 
-    @Test
-    void diagnosticsLogTheTrueFractionLossWithoutChangingTheRun() throws IOException {
+    @ParameterizedTest
+    @ValueSource(strings = {"permutation", "second_batch"})
+    void diagnosticsLogTheTrueFractionLossWithoutChangingTheRun(String partner) throws IOException {
         List<float[]> plain;
         List<float[]> diagnosed;
         Path out = dir.resolve("diag");
-        try (Run run = run(", mix: mixup")) {
+        String mix = ", mix: mixup, mix_partner: " + partner;
+        try (Run run = run(mix)) {
             new RunFolder(run, dir.resolve("plain"), new PrintStream(
                     OutputStream.nullOutputStream())).train(false, null);
             plain = weights(run);
         }
         Path p = dir.resolve("mkf.yaml");
-        Files.writeString(p, BASE.replace(" MIX", ", mix: mixup").replace("beta: 1.5", "beta: 1.5, diagnose_every: 2"));
+        Files.writeString(p, BASE.replace(" MIX", mix).replace("beta: 1.5", "beta: 1.5, diagnose_every: 2"));
         try (Run run = Run.build(ConfigLoader.load(p, List.of()))) {
             new RunFolder(run, out, new PrintStream(OutputStream.nullOutputStream()))
                     .train(false, null);
@@ -346,7 +356,8 @@ class MkfTest {
                 MetricsLog.path(out)).stream()
                 .map(l -> JsonParser.parseString(l).getAsJsonObject())
                 .filter(j -> j.get("event").getAsString().equals("diagnostic")).toList();
-        assertThat(lines).hasSize(9); // 18 steps, every second one, every batch mixed
+        // 18 steps (6 of two batches), every second one, every batch mixed
+        assertThat(lines).hasSize(partner.equals("permutation") ? 9 : 3);
         for (var j : lines) {
             for (String mode : List.of("none", "linear", "exact", "random")) {
                 assertThat(j.get("fraction_loss/" + mode).getAsDouble()).isFinite().isNotNegative();
