@@ -40,7 +40,8 @@ class ShippedSweepsTest {
             Map.entry("dkd", List.of("dkd")),
             Map.entry("dlb-noise", List.of("dlb-noise")),
             Map.entry("dml-noaug", List.of("dml-noaug")),
-            Map.entry("meal-v2-t4", List.of("meal-v2-t4")));
+            Map.entry("meal-v2-t4", List.of("meal-v2-t4")),
+            Map.entry("mkf-batches", List.of("mkf-batches")));
 
     @Test
     void everySweepRunReproducesItsArchivedConfig() throws IOException {
