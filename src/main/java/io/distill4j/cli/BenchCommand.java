@@ -4,7 +4,7 @@ import ai.djl.pytorch.jni.JniUtils;
 import io.distill4j.UserError;
 import io.distill4j.config.ConfigLoader;
 import io.distill4j.config.RunConfig;
-import io.distill4j.knowledge.KnowledgeFraction;
+import io.distill4j.methods.mkf.KnowledgeFraction;
 import io.distill4j.runtime.Machine;
 import io.distill4j.training.Evaluator;
 import io.distill4j.training.Run;

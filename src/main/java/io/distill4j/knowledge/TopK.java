@@ -1,7 +1,7 @@
 package io.distill4j.knowledge;
 
 /**
- * The one top-k selector of the package, shared by {@link GroupKnowledge}'s top-k store and {@link TeacherOutputs}'s
+ * The one top-k selector, shared by MKF's group knowledge (its top-k store) and {@link TeacherOutputs}'s
  * top-k rows so that both keep the same classes in the same order: what a store holds must not depend on which of
  * them wrote it.
  *
@@ -14,7 +14,7 @@ package io.distill4j.knowledge;
  * <p>Insertion into a sorted window of k: one pass over the values, each compared first with the k-th kept value,
  * so {@code O(length)} when few values displace earlier ones and {@code O(length * k)} at worst; no allocation.
  */
-final class TopK {
+public final class TopK {
     private TopK() {}
 
     /**
@@ -24,7 +24,7 @@ final class TopK {
      * @throws IllegalArgumentException when {@code k} is not in {@code 1..length}, {@code out} is shorter than k, or
      *                                  the range lies outside {@code values}
      */
-    static void select(float[] values, int offset, int length, int k, int[] out) {
+    public static void select(float[] values, int offset, int length, int k, int[] out) {
         if (k < 1 || k > length || out.length < k || offset < 0 || offset > values.length - length) {
             throw new IllegalArgumentException("top " + k + " of " + length + " values at " + offset + " of "
                     + values.length + " into " + out.length + " indices");

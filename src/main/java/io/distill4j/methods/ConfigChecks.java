@@ -10,11 +10,11 @@ import io.distill4j.models.SubNetworkSampler;
  * names {@code method.name}: how many networks it trains, and for the sub-network methods (Stochastic Depth,
  * Stimulative Training, MKF) that its one network has residual units to drop.
  */
-final class ConfigChecks {
+public final class ConfigChecks {
     private ConfigChecks() {}
 
     /** The config must have between {@code min} and {@code max} trainable networks. */
-    static void networks(RunConfig cfg, String method, int min, int max, String what) {
+    public static void networks(RunConfig cfg, String method, int min, int max, String what) {
         int n = cfg.networks().size();
         if (n < min || n > max) {
             throw error(cfg, method + " " + what + "; the config has " + n + " network" + (n == 1 ? "" : "s"));
@@ -22,7 +22,7 @@ final class ConfigChecks {
     }
 
     /** One student and one teacher: what {@code kd} and the methods that distil like it require. */
-    static void oneStudentOneTeacher(RunConfig cfg, String method) {
+    public static void oneStudentOneTeacher(RunConfig cfg, String method) {
         networks(cfg, method, 1, 1, "trains one student");
         if (cfg.teachers().size() != 1) {
             throw error(cfg, method + " needs exactly one teacher under teachers:, the config has "
@@ -31,13 +31,13 @@ final class ConfigChecks {
     }
 
     /** One trainable network with droppable residual units: what a method that samples sub-networks trains. */
-    static void oneResidualNetwork(RunConfig cfg, String method) {
+    public static void oneResidualNetwork(RunConfig cfg, String method) {
         networks(cfg, method, 1, 1, "trains one network");
         SubNetworkSampler.Layout.of(ModelRegistry.build(cfg.networks().get(0).arch(), 1, 10), method);
     }
 
     /** An error about the chosen method, reported at {@code method.name}. */
-    static UserError error(RunConfig cfg, String message) {
+    public static UserError error(RunConfig cfg, String message) {
         return cfg.method().error("name", message);
     }
 }

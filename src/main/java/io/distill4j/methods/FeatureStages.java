@@ -16,11 +16,11 @@ import java.util.Map;
  * checked against the networks' stage names, and the shapes of the maps, found
  * by one inference-mode forward of a zero image before training.
  */
-final class FeatureStages {
+public final class FeatureStages {
     private FeatureStages() {}
 
     /** A comma-separated list of stage names. */
-    static List<String> parse(String csv) {
+    public static List<String> parse(String csv) {
         List<String> out = new ArrayList<>();
         for (String s : csv.split(",")) {
             if (!s.isBlank()) {
@@ -31,12 +31,12 @@ final class FeatureStages {
     }
 
     /** The section of the chosen method's options, for errors that name a key. */
-    static ConfigNode section(MethodSetup setup, String method) {
+    public static ConfigNode section(MethodSetup setup, String method) {
         return setup.run().method().child(method);
     }
 
     /** Every name must be a stage of {@code available} (whose owner is {@code what}); else one line naming the key. */
-    static void require(ConfigNode section, String key, List<String> names, Map<String, String> available,
+    public static void require(ConfigNode section, String key, List<String> names, Map<String, String> available,
                         String what) {
         if (names.isEmpty()) {
             throw section.error(key, "names no stage (stages of " + what + ": " + String.join(", ", available.keySet())
@@ -51,7 +51,7 @@ final class FeatureStages {
     }
 
     /** The teacher must give feature maps: a distill4j network, or a model whose card names its feature outputs. */
-    static Teacher requireFeatures(Teacher t) {
+    public static Teacher requireFeatures(Teacher t) {
         if (t.stageNames().isEmpty()) {
             throw Teacher.noFeatures(t);
         }
@@ -59,19 +59,19 @@ final class FeatureStages {
     }
 
     /** The input shape (1, C, H, W) a network was built for. */
-    static Shape input(Net n) {
+    public static Shape input(Net n) {
         return n.block().describeInput().get(0).getValue();
     }
 
     /** The shapes of the student's maps of {@code stages}, then of its pooled features. */
-    static List<Shape> studentShapes(Net student, List<String> stages) {
+    public static List<Shape> studentShapes(Net student, List<String> stages) {
         try (NDManager m = student.manager().newSubManager()) {
             return shapes(student.forward(m.zeros(input(student)), false, stages));
         }
     }
 
     /** The shapes of the teacher's maps of {@code stages}, then of its pooled features, for the student's input. */
-    static List<Shape> teacherShapes(Teacher teacher, Net student, List<String> stages) {
+    public static List<Shape> teacherShapes(Teacher teacher, Net student, List<String> stages) {
         try (NDManager m = student.manager().newSubManager()) {
             return shapes(teacher.features(m.zeros(input(student)), stages));
         }

@@ -25,7 +25,7 @@ public final class Warmup {
     }
 
     /** The weight of this step of {@code ctx}. */
-    static double weight(int epochs, By by, StepContext ctx) {
+    public static double weight(int epochs, By by, StepContext ctx) {
         return weight(epochs, by, ctx.epoch(), ctx.step(), ctx.stepsPerEpoch());
     }
 }

@@ -21,11 +21,11 @@ import java.util.List;
  * training computes exactly the same thing, and inference holds a layer or two of activations at a time, as
  * PyTorch does. The chain's input is never moved or closed (a first layer's temporaries, if any, stay with it).
  */
-final class Scopes {
+public final class Scopes {
     private Scopes() {}
 
     /** The blocks one after another on {@code x}; a {@link SequentialBlock} runs child by child. */
-    static NDList chain(Collection<Block> blocks, ParameterStore ps, NDList x, boolean training) {
+    public static NDList chain(Collection<Block> blocks, ParameterStore ps, NDList x, boolean training) {
         return chain(blocks, ps, x, training, false);
     }
 
@@ -35,7 +35,7 @@ final class Scopes {
      * input itself: an image of one channel has the same strides in both layouts, and libtorch then takes it for
      * the default one.
      */
-    static NDList chain(Collection<Block> blocks, ParameterStore ps, NDList x, boolean training,
+    public static NDList chain(Collection<Block> blocks, ParameterStore ps, NDList x, boolean training,
                         boolean channelsLast) {
         NDArray input = x.singletonOrThrow();
         NDManager home = input.getManager();

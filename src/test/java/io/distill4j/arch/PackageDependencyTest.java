@@ -82,4 +82,31 @@ class PackageDependencyTest {
         }
         assertThat(violations).isEmpty();
     }
+
+    /**
+     * A method is a folder ({@code methods/<name>/}: the method and everything only it uses): a method's folder
+     * imports the shared contract ({@code methods}) and shared parts, never another method's folder.
+     */
+    @Test
+    void aMethodsFolderImportsNoOtherMethodsFolder() throws IOException {
+        Path methods = Path.of("src/main/java/io/distill4j/methods");
+        Pattern imp = Pattern.compile("\\bio\\.distill4j\\.methods\\.([a-z0-9]+)\\.[A-Z]");
+        List<String> violations = new ArrayList<>();
+        List<Path> files;
+        try (Stream<Path> s = Files.walk(methods)) {
+            files = s.filter(p -> p.toString().endsWith(".java") && methods.relativize(p).getNameCount() == 2)
+                    .toList();
+        }
+        assertThat(files).hasSizeGreaterThan(13);
+        for (Path f : files) {
+            String own = methods.relativize(f).getName(0).toString();
+            Matcher m = imp.matcher(Files.readString(f));
+            while (m.find()) {
+                if (!m.group(1).equals(own)) {
+                    violations.add(methods.relativize(f) + " uses methods." + m.group(1));
+                }
+            }
+        }
+        assertThat(violations).isEmpty();
+    }
 }

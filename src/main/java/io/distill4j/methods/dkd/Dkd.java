@@ -1,0 +1,82 @@
+package io.distill4j.methods.dkd;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import io.distill4j.config.Option;
+import io.distill4j.config.RunConfig;
+import io.distill4j.losses.DecoupledKd;
+import io.distill4j.methods.Batch;
+import io.distill4j.methods.ConfigChecks;
+import io.distill4j.methods.Losses;
+import io.distill4j.methods.Method;
+import io.distill4j.methods.MethodSetup;
+import io.distill4j.methods.StepContext;
+import io.distill4j.methods.Warmup;
+import io.distill4j.runtime.Net;
+import io.distill4j.util.Scalars;
+
+/**
+ * Method {@code dkd}: Zhao et al.'s decoupled knowledge distillation (CVPR 2022; docs/methods.md section 9) from
+ * one frozen teacher: {@code ce_weight * CE + w(e) * (alpha * TCKD + beta * NCKD)}, where TCKD is the KL between
+ * the teacher's and the student's binary (target class, the others) distributions, NCKD the KL between their
+ * distributions among the non-target classes, both at temperature T and times T^2, and {@code w} the warm-up
+ * weight ({@link Warmup}): by epoch the reference's {@code min((e + 1) / warmup, 1)} of 0-based epoch e (the
+ * reference counts epochs from 1), by step this project's linear reading. Defaults are mdistiller's CIFAR-100 ones:
+ * alpha 1, beta 8, T 4, warm-up 20 epochs by epoch.
+ */
+public final class Dkd implements Method {
+    /** Options of {@code dkd}. */
+    public record Options(
+            @Option(doc = "weight of the cross-entropy on the hard labels", value = "1", min = 0, max = 1e6)
+            double ceWeight,
+            @Option(doc = "weight alpha of TCKD, the target-class KL", value = "1", min = 0, max = 1e6)
+            double alpha,
+            @Option(doc = "weight beta of NCKD, the non-target-class KL", value = "8", min = 0, max = 1e6)
+            double beta,
+            @Option(doc = "softmax temperature T of both sides", value = "4", min = 1e-3, max = 1e3)
+            double temperature,
+            @Option(doc = "epochs over which the weight of the DKD terms grows linearly to 1 (0: none)", value = "20",
+                    min = 0, max = 1e6) int warmup,
+            @Option(doc = "epoch: the reference's weight min((e + 1) / warmup, 1), constant within an epoch; step: "
+                    + "this project's reading, linear in the step from near 0", value = "epoch") Warmup.By warmupBy,
+            @Option(doc = "every N steps, log the student's top-1 on its training batch in training mode (BatchNorm "
+                    + "on batch statistics) as a diagnostic (0: never)", value = "0", min = 0, max = 1 << 30)
+            int diagnoseEvery) {}
+
+    private final Options options;
+
+    public static void check(RunConfig cfg) {
+        ConfigChecks.oneStudentOneTeacher(cfg, "dkd");
+    }
+
+    public Dkd(Options options, MethodSetup setup) {
+        this.options = options;
+    }
+
+    @Override
+    public double softTargetTemperature() { return options.temperature(); }
+
+
+    @Override
+    public Losses step(Batch batch, StepContext ctx) {
+        Net student = ctx.trainable().get(0);
+        NDArray x = batch.images();
+        NDArray teacher = ctx.teacherKnowledge().logits(0, x);
+        float w = (float) Warmup.weight(options.warmup(), options.warmupBy(), ctx);
+        boolean diagnose = options.diagnoseEvery() > 0 && ctx.step() % options.diagnoseEvery() == 0;
+        Losses l = ctx.update(() -> {
+            NDArray z = student.logits(x, true);
+            NDList dkd = DecoupledKd.terms(teacher, z, batch.labels(), options.temperature());
+            Losses out = new Losses()
+                    .add(student.name(), "ce", Scalars.mul(batch.crossEntropy(z), (float) options.ceWeight()))
+                    .add(student.name(), "tckd", Scalars.mul(dkd.get(0), w * (float) options.alpha()))
+                    .add(student.name(), "nckd", Scalars.mul(dkd.get(1), w * (float) options.beta()));
+            return diagnose ? out.keep("logits", z) : out;
+        });
+        if (diagnose) {
+            ctx.diagnostic(student.name() + "/train_mode_top1", batch.top1(l.output("logits")));
+            ctx.diagnostic(student.name() + "/dkd_weight", w);
+        }
+        return l;
+    }
+}
