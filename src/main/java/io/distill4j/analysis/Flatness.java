@@ -6,8 +6,8 @@ import io.distill4j.data.Augmenter;
 import io.distill4j.data.BatchLoader;
 import io.distill4j.data.HostBatch;
 import io.distill4j.data.ImageDataset;
+import io.distill4j.run.Run;
 import io.distill4j.runtime.Net;
-import io.distill4j.training.Run;
 import io.distill4j.util.Seeds;
 
 import java.nio.FloatBuffer;

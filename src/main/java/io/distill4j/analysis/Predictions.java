@@ -4,7 +4,7 @@ import ai.djl.ndarray.NDManager;
 import io.distill4j.UserError;
 import io.distill4j.data.BatchLoader;
 import io.distill4j.data.HostBatch;
-import io.distill4j.training.Run;
+import io.distill4j.run.Run;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

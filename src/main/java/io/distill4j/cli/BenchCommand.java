@@ -4,11 +4,11 @@ import ai.djl.pytorch.jni.JniUtils;
 import io.distill4j.UserError;
 import io.distill4j.config.ConfigLoader;
 import io.distill4j.config.RunConfig;
+import io.distill4j.loop.Evaluator;
+import io.distill4j.loop.Stepper;
 import io.distill4j.methods.mkf.KnowledgeFraction;
+import io.distill4j.run.Run;
 import io.distill4j.runtime.Machine;
-import io.distill4j.training.Evaluator;
-import io.distill4j.training.Run;
-import io.distill4j.training.Stepper;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 

@@ -1,8 +1,8 @@
 package io.distill4j.cli;
 
+import io.distill4j.bench.DataBench;
 import io.distill4j.config.ConfigLoader;
 import io.distill4j.data.DatasetFetcher;
-import io.distill4j.training.DataBench;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;

@@ -16,9 +16,9 @@ import io.distill4j.data.Normalization;
 import io.distill4j.export.ModelCard;
 import io.distill4j.foreign.ModelContract;
 import io.distill4j.inference.Classifier;
+import io.distill4j.loop.Evaluator;
+import io.distill4j.run.Run;
 import io.distill4j.runtime.Checkpoint;
-import io.distill4j.training.Evaluator;
-import io.distill4j.training.Run;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 

@@ -3,11 +3,11 @@ package io.distill4j.cli;
 import io.distill4j.UserError;
 import io.distill4j.config.ConfigLoader;
 import io.distill4j.config.RunConfig;
+import io.distill4j.run.Run;
 import io.distill4j.sweep.Cluster;
 import io.distill4j.sweep.SweepPlan;
 import io.distill4j.sweep.SweepSpec;
-import io.distill4j.training.Run;
-import io.distill4j.training.TeacherOutputsParts;
+import io.distill4j.teacherstore.TeacherOutputsParts;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 

@@ -3,11 +3,11 @@ package io.distill4j.cli;
 import io.distill4j.UserError;
 import io.distill4j.config.ConfigLoader;
 import io.distill4j.config.RunConfig;
+import io.distill4j.run.Run;
+import io.distill4j.runfolder.RunFolder;
+import io.distill4j.runfolder.RunMachines;
+import io.distill4j.runfolder.Summary;
 import io.distill4j.runtime.Machine;
-import io.distill4j.training.Run;
-import io.distill4j.training.RunFolder;
-import io.distill4j.training.RunMachines;
-import io.distill4j.training.Summary;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 

@@ -8,10 +8,10 @@ import io.distill4j.config.RunConfig;
 import io.distill4j.data.ImageDataset;
 import io.distill4j.data.Normalization;
 import io.distill4j.models.ModelRegistry;
+import io.distill4j.run.Run;
 import io.distill4j.runtime.Checkpoint;
 import io.distill4j.runtime.Checkpoints;
 import io.distill4j.runtime.Net;
-import io.distill4j.training.Run;
 
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -4,9 +4,9 @@ import io.distill4j.UserError;
 import io.distill4j.config.ConfigLoader;
 import io.distill4j.config.RunConfig;
 import io.distill4j.report.SweepManifest;
+import io.distill4j.run.Run;
+import io.distill4j.runfolder.RunMachines;
 import io.distill4j.runtime.Machine;
-import io.distill4j.training.Run;
-import io.distill4j.training.RunMachines;
 import org.yaml.snakeyaml.DumperOptions;
 import org.yaml.snakeyaml.Yaml;
 

@@ -3,7 +3,7 @@ package io.distill4j.sweep;
 import io.distill4j.UserError;
 import io.distill4j.config.ConfigLoader;
 import io.distill4j.config.RunConfig;
-import io.distill4j.training.Run;
+import io.distill4j.run.Run;
 
 import java.io.IOException;
 import java.io.PrintStream;

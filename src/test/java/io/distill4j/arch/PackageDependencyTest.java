@@ -17,11 +17,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * Dependencies point one way. Each package may import only the packages listed for it (and the root
  * package's {@code UserError}); a new package must be placed here. The order, from the bottom:
- * util, config, data, models, losses, foreign, tensorboard (the event-file format); runtime (networks with optimizers, checkpoints, state); knowledge;
- * methods; training (the loop, its listeners and the files they write); analysis (calibration, agreement and flatness of restored
- * runs); report (files a run writes, summaries, tables); export (a
- * trained network as ONNX or DJL model, read from a run's checkpoint); inference (the Classifier API: exported
- * models or checkpoints applied to images); sweep (many runs as processes); cli.
+ * util, config, data, models, losses, foreign, tensorboard (the event-file format); runtime (networks with
+ * optimizers, checkpoints, state); knowledge (soft-target sources any method can reuse); methods (the method
+ * contract, and one folder per method); run (what a run is made of, built from a config in one place);
+ * teacherstore (stores of the teachers' outputs, built before training); loop (the training loop and its
+ * listener contract); runfolder (a run's output folder and the listeners that write it); bench (measuring steps
+ * and data); analysis (calibration, agreement and flatness of restored runs); report (files a run writes,
+ * summaries, tables); export (a trained network as ONNX or DJL model); inference (the Classifier API); sweep
+ * (many runs as processes); cli.
  */
 class PackageDependencyTest {
     static final Map<String, List<String>> ALLOWED = Map.ofEntries(
@@ -35,17 +38,23 @@ class PackageDependencyTest {
             Map.entry("tensorboard", List.of("util")),
             Map.entry("knowledge", List.of("util", "config", "models", "losses", "runtime", "foreign")),
             Map.entry("methods", List.of("util", "config", "data", "models", "losses", "runtime", "knowledge")),
-            Map.entry("training", List.of("util", "config", "data", "models", "runtime", "foreign", "tensorboard",
-                    "knowledge", "methods")),
-            Map.entry("analysis", List.of("util", "config", "data", "models", "runtime", "methods", "training")),
-            Map.entry("report", List.of("util", "config", "runtime", "training", "analysis")),
-            Map.entry("export", List.of("util", "config", "data", "models", "runtime", "training")),
-            Map.entry("inference", List.of("util", "config", "data", "models", "runtime", "foreign", "training",
+            Map.entry("run", List.of("util", "config", "data", "models", "runtime", "foreign", "knowledge",
+                    "methods")),
+            Map.entry("teacherstore", List.of("util", "config", "data", "runtime", "knowledge", "run")),
+            Map.entry("loop", List.of("util", "config", "data", "models", "runtime", "knowledge", "methods", "run",
+                    "teacherstore")),
+            Map.entry("runfolder", List.of("util", "config", "data", "runtime", "tensorboard", "run", "loop")),
+            Map.entry("bench", List.of("util", "config", "data", "models", "runtime", "knowledge", "methods", "run",
+                    "teacherstore", "loop")),
+            Map.entry("analysis", List.of("util", "config", "data", "models", "runtime", "methods", "run", "loop")),
+            Map.entry("report", List.of("util", "config", "runtime", "analysis")),
+            Map.entry("export", List.of("util", "config", "data", "models", "runtime", "run")),
+            Map.entry("inference", List.of("util", "config", "data", "models", "runtime", "foreign", "run",
                     "export")),
-            Map.entry("sweep", List.of("util", "config", "runtime", "training", "report")),
+            Map.entry("sweep", List.of("util", "config", "runtime", "run", "runfolder", "report")),
             Map.entry("cli", List.of("util", "config", "data", "models", "losses", "runtime", "foreign", "knowledge",
-                    "methods",
-                    "training", "analysis", "report", "export", "inference", "sweep")));
+                    "methods", "run", "teacherstore", "loop", "runfolder", "bench", "analysis", "report", "export",
+                    "inference", "sweep")));
 
     @Test
     void everyImportFollowsTheLayering() throws IOException {

@@ -8,7 +8,7 @@ import io.distill4j.config.RunConfig;
 import io.distill4j.methods.baseline.Baseline;
 import io.distill4j.methods.dlb.Dlb;
 import io.distill4j.methods.kd.Kd;
-import io.distill4j.training.Run;
+import io.distill4j.run.Run;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

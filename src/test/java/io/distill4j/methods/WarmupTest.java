@@ -3,9 +3,9 @@ package io.distill4j.methods;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import io.distill4j.config.ConfigLoader;
-import io.distill4j.training.Run;
-import io.distill4j.training.RunFolder;
-import io.distill4j.training.Stepper;
+import io.distill4j.loop.Stepper;
+import io.distill4j.run.Run;
+import io.distill4j.runfolder.RunFolder;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

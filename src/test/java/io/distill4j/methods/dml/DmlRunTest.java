@@ -5,10 +5,10 @@ import ai.djl.ndarray.NDManager;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import io.distill4j.config.ConfigLoader;
+import io.distill4j.loop.Stepper;
+import io.distill4j.run.Run;
+import io.distill4j.runfolder.RunFolder;
 import io.distill4j.runtime.Net;
-import io.distill4j.training.Run;
-import io.distill4j.training.RunFolder;
-import io.distill4j.training.Stepper;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

@@ -11,10 +11,10 @@ import io.distill4j.FloatBounds;
 import io.distill4j.config.ConfigLoader;
 import io.distill4j.losses.DistillLoss;
 import io.distill4j.methods.Losses;
+import io.distill4j.run.Run;
+import io.distill4j.runfolder.RunFolder;
 import io.distill4j.runtime.Checkpoint;
 import io.distill4j.runtime.Net;
-import io.distill4j.training.Run;
-import io.distill4j.training.RunFolder;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
