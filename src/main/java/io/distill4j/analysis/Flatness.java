@@ -2,10 +2,10 @@ package io.distill4j.analysis;
 
 import ai.djl.ndarray.NDManager;
 import ai.djl.nn.Parameter;
-import io.distill4j.data.Augmenter;
 import io.distill4j.data.BatchLoader;
 import io.distill4j.data.HostBatch;
 import io.distill4j.data.ImageDataset;
+import io.distill4j.run.DataPipeline;
 import io.distill4j.run.Run;
 import io.distill4j.runtime.Net;
 import io.distill4j.util.Seeds;
@@ -39,8 +39,8 @@ public record Flatness(String network, double[] sigmas, double[][] loss, double[
         int[] order = Seeds.permutation(train.size(), Seeds.rng(seed, "flatness-sample"));
         int[] pick = Arrays.copyOf(order, k);
         Arrays.sort(pick);
-        return new BatchLoader(train.select(pick, train.name() + "-flatness" + k), run.config().train().evalBatchSize(),
-                false, false, Augmenter.none(run.normalization()), 1, seed);
+        return DataPipeline.evalLoader(run.config(), train.select(pick, train.name() + "-flatness" + k),
+                run.normalization());
     }
 
     /** Measures {@code net}'s loss on {@code sample} under noise of each sigma, {@code draws} times each. */

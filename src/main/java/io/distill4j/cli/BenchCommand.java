@@ -7,6 +7,7 @@ import io.distill4j.config.RunConfig;
 import io.distill4j.loop.Evaluator;
 import io.distill4j.loop.Stepper;
 import io.distill4j.methods.mkf.KnowledgeFraction;
+import io.distill4j.run.DataContract;
 import io.distill4j.run.Run;
 import io.distill4j.runtime.Machine;
 import picocli.CommandLine.Command;
@@ -401,14 +402,10 @@ public final class BenchCommand implements Callable<Integer> {
         if (!arch.matches("resnet\\d+")) {
             throw new UserError("bench --pytorch: the reference script builds plain CIFAR ResNets; " + arch + " is not one");
         }
-        int channels;
-        int size;
-        int classes;
-        try (Run run = Run.build(cfg)) {
-            channels = run.train().channels();
-            size = run.train().height();
-            classes = run.train().numClasses();
-        }
+        DataContract data = DataContract.of(cfg); // the data alone: no networks or teachers built
+        int channels = data.channels();
+        int size = data.height();
+        int classes = data.classes();
         Path script = Path.of("tools", "bench_pytorch.py");
         if (!Files.exists(script)) {
             throw new UserError(script + ": not found (run bench --pytorch from the project folder)");

@@ -6,7 +6,6 @@ import io.distill4j.UserError;
 import io.distill4j.config.ConfigLoader;
 import io.distill4j.config.DataConfig;
 import io.distill4j.config.RunConfig;
-import io.distill4j.data.Augmenter;
 import io.distill4j.data.BatchLoader;
 import io.distill4j.data.DatasetSplits;
 import io.distill4j.data.Datasets;
@@ -17,6 +16,7 @@ import io.distill4j.export.ModelCard;
 import io.distill4j.foreign.ModelContract;
 import io.distill4j.inference.Classifier;
 import io.distill4j.loop.Evaluator;
+import io.distill4j.run.DataPipeline;
 import io.distill4j.run.Run;
 import io.distill4j.runtime.Checkpoint;
 import picocli.CommandLine.Command;
@@ -130,8 +130,7 @@ public final class EvalCommand implements Callable<Integer> {
             float[] zero = new float[card.channels()];
             float[] one = new float[card.channels()];
             Arrays.fill(one, 1f);
-            BatchLoader loader = new BatchLoader(test, cfg.train().evalBatchSize(), false, false,
-                    Augmenter.none(new Normalization(zero, one)), 1, cfg.seed());
+            BatchLoader loader = DataPipeline.evalLoader(cfg, test, new Normalization(zero, one));
             double[] acc = new double[3];
             long count = 0;
             for (int b = 0; b < loader.batchesPerEpoch(); b++) {

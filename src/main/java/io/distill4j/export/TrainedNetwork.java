@@ -5,10 +5,9 @@ import com.google.gson.JsonObject;
 import io.distill4j.UserError;
 import io.distill4j.config.ConfigLoader;
 import io.distill4j.config.RunConfig;
-import io.distill4j.data.ImageDataset;
 import io.distill4j.data.Normalization;
 import io.distill4j.models.ModelRegistry;
-import io.distill4j.run.Run;
+import io.distill4j.run.DataContract;
 import io.distill4j.runtime.Checkpoint;
 import io.distill4j.runtime.Checkpoints;
 import io.distill4j.runtime.Net;
@@ -22,9 +21,10 @@ import java.util.regex.Pattern;
 
 /**
  * One network of a distill4j checkpoint, ready to ship: its weights in a {@link ClassifierBlock} (the dataset's
- * normalisation in front, logits out) and its {@link ModelCard}. The run's own config (carried by the checkpoint)
- * is built as {@code eval} builds it, so the data's class names, image shape and normalisation are the run's;
- * the weights are loaded by name and shape as every restore does.
+ * normalisation in front, logits out) and its {@link ModelCard}. The data's class names, image shape and
+ * normalisation are the run's: from the checkpoint's {@link DataContract}, or, in an older checkpoint, from the
+ * run's config's data read alone (no run is built: teachers are neither loaded nor scored). The weights are loaded
+ * by name and shape as every restore does.
  */
 public final class TrainedNetwork implements AutoCloseable {
     /** OKDCR's second heads: {@code linear-<features>-<classes>}, named {@code <peer>.c2}. */
@@ -82,13 +82,12 @@ public final class TrainedNetwork implements AutoCloseable {
             throw new UserError("--network: '" + name + "' of " + file + " is " + arch + ", not an image classifier "
                     + "(choose one of " + String.join(", ", classifiers(nets)) + ")");
         }
-        ImageDataset train;
-        Normalization norm;
-        try (Run run = Run.build(cfg)) { // what eval builds: the data as trained on, hence its normalisation
-            train = run.train();
-            norm = run.normalization();
+        DataContract data = DataContract.fromMeta(c.meta()); // written by runs since 2026-12-07
+        if (data == null) { // an older checkpoint: the data as trained on, read alone, hence its normalisation
+            data = DataContract.of(cfg);
         }
-        int classes = train.numClasses();
+        Normalization norm = data.normalization();
+        int classes = data.classes();
         if (headArch != null) {
             Matcher m = HEAD.matcher(headArch);
             if (m.matches() && Integer.parseInt(m.group(2)) != classes) {
@@ -97,16 +96,16 @@ public final class TrainedNetwork implements AutoCloseable {
         }
         NDManager manager = NDManager.newBaseManager();
         try {
-            ClassifierBlock block = new ClassifierBlock(arch, headArch, train.channels(), classes, norm.mean(),
-                    norm.std()).allocate(manager, train.channels(), train.height(), train.width());
+            ClassifierBlock block = new ClassifierBlock(arch, headArch, data.channels(), classes, norm.mean(),
+                    norm.std()).allocate(manager, data.channels(), data.height(), data.width());
             Checkpoints.loadNetwork(c, new Net(bodyName, block.network(), manager, null), bodyName);
             if (headArch != null) {
                 Checkpoints.loadNetwork(c, new Net(name, block.head(), manager, null), name);
             }
             long step = c.meta().has("step") ? c.meta().get("step").getAsLong() : -1;
             String method = c.meta().has("method") ? c.meta().get("method").getAsString() : cfg.methodName();
-            ModelCard card = new ModelCard(arch, name, headArch, train.classNames(), train.channels(), train.height(),
-                    train.width(), norm.mean(), norm.std(), cfg.data().name(), method, file.toString(), step,
+            ModelCard card = new ModelCard(arch, name, headArch, data.classNames(), data.channels(), data.height(),
+                    data.width(), norm.mean(), norm.std(), cfg.data().name(), method, file.toString(), step,
                     c.meta().get("config").getAsString());
             return new TrainedNetwork(manager, block, card);
         } catch (RuntimeException e) {

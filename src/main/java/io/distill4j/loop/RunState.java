@@ -4,6 +4,7 @@ import com.google.gson.JsonArray;
 import io.distill4j.UserError;
 import io.distill4j.config.ConfigLoader;
 import io.distill4j.config.RunConfig;
+import io.distill4j.run.DataContract;
 import io.distill4j.run.Run;
 import io.distill4j.runtime.Checkpoint;
 import io.distill4j.runtime.Stateful;
@@ -32,6 +33,7 @@ final class RunState {
         c.meta().addProperty("steps_per_epoch", trainer.stepsPerEpoch());
         c.meta().addProperty("skipped_batches", trainer.skippedBatches());
         c.meta().addProperty("config", configYaml(run));
+        c.meta().add("data", DataContract.of(run.train(), run.normalization()).toJson());
         dataIndex(run).forEach((split, f) -> c.meta().addProperty("data_index_" + split, f));
         if (run.skippedImages() > 0) { // so that summary.json counts those met before a resume too
             JsonArray skipped = new JsonArray();

@@ -121,7 +121,15 @@ public record DataPipeline(ImageDataset train, ImageDataset validation, ImageDat
 
     /** Unaugmented batches of {@code split} in order, as evaluation reads them. */
     BatchLoader evalLoader(RunConfig cfg, ImageDataset split) {
-        return new BatchLoader(split, cfg.train().evalBatchSize(), false, false, Augmenter.none(normalization), 1,
+        return evalLoader(cfg, split, normalization);
+    }
+
+    /**
+     * Unaugmented batches of any split in order, normalised by {@code norm}: the one way evaluation, eval of
+     * exported models and the analyses read data, so the config's batch size and decoding workers apply to all.
+     */
+    public static BatchLoader evalLoader(RunConfig cfg, ImageDataset split, Normalization norm) {
+        return new BatchLoader(split, cfg.train().evalBatchSize(), false, false, Augmenter.none(norm), 1,
                 cfg.seed()).withWorkers(cfg.data().files().threads(), cfg.data().files().prefetch());
     }
 }

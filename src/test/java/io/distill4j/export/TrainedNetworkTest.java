@@ -6,17 +6,28 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
 import io.distill4j.UserError;
+import io.distill4j.config.ConfigLoader;
+import io.distill4j.config.RunConfig;
 import io.distill4j.data.IdxReader;
+import io.distill4j.data.Normalization;
 import io.distill4j.models.LinearHead;
 import io.distill4j.models.ModelRegistry;
 import io.distill4j.models.Network;
+import io.distill4j.run.DataContract;
+import io.distill4j.run.Run;
+import io.distill4j.runfolder.RunFolder;
 import io.distill4j.runtime.Checkpoint;
 import io.distill4j.runtime.Checkpoints;
 import io.distill4j.runtime.Net;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Random;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -79,6 +90,55 @@ class TrainedNetworkTest {
         }
         assertThatThrownBy(() -> TrainedNetwork.load(file, "teacher")).isInstanceOf(UserError.class)
                 .hasMessageContaining("'teacher'").hasMessageContaining("student, student.c2");
+    }
+
+    @Test
+    void theDataContractComesFromTheCheckpointWithoutBuildingTheRun() {
+        Path file = dir.resolve("kd.ckpt");
+        List<String> names = List.of("a", "b", "c", "d", "e", "f", "g", "h", "i", "j");
+        try (NDManager m = NDManager.newBaseManager()) {
+            Checkpoint c = new Checkpoint();
+            // a KD run whose teacher file is gone: building the run would fail on it; export must not need it
+            c.meta().addProperty("config", """
+                    seed: 0
+                    data: {name: fashion-mnist-mini, train_subset: 128}
+                    networks: {student: {arch: resnet8}}
+                    teachers: {teacher: {arch: resnet20, checkpoint: /nonexistent/best.ckpt}}
+                    method: {name: kd}
+                    """);
+            c.meta().addProperty("step", 3);
+            c.meta().add("data", new DataContract(1, 28, 28, new Normalization(new float[] {0.5f},
+                    new float[] {0.25f}), names).toJson());
+            Checkpoints.saveNetwork(c, new Net("student", ModelRegistry.buildAndInit("resnet8", 1, 10, 28, 28, m), m,
+                    null));
+            c.write(file);
+        }
+        try (TrainedNetwork t = TrainedNetwork.load(file, null)) {
+            assertThat(t.card().classNames()).isEqualTo(names);
+            assertThat(t.card().mean()).containsExactly(0.5f);
+            assertThat(t.card().std()).containsExactly(0.25f);
+        }
+    }
+
+    @Test
+    void aRunsCheckpointCarriesItsDataContract() throws IOException {
+        Path cfg = dir.resolve("run.yaml");
+        Files.writeString(cfg, """
+                seed: 0
+                data: {name: fashion-mnist-mini, train_subset: 64}
+                networks: {student: {arch: resnet8}}
+                train: {epochs: 1, batch_size: 32, threads: 1}
+                """);
+        RunConfig rc = ConfigLoader.load(cfg, List.of());
+        try (Run run = Run.build(rc)) {
+            new RunFolder(run, dir.resolve("out"), new PrintStream(OutputStream.nullOutputStream())).train(false, null);
+        }
+        DataContract written = DataContract.fromMeta(Checkpoint.read(dir.resolve("out/checkpoints/last.ckpt")).meta());
+        DataContract expected = DataContract.of(ConfigLoader.load(cfg, List.of()));
+        assertThat(written.classNames()).isEqualTo(expected.classNames()).isEqualTo(IdxReader.FASHION_CLASSES);
+        assertThat(List.of(written.channels(), written.height(), written.width())).containsExactly(1, 28, 28);
+        assertThat(written.normalization().mean()).containsExactly(expected.normalization().mean());
+        assertThat(written.normalization().std()).containsExactly(expected.normalization().std());
     }
 
     private static float[] logits(TrainedNetwork t, float[] pixels) {
