@@ -9,7 +9,7 @@ import java.io.PrintWriter;
 /** {@code distill4j}: the command line. Bad input ends with one line naming the file, key or value, exit 2. */
 @Command(name = "distill4j", mixinStandardHelpOptions = true, version = "distill4j 0.1.0",
         description = "Train compact image classifiers by knowledge distillation (DJL + PyTorch).",
-        subcommands = {TrainCommand.class, EvalCommand.class, MethodsCommand.class, BenchCommand.class, ReportCommand.class, SweepCommand.class, TeacherOutputsCommand.class, AnalyzeCommand.class, DataCommand.class, ExportCommand.class, PredictCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {TrainCommand.class, EvalCommand.class, MethodsCommand.class, OptionsCommand.class, BenchCommand.class, ReportCommand.class, SweepCommand.class, TeacherOutputsCommand.class, AnalyzeCommand.class, DataCommand.class, ExportCommand.class, PredictCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     public static final int USER_ERROR = 2;
     public static final int INTERNAL_ERROR = 1;

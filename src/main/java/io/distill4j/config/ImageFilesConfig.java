@@ -30,27 +30,49 @@ public record ImageFilesConfig(String stream, int workers, int prefetch, String 
                                double[] cropRatio, int evalResize, double colorJitter, String onBadImage,
                                String trainList, String testList, String validationList, String classes) {
 
+    /** The keys of {@code data:} for datasets of image files (listed with the data section's). */
+    public static final Section SECTION = Section.of("data", "datasets of image files",
+            Key.text("stream", "auto", "auto (image files streamed, built-in datasets in memory), true, or false "
+                    + "(decode an image folder into memory first)"),
+            Key.integer("workers", "0", 0, 256, "threads decoding batches ahead of the step (0: the machine's cores, "
+                    + "at most 8)"),
+            Key.integer("prefetch", "2", 1, 64, "batches prepared ahead per worker"),
+            Key.choice("crop", "pad", List.of("pad", "random-resized"), "pad (resize whole, then pad_crop) or "
+                    + "random-resized (RandomResizedCrop in training, resize and centre crop in evaluation)"),
+            Key.numbers("crop_scale", "[0.08, 1.0]", "the area fraction range [low, high] of random-resized crops"),
+            Key.numbers("crop_ratio", "[0.75, 1.3333]", "the aspect ratio range [low, high] of random-resized crops"),
+            Key.integer("eval_resize", "0", 0, 8192, "evaluation: the shorter side before the centre crop (0: "
+                    + "image_size / 0.875)"),
+            Key.number("color_jitter", "0", 0, 1, "brightness, contrast and saturation jitter strength (0: none)"),
+            Key.choice("on_bad_image", "stop", List.of("stop", "skip"), "an unreadable image: stop naming the file, "
+                    + "or skip it (counted in summary.json)"),
+            Key.text("train_list", "none", "image-list: the training CSV (path,label; paths relative to the list)"),
+            Key.text("test_list", "none", "image-list: the test CSV"),
+            Key.text("validation_list", "none", "image-list: the validation CSV (validation: split uses it)"),
+            Key.text("classes", "none", "image-list: a file of class names, one a line (none: from the labels)"));
+
     static ImageFilesConfig from(ConfigNode n) {
+        Section k = SECTION;
         String stream = n.has("stream") ? String.valueOf(n.raw("stream")) : "auto";
         if (!List.of("auto", "true", "false").contains(stream)) {
             throw n.error("stream", "'" + stream + "' is not auto, true or false");
         }
-        n.string("stream", "auto");
-        int workers = (int) n.integer("workers", 0, 0, 256); // 0: the machine's cores, resolved at run time
-        int prefetch = (int) n.integer("prefetch", 2, 1, 64);
-        String crop = n.choice("crop", "pad", List.of("pad", "random-resized"));
+        k.key("stream").readText(n);
+        int workers = (int) k.key("workers").readInteger(n); // 0: the machine's cores, resolved at run time
+        int prefetch = (int) k.key("prefetch").readInteger(n);
+        String crop = k.key("crop").readChoice(n);
         double[] scale = range(n, "crop_scale", 0.08, 1.0, 1e-4, 1.0);
         double[] ratio = range(n, "crop_ratio", 3.0 / 4, 4.0 / 3, 1e-3, 1e3);
-        int evalResize = (int) n.integer("eval_resize", 0, 0, 8192);
-        double jitter = n.number("color_jitter", 0, 0, 1);
-        String onBad = n.choice("on_bad_image", "stop", List.of("stop", "skip"));
+        int evalResize = (int) k.key("eval_resize").readInteger(n);
+        double jitter = k.key("color_jitter").readNumber(n);
+        String onBad = k.key("on_bad_image").readChoice(n);
         return new ImageFilesConfig(stream, workers, prefetch, crop, scale, ratio, evalResize, jitter, onBad,
-                n.string("train_list", null), n.string("test_list", null), n.string("validation_list", null),
-                n.string("classes", null));
+                k.key("train_list").readText(n), k.key("test_list").readText(n), k.key("validation_list").readText(n),
+                k.key("classes").readText(n));
     }
 
     private static double[] range(ConfigNode n, String key, double lo, double hi, double min, double max) {
-        List<Double> v = n.numbers(key, List.of(lo, hi));
+        List<Double> v = SECTION.key(key).readNumbers(n, List.of(lo, hi));
         if (v.size() != 2 || v.get(0) > v.get(1) || v.get(0) < min || v.get(1) > max) {
             throw n.error(key, v + " is not a range [low, high] within [" + min + ", " + max + "]");
         }

@@ -15,8 +15,24 @@ public record RunConfig(ConfigNode root, long seed, DataConfig data, List<Networ
                         List<TeacherConfig> teachers, TrainConfig train, OptimConfig optim, String methodName,
                         ConfigNode method) {
 
+    /** The top-level keys of a run's config. */
+    public static final Section SECTION = Section.of("(top level)", "a run's config: its sections and its seed",
+            Key.integer("seed", "0", 0, Long.MAX_VALUE, "the run's seed: data order, augmentation, initialisation, "
+                    + "sampling"),
+            Key.section("data", "the dataset and its augmentation (data.*)"),
+            Key.section("networks", "the trainable networks, by name (networks.NAME.*), at least one"),
+            Key.section("teachers", "frozen teachers, by name (teachers.NAME.*)"),
+            Key.section("train", "the length and shape of training (train.*)"),
+            Key.section("optim", "the optimiser and its schedule (optim.*)"),
+            Key.section("method", "the method: method.name and method.NAME.* (distill4j methods lists them)"));
+
+    /** The keys of {@code method:} besides each method's own section. */
+    public static final Section METHOD = Section.of("method", "which method trains the networks",
+            Key.text("name", "baseline", "the method (distill4j methods lists every method and its options, under "
+                    + "method.NAME.*)"));
+
     public static RunConfig from(ConfigNode root) {
-        long seed = root.integer("seed", 0, 0, Long.MAX_VALUE);
+        long seed = SECTION.key("seed").readInteger(root);
         DataConfig data = DataConfig.from(root.child("data"));
         ConfigNode nets = root.child("networks");
         // "name: null" unsets an entry, so that --set networks.NAME=null removes a network (or a teacher)
@@ -44,7 +60,7 @@ public record RunConfig(ConfigNode root, long seed, DataConfig data, List<Networ
         }
         OptimConfig optim = OptimConfig.from(root.child("optim"));
         ConfigNode method = root.child("method");
-        String methodName = method.string("name", "baseline");
+        String methodName = METHOD.key("name").readText(method);
         return new RunConfig(root, seed, data, List.copyOf(networks), List.copyOf(teachers), train, optim,
                 methodName, method);
     }

@@ -41,6 +41,30 @@ public record TeacherConfig(String name, String arch, String checkpoint, String 
     /** Where the teacher comes from: the model path, else the checkpoint. */
     public String source() { return model != null ? model : checkpoint; }
 
+    /** The keys of {@code teachers: NAME:}. */
+    public static final Section SECTION = Section.of("teachers.NAME", "one frozen teacher: model: PATH, or "
+                    + "checkpoint: with arch:",
+            Key.text("model", "none", "a TorchScript .pt, an ONNX .onnx, an export folder, a run folder or a .ckpt"),
+            Key.text("checkpoint", "none", "a checkpoint written by distill4j train (with arch:)"),
+            Key.text("arch", "none", "the architecture of checkpoint: (verified against it); with model:, optional"),
+            Key.text("network", "none", "which network of a distill4j checkpoint (none: the only one, or the "
+                    + "config's first)"),
+            Key.section("input", "the model's input contract (teachers.NAME.input; none: the model card's, else "
+                    + "the dataset's)"),
+            Key.text("classes", "none", "the model's class names in output order: a list, or a file with one name a "
+                    + "line (none: the model card's, else the dataset's)"));
+
+    /** The keys of {@code teachers: NAME: input:}. */
+    public static final Section INPUT = Section.of("teachers.NAME.input", "a foreign teacher's input contract, each "
+                    + "part optional",
+            Key.integer("channels", "none", 1, 3, "1 (gray) or 3 (RGB)"),
+            Key.integer("height", "none", 1, 1 << 14, "input height"),
+            Key.integer("width", "none", 1, 1 << 14, "input width"),
+            Key.numbers("mean", "none", "per-channel mean of the normalisation"),
+            Key.numbers("std", "none", "per-channel standard deviation (positive)"),
+            Key.choice("normalization", "caller", List.of("caller", "inside"), "caller: the model expects normalised "
+                    + "pixels; inside: it takes [0, 1] pixels and normalises them itself"));
+
     static TeacherConfig from(String name, ConfigNode n) {
         if (n.has("model") == n.has("checkpoint")) {
             throw n.error(n.has("model") ? "checkpoint" : "model", "give a teacher either model: PATH (a TorchScript "
@@ -48,21 +72,21 @@ public record TeacherConfig(String name, String arch, String checkpoint, String 
                     + "not " + (n.has("model") ? "both" : "neither"));
         }
         if (n.has("checkpoint")) {
-            return new TeacherConfig(name, n.requireString("arch"), n.requireString("checkpoint"),
-                    n.string("network", null), null, null, null);
+            return new TeacherConfig(name, SECTION.key("arch").requireText(n),
+                    SECTION.key("checkpoint").requireText(n), SECTION.key("network").readText(n), null, null, null);
         }
         Input input = null;
         if (n.has("input")) {
             ConfigNode in = n.child("input");
-            Long channels = in.optionalInteger("channels", 1, 3);
+            Long channels = INPUT.key("channels").readOptionalInteger(in);
             if (channels != null && channels == 2) {
                 throw in.error("channels", "2 is not 1 (gray) or 3 (RGB)");
             }
-            Long height = in.optionalInteger("height", 1, 1 << 14);
-            Long width = in.optionalInteger("width", 1, 1 << 14);
+            Long height = INPUT.key("height").readOptionalInteger(in);
+            Long width = INPUT.key("width").readOptionalInteger(in);
             input = new Input(channels == null ? null : channels.intValue(), height == null ? null : height.intValue(),
                     width == null ? null : width.intValue(), floats(in, "mean"), floats(in, "std"),
-                    in.has("normalization") ? in.choice("normalization", "caller", List.of("caller", "inside")) : null);
+                    in.has("normalization") ? INPUT.key("normalization").readChoice(in) : null);
             if (input.std() != null) {
                 for (float s : input.std()) {
                     if (!(s > 0)) {
@@ -81,7 +105,7 @@ public record TeacherConfig(String name, String arch, String checkpoint, String 
                 }
                 n.resolvedView().put("classes", classes);
             } else {
-                String file = n.string("classes", null);
+                String file = SECTION.key("classes").readText(n);
                 try {
                     classes = Files.readAllLines(Path.of(file)).stream()
                             .map(String::strip).filter(s -> !s.isEmpty()).toList();
@@ -91,15 +115,15 @@ public record TeacherConfig(String name, String arch, String checkpoint, String 
                 }
             }
         }
-        return new TeacherConfig(name, n.has("arch") ? n.string("arch", null) : null, null,
-                n.string("network", null), n.requireString("model"), input, classes);
+        return new TeacherConfig(name, n.has("arch") ? SECTION.key("arch").readText(n) : null, null,
+                SECTION.key("network").readText(n), SECTION.key("model").requireText(n), input, classes);
     }
 
     private static float[] floats(ConfigNode n, String key) {
         if (!n.has(key)) {
             return null;
         }
-        List<Double> d = n.numbers(key, List.of());
+        List<Double> d = INPUT.key(key).readNumbers(n, List.of());
         float[] f = new float[d.size()];
         for (int i = 0; i < f.length; i++) {
             f[i] = d.get(i).floatValue();

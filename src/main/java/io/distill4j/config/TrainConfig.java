@@ -40,28 +40,55 @@ public record TrainConfig(int epochs, int batchSize, int evalBatchSize, int eval
                           boolean checkpoint, String onNan, int maxSkipped, int bnRecalibration, boolean trainFit,
                           String teacherOutputs, int teacherOutputsTopK, boolean channelsLast,
                           boolean tensorboard, String device) {
+    /** The keys of {@code train:}. */
+    public static final Section SECTION = Section.of("train", "the length and shape of training",
+            Key.integer("epochs", "10", 1, 100_000, "passes over the training set"),
+            Key.integer("batch_size", "128", 1, 1 << 16, "training mini-batch size"),
+            Key.integer("eval_batch_size", "256", 1, 1 << 16, "evaluation batch size"),
+            Key.integer("eval_every", "1", 1, 100_000, "evaluate every this many epochs (and after the last)"),
+            Key.integer("log_every", "50", 1, 1 << 30, "a training line in metrics.jsonl every this many steps"),
+            Key.integer("threads", "0", 0, 4096, "intra-op threads (0: the launcher's DISTILL4J_THREADS, else all "
+                    + "cores)"),
+            Key.bool("checkpoint", "true", "write checkpoints (last and best) every evaluated epoch"),
+            Key.choice("on_nan", "stop", List.of("stop", "skip_batch"), "a non-finite loss: stop with one line, or "
+                    + "skip the batch's update (counted, stopping past max_skipped)"),
+            Key.integer("max_skipped", "10", 0, 1 << 30, "the most batches skip_batch may skip in a run"),
+            Key.integer("bn_recalibration", "0", 0, 1 << 20, "re-estimate BatchNorm statistics on this many unmixed "
+                    + "training batches before each evaluation (0: never)"),
+            Key.bool("train_fit", "false", "at each evaluation also score the training split, unaugmented"),
+            Key.text("teacher_outputs", "none", "a file of the teachers' logits for every step, built before the "
+                    + "first step and read instead of running the teachers"),
+            Key.integer("teacher_outputs_top_k", "0", 0, Short.MAX_VALUE, "0: the store holds every logit; k: the k "
+                    + "largest and one fill logit (compact, lossy)"),
+            Key.bool("channels_last", "true", "activations laid out channels-last (NHWC) in memory; false reproduces "
+                    + "runs made before the option bit for bit"),
+            Key.bool("tensorboard", "false", "also write the scalars as TensorBoard event files"),
+            Key.text("device", "cpu", "cpu, gpu, gpu:N or auto (the first GPU, else the CPU); not part of a run's "
+                    + "identity"));
+
     static TrainConfig from(ConfigNode n) {
+        Section s = SECTION;
         return new TrainConfig(
-                (int) n.integer("epochs", 10, 1, 100_000),
-                (int) n.integer("batch_size", 128, 1, 1 << 16),
-                (int) n.integer("eval_batch_size", 256, 1, 1 << 16),
-                (int) n.integer("eval_every", 1, 1, 100_000),
-                (int) n.integer("log_every", 50, 1, 1 << 30),
-                (int) n.integer("threads", 0, 0, 4096),
-                n.bool("checkpoint", true),
-                n.choice("on_nan", "stop", List.of("stop", "skip_batch")),
-                (int) n.integer("max_skipped", 10, 0, 1 << 30),
-                (int) n.integer("bn_recalibration", 0, 0, 1 << 20),
-                n.bool("train_fit", false),
-                n.string("teacher_outputs", null),
-                (int) n.integer("teacher_outputs_top_k", 0, 0, Short.MAX_VALUE),
-                n.bool("channels_last", true),
-                n.bool("tensorboard", false),
+                (int) s.key("epochs").readInteger(n),
+                (int) s.key("batch_size").readInteger(n),
+                (int) s.key("eval_batch_size").readInteger(n),
+                (int) s.key("eval_every").readInteger(n),
+                (int) s.key("log_every").readInteger(n),
+                (int) s.key("threads").readInteger(n),
+                s.key("checkpoint").readBool(n),
+                s.key("on_nan").readChoice(n),
+                (int) s.key("max_skipped").readInteger(n),
+                (int) s.key("bn_recalibration").readInteger(n),
+                s.key("train_fit").readBool(n),
+                s.key("teacher_outputs").readText(n),
+                (int) s.key("teacher_outputs_top_k").readInteger(n),
+                s.key("channels_last").readBool(n),
+                s.key("tensorboard").readBool(n),
                 device(n));
     }
 
     private static String device(ConfigNode n) {
-        String d = n.string("device", "cpu");
+        String d = SECTION.key("device").readText(n);
         if (!isDevice(d)) {
             throw n.error("device", "'" + d + "' is not cpu, gpu, gpu:N or auto");
         }
