@@ -3,6 +3,7 @@ package io.distill4j.methods;
 import ai.djl.nn.Parameter;
 import ai.djl.util.Pair;
 import io.distill4j.config.ConfigLoader;
+import io.distill4j.data.HostBatch;
 import io.distill4j.loop.Stepper;
 import io.distill4j.run.Run;
 import io.distill4j.runfolder.RunFolder;
@@ -118,14 +119,16 @@ class LabelledFractionTest {
         assertThat(hiddenRewritten).as("%s: the labels of unlabelled samples must not matter", method)
                 .isEqualTo(asGiven);
         List<Object> visibleRewritten = train(method, run -> {
-            int[] first = run.trainLoader().batch(0, 0).indices();
-            for (int i : first) {
-                if (run.labelled()[i]) {
+            HostBatch first = run.trainLoader().batch(0, 0);
+            for (int k = 0; k < first.size(); k++) {
+                int i = first.indices()[k];
+                // a sample the cross-entropy sees: labelled, and when mixed, its partner labelled too
+                if (run.labelled()[i] && (!first.mixed() || run.labelled()[first.mix().partnerIndices()[k]])) {
                     run.train().labels()[i] = (run.train().labels()[i] + 1) % run.train().numClasses();
                     return;
                 }
             }
-            throw new AssertionError("the first batch has no labelled sample");
+            throw new AssertionError("the first step sees no labelled sample");
         });
         assertThat(visibleRewritten).as("%s: the label of a labelled sample must matter", method)
                 .isNotEqualTo(asGiven);
