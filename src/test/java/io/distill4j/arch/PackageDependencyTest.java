@@ -24,7 +24,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * listener contract); runfolder (a run's output folder and the listeners that write it); bench (measuring steps
  * and data); analysis (calibration, agreement and flatness of restored runs); report (files a run writes,
  * summaries, tables); export (a trained network as ONNX or DJL model); inference (the Classifier API); sweep
- * (many runs as processes); cli.
+ * (many runs as processes); api (training, sweeps and reports from Java, which the commands call); cli.
  */
 class PackageDependencyTest {
     static final Map<String, List<String>> ALLOWED = Map.ofEntries(
@@ -52,9 +52,11 @@ class PackageDependencyTest {
             Map.entry("inference", List.of("util", "config", "data", "models", "runtime", "foreign", "run",
                     "export")),
             Map.entry("sweep", List.of("util", "config", "runtime", "run", "runfolder", "report")),
+            Map.entry("api", List.of("util", "config", "data", "runtime", "run", "loop", "runfolder", "report",
+                    "sweep")),
             Map.entry("cli", List.of("util", "config", "data", "models", "losses", "runtime", "foreign", "knowledge",
                     "methods", "run", "teacherstore", "loop", "runfolder", "bench", "analysis", "report", "export",
-                    "inference", "sweep")));
+                    "inference", "sweep", "api")));
 
     @Test
     void everyImportFollowsTheLayering() throws IOException {
