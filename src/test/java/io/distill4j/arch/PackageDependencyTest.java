@@ -24,7 +24,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * listener contract); runfolder (a run's output folder and the listeners that write it); analysis (calibration,
  * agreement and flatness of restored runs); report (files a run writes, summaries, tables); export (a trained
  * network as ONNX or DJL model); inference (the Classifier API); bench (the bench modes: steps, memory, data,
- * inference, teachers); sweep (many runs as processes); api (training, sweeps and reports from Java, which the commands call); cli.
+ * inference, teachers); sweep (many runs as processes); api (training, sweeps, reports and
+ * analyses from Java, which the commands call); cli.
  */
 class PackageDependencyTest {
     static final Map<String, List<String>> ALLOWED = Map.ofEntries(
@@ -52,8 +53,8 @@ class PackageDependencyTest {
             Map.entry("bench", List.of("util", "config", "data", "models", "runtime", "foreign", "knowledge", "methods",
                     "run", "teacherstore", "loop", "export", "inference")),
             Map.entry("sweep", List.of("util", "config", "runtime", "run", "runfolder", "report")),
-            Map.entry("api", List.of("util", "config", "data", "runtime", "run", "loop", "runfolder", "report",
-                    "sweep")),
+            Map.entry("api", List.of("util", "config", "data", "runtime", "run", "loop", "runfolder", "analysis",
+                    "report", "sweep")),
             Map.entry("cli", List.of("util", "config", "data", "models", "losses", "runtime", "foreign", "knowledge",
                     "methods", "run", "teacherstore", "loop", "runfolder", "bench", "analysis", "report", "export",
                     "inference", "sweep", "api")));
