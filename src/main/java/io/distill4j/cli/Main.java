@@ -1,13 +1,14 @@
 package io.distill4j.cli;
 
 import io.distill4j.UserError;
+import io.distill4j.api.Distill4j;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 import java.io.PrintWriter;
 
 /** {@code distill4j}: the command line. Bad input ends with one line naming the file, key or value, exit 2. */
-@Command(name = "distill4j", mixinStandardHelpOptions = true, version = "distill4j 0.1.0",
+@Command(name = "distill4j", mixinStandardHelpOptions = true, version = "distill4j " + Distill4j.VERSION,
         description = "Train compact image classifiers by knowledge distillation (DJL + PyTorch).",
         subcommands = {TrainCommand.class, EvalCommand.class, MethodsCommand.class, OptionsCommand.class, BenchCommand.class, ReportCommand.class, SweepCommand.class, TeacherOutputsCommand.class, AnalyzeCommand.class, DataCommand.class, ExportCommand.class, PredictCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {

@@ -1,12 +1,8 @@
 package io.distill4j.cli;
 
-import io.distill4j.report.Comparison;
-import io.distill4j.report.Experiment;
-import io.distill4j.report.HtmlReport;
-import io.distill4j.report.Machines;
+import io.distill4j.api.Distill4j;
 import io.distill4j.report.MeanInterval;
 import io.distill4j.report.ReportOptions;
-import io.distill4j.report.RunTable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -15,6 +11,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 
+/** {@code distill4j report}: parses its options and calls {@link Distill4j#report}. */
 @Command(name = "report", mixinStandardHelpOptions = true,
         description = {"Compare finished runs: a Markdown table on the terminal and a self-contained HTML page with "
                 + "charts (OUT/report.html, the charts also as PNG files in OUT).",
@@ -44,25 +41,8 @@ public final class ReportCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        report(inputs, reference, out, ReportOptions.intervalKind(interval));
+        MeanInterval.Kind kind = ReportOptions.intervalKind(interval);
+        Distill4j.report(new ReportOptions(inputs, reference, out), kind, System.out, System.err);
         return 0;
-    }
-
-    /** Prints the comparison table of {@code inputs} and writes the HTML report (also used by {@code sweep}). */
-    static void report(List<Path> inputs, String reference, Path out) {
-        report(inputs, reference, out, MeanInterval.Kind.T);
-    }
-
-    static void report(List<Path> inputs, String reference, Path out, MeanInterval.Kind interval) {
-        System.setProperty("java.awt.headless", "true");
-        ReportOptions options = new ReportOptions(inputs, reference, out);
-        Experiment experiment = Experiment.load(options.inputs());
-        String ref = options.reference() != null ? options.reference() : experiment.defaultReference();
-        Comparison comparison = Comparison.of(experiment, ref,
-                options.reference() != null ? "--reference" : "the sweep's reference", interval);
-        System.out.print(RunTable.markdown(comparison, Machines.inventory(experiment)));
-        System.out.flush();
-        Path page = HtmlReport.write(experiment, comparison, options.out());
-        System.err.println("report: " + page);
     }
 }

@@ -1,26 +1,19 @@
 package io.distill4j.cli;
 
-import ai.djl.engine.Engine;
-import com.google.gson.Gson;
-import com.google.gson.reflect.TypeToken;
 import io.distill4j.UserError;
-import io.distill4j.runtime.Machine;
-import io.distill4j.sweep.Cluster;
-import io.distill4j.sweep.SweepPlan;
-import io.distill4j.sweep.SweepRunner;
-import io.distill4j.sweep.SweepSpec;
+import io.distill4j.api.Distill4j;
+import io.distill4j.api.SweepOptions;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.regex.Pattern;
 
+/** {@code distill4j sweep}: parses its options and calls {@link Distill4j#sweep}. */
 @Command(name = "sweep", mixinStandardHelpOptions = true,
         description = {"Run every run of a sweep file (variants x axes x seeds), each in its own folder under the "
                 + "sweep's output, then compare them as distill4j report OUT does (table, OUT/report.html).",
@@ -72,46 +65,8 @@ public final class SweepCommand implements Callable<Integer> {
         if (spark == null && (threads != 0 || !conf.isEmpty())) {
             throw new UserError((threads != 0 ? "--threads" : "--conf") + ": applies to --spark MASTER only");
         }
-        SweepSpec spec = SweepSpec.read(file, out);
-        SweepPlan plan = SweepPlan.expand(spec); // every run validated before any starts
-        int cores = Integer.getInteger("ai.djl.pytorch.num_threads", Runtime.getRuntime().availableProcessors());
-        SweepRunner runner = new SweepRunner(plan, new SweepRunner.Options(parallel, cores, sh[0], sh[1],
-                Main.class.getName(), allowOtherCpu), System.out);
-        Machine here = Machine.current(spark != null ? Math.max(1, threads) : Math.max(1, cores / parallel));
-        if (spark == null) { // on a cluster each task's train --resume checks its own machine
-            plan.checkMachines(here, allowOtherCpu);
-        }
-        if (spark == null) { // on a cluster, the cluster says how the runs are spread
-            System.out.printf("sweep %s: %d runs (%d before the others), %d in this shard, %d at a time with %d "
-                            + "threads each; output %s%n", spec.name(), plan.runs().size(), plan.beforeRuns().size(),
-                    runner.shardRuns().size(), parallel, Math.max(1, cores / parallel), spec.out());
-        }
-        if (dryRun) {
-            for (SweepPlan.PlannedRun r : plan.runs()) {
-                String state = Files.exists(r.dir().resolve("summary.json")) ? "finished"
-                        : Files.exists(r.dir().resolve("checkpoints/last.ckpt")) ? "to resume" : "to train";
-                System.out.printf("  %-40s %-10s -c %s %s%n", r.name(), state, r.config(),
-                        String.join(" ", r.overrides().stream().map(o -> "--set " + o).toList()));
-            }
-            return 0;
-        }
-        plan.manifest(here.commit(), versions(), machine(here)).write();
-        List<SweepRunner.Result> results = spark == null ? runner.run() : Cluster.load("--spark")
-                .sweep(plan, new Cluster.Options(spark, threads, conf, Main.class.getName()), System.out);
-        plan.manifest(here.commit(), versions(), machine(here)).write(); // now with each run's machines
-        List<String> failed = results.stream().filter(r -> r.outcome() == SweepRunner.Outcome.FAILED)
-                .map(r -> r.run().name()).toList();
-        if (!failed.isEmpty()) {
-            throw new UserError(failed.size() + " run(s) failed: " + String.join(", ", failed) + " (logs in "
-                    + spec.out().resolve("logs") + "; fix and run the sweep again to continue)");
-        }
-        if (sh[1] > 1) {
-            System.out.println("shard " + (sh[0] + 1) + "/" + sh[1] + " done; when every shard's runs are in "
-                    + spec.out() + ": distill4j report " + spec.out());
-            return 0;
-        }
-        System.out.println();
-        ReportCommand.report(List.of(spec.out()), null, null); // the table, and OUT/report.html
+        Distill4j.sweep(file, new SweepOptions(out, parallel, sh[0], sh[1], spark, threads, conf, allowOtherCpu, dryRun,
+                Main.class.getName(), System.out, System.err));
         return 0;
     }
 
@@ -129,19 +84,5 @@ public final class SweepCommand implements Callable<Integer> {
             throw new UserError("--shard: " + s + " is not a shard (give I/N with 1 <= I <= N)");
         }
         return new int[] {i - 1, n};
-    }
-
-    private static Map<String, String> versions() {
-        Map<String, String> v = new LinkedHashMap<>();
-        v.put("distill4j", Main.class.getAnnotation(Command.class).version()[0].replace("distill4j ", ""));
-        v.put("djl", Engine.getDjlVersion());
-        v.put("pytorch", Engine.getInstance().getVersion());
-        v.put("java", System.getProperty("java.version"));
-        return v;
-    }
-
-    /** The machine as the manifest records it (a map, as SweepManifest keeps it). */
-    private static Map<String, Object> machine(Machine here) {
-        return new Gson().fromJson(here.toJson(), new TypeToken<Map<String, Object>>() {}.getType());
     }
 }

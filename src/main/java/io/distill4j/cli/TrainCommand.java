@@ -1,13 +1,9 @@
 package io.distill4j.cli;
 
 import io.distill4j.UserError;
-import io.distill4j.config.ConfigLoader;
-import io.distill4j.config.RunConfig;
-import io.distill4j.run.Run;
-import io.distill4j.runfolder.RunFolder;
-import io.distill4j.runfolder.RunMachines;
-import io.distill4j.runfolder.Summary;
-import io.distill4j.runtime.Machine;
+import io.distill4j.api.Config;
+import io.distill4j.api.Distill4j;
+import io.distill4j.api.TrainOptions;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -16,9 +12,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 
+/** {@code distill4j train}: parses its options and calls {@link Distill4j#train} or {@link Distill4j#resume}. */
 @Command(name = "train", mixinStandardHelpOptions = true,
         description = "Train the networks of a config with its method; writes config.yaml, metrics.jsonl, "
                 + "summary.json and checkpoints/ under the output folder.")
@@ -48,73 +43,18 @@ public final class TrainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        Path outDir;
-        Path configFile;
+        TrainOptions options = TrainOptions.defaults().withForce(force).withStopAfterSteps(stopAfter)
+                .withAllowOtherCpu(allowOtherCpu).withStopOnShutdown(true);
         if (resume != null) {
-            outDir = resume;
-            configFile = config != null ? config : resume.resolve("config.yaml");
-            if (!Files.exists(RunFolder.lastCheckpoint(resume))) {
-                throw new UserError(RunFolder.lastCheckpoint(resume) + ": nothing to resume (no checkpoint)");
-            }
-        } else {
-            if (config == null) {
-                throw new UserError("train: -c CONFIG is required (or --resume OUT)");
-            }
-            configFile = config;
-            outDir = out != null ? out : defaultOut(config);
+            Path file = config != null ? config : resume.resolve("config.yaml");
+            Distill4j.resume(resume, Config.fromYaml(file, overrides), options); // read once resumable
+            return 0;
         }
-        if (stopAfter != null && stopAfter < 1) {
-            throw new UserError("--stop-after-steps: " + stopAfter + " is not a step count (give N >= 1)");
+        if (config == null) {
+            throw new UserError("train: -c CONFIG is required (or --resume OUT)");
         }
-        RunConfig cfg = ConfigLoader.load(configFile, overrides);
-        if (resume != null) { // before any data is read
-            RunMachines.checkResume(resume, Machine.current(cfg.train().resolvedThreads()), allowOtherCpu);
-        } else if (allowOtherCpu) {
-            throw new UserError("--allow-other-cpu: applies to --resume OUT only");
-        }
-        if (resume == null) {
-            RunFolder.prepareNew(outDir, force); // before any data is read: a finished run is never overwritten
-        }
-        try (Run run = Run.build(cfg)) {
-            System.out.printf("%s: %s on %s (%d train / %d test images, %d classes), networks: %s%n",
-                    configFile, cfg.methodName(), cfg.data().name(), run.train().size(), run.test().size(),
-                    run.train().numClasses(), describe(run));
-            run.method().notes().forEach(n -> System.out.println(cfg.methodName() + ": " + n));
-            System.out.println("output: " + outDir);
-            RunFolder folder = new RunFolder(run, outDir, System.err);
-            CountDownLatch finished = new CountDownLatch(1);
-            Thread hook = new Thread(() -> {
-                folder.trainer().requestStop(); // Ctrl-C: checkpoint the current step before the JVM exits
-                try {
-                    finished.await(120, TimeUnit.SECONDS);
-                } catch (InterruptedException ignored) {
-                    Thread.currentThread().interrupt();
-                }
-            });
-            Runtime.getRuntime().addShutdownHook(hook);
-            Summary summary;
-            try {
-                summary = folder.train(resume != null, stopAfter);
-            } finally {
-                finished.countDown();
-            }
-            try {
-                Runtime.getRuntime().removeShutdownHook(hook);
-            } catch (IllegalStateException ignored) {
-                // already shutting down
-            }
-            if (summary != null) {
-                summary.print(System.out, outDir);
-            }
-        }
+        Distill4j.train(Config.fromYaml(config, overrides), out != null ? out : defaultOut(config), options);
         return 0;
-    }
-
-    private static String describe(Run run) {
-        StringBuilder sb = new StringBuilder();
-        run.nets().forEach(n -> sb.append(sb.length() > 0 ? ", " : "").append(n.name()).append("=")
-                .append(n.block().arch()));
-        return sb.toString();
     }
 
     static Path defaultOut(Path config) {

@@ -33,6 +33,14 @@ public final class RunFolder {
     private final SummaryWriter summary;
 
     public RunFolder(Run run, Path out, PrintStream console) {
+        this(run, out, console, List.of());
+    }
+
+    /**
+     * The standard listeners, with {@code extra} ones (a caller's progress or metrics) after the progress printer
+     * and before the checkpointing listeners, so that a {@code Stateful} one is checkpointed with each step.
+     */
+    public RunFolder(Run run, Path out, PrintStream console, List<TrainingListener> extra) {
         this.run = run;
         this.out = out;
         boolean checkpoints = run.config().train().checkpoint();
@@ -49,6 +57,7 @@ public final class RunFolder {
             listeners.add(new TensorBoardListener(TensorBoardListener.folder(out), run.config().train().logEvery()));
         }
         listeners.add(new ProgressPrinter(console, "--resume " + out));
+        listeners.addAll(extra);
         listeners.add(best);
         if (checkpoints) {
             listeners.add(new CheckpointWriter(lastCheckpoint(out)));

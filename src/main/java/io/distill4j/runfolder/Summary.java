@@ -113,6 +113,9 @@ public final class Summary {
 
     public double trainImagesPerSec() { return trainImagesPerSec; }
 
+    /** The epoch whose checkpoint is {@code best.ckpt} (1-based; see {@link #selection()}). */
+    public int bestEpoch() { return bestEpoch; }
+
     /** A number, or JSON null for a value that was never measured (strict JSON has no NaN). */
     private static JsonElement number(double v) {
         return Double.isFinite(v) ? new JsonPrimitive(v) : JsonNull.INSTANCE;

@@ -21,10 +21,11 @@ import static org.assertj.core.api.Assertions.assertThat;
  * optimizers, checkpoints, state); knowledge (soft-target sources any method can reuse); methods (the method
  * contract, and one folder per method); run (what a run is made of, built from a config in one place);
  * teacherstore (stores of the teachers' outputs, built before training); loop (the training loop and its
- * listener contract); runfolder (a run's output folder and the listeners that write it); bench (measuring steps
- * and data); analysis (calibration, agreement and flatness of restored runs); report (files a run writes,
- * summaries, tables); export (a trained network as ONNX or DJL model); inference (the Classifier API); sweep
- * (many runs as processes); cli.
+ * listener contract); runfolder (a run's output folder and the listeners that write it); analysis (calibration,
+ * agreement and flatness of restored runs); report (files a run writes, summaries, tables); export (a trained
+ * network as ONNX or DJL model); inference (the Classifier API); bench (the bench modes: steps, memory, data,
+ * inference, teachers); sweep (many runs as processes); api (training, sweeps, reports and
+ * analyses from Java, which the commands call); cli.
  */
 class PackageDependencyTest {
     static final Map<String, List<String>> ALLOWED = Map.ofEntries(
@@ -44,17 +45,19 @@ class PackageDependencyTest {
             Map.entry("loop", List.of("util", "config", "data", "models", "runtime", "knowledge", "methods", "run",
                     "teacherstore")),
             Map.entry("runfolder", List.of("util", "config", "data", "runtime", "tensorboard", "run", "loop")),
-            Map.entry("bench", List.of("util", "config", "data", "models", "runtime", "knowledge", "methods", "run",
-                    "teacherstore", "loop")),
             Map.entry("analysis", List.of("util", "config", "data", "models", "runtime", "methods", "run", "loop")),
             Map.entry("report", List.of("util", "config", "runtime", "analysis")),
             Map.entry("export", List.of("util", "config", "data", "models", "runtime", "run")),
             Map.entry("inference", List.of("util", "config", "data", "models", "runtime", "foreign", "run",
                     "export")),
+            Map.entry("bench", List.of("util", "config", "data", "models", "runtime", "foreign", "knowledge", "methods",
+                    "run", "teacherstore", "loop", "export", "inference")),
             Map.entry("sweep", List.of("util", "config", "runtime", "run", "runfolder", "report")),
+            Map.entry("api", List.of("util", "config", "data", "runtime", "run", "loop", "runfolder", "analysis",
+                    "report", "sweep")),
             Map.entry("cli", List.of("util", "config", "data", "models", "losses", "runtime", "foreign", "knowledge",
                     "methods", "run", "teacherstore", "loop", "runfolder", "bench", "analysis", "report", "export",
-                    "inference", "sweep")));
+                    "inference", "sweep", "api")));
 
     @Test
     void everyImportFollowsTheLayering() throws IOException {

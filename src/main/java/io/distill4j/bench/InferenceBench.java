@@ -1,4 +1,4 @@
-package io.distill4j.cli;
+package io.distill4j.bench;
 
 import io.distill4j.UserError;
 import io.distill4j.export.Exporter;
@@ -7,6 +7,7 @@ import io.distill4j.export.TrainedNetwork;
 import io.distill4j.inference.Classifier;
 
 import java.io.IOException;
+import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -24,10 +25,12 @@ import java.util.stream.Stream;
  * batch sizes, measured in alternating rounds within one process (best round kept), so the ratios hold even on a
  * machine whose speed drifts. All three use the same number of intra-op threads.
  */
-final class InferenceBench {
+public final class InferenceBench {
     private InferenceBench() {}
 
-    static int run(Path source, String network, List<Integer> batchSizes, int rounds, int warmup, double seconds) {
+    /** Prints the logits' differences, each round's images/s and the best round's ratios to distill4j's; returns 0. */
+    public static int run(Path source, String network, List<Integer> batchSizes, int rounds, int warmup,
+                          double seconds, PrintStream out) {
         for (int b : batchSizes) {
             if (b < 1 || b > 4096) {
                 throw new UserError("--batch-sizes: " + b + " is not a batch size (1 to 4096)");
@@ -66,7 +69,7 @@ final class InferenceBench {
                 for (int i = 0; i < l.length; i++) {
                     diff = Math.max(diff, Math.abs(l[i] - reference[i]));
                 }
-                System.out.printf(Locale.ROOT, "%-12s max |logit - distill4j's| over %d images: %.2e%n", c.runtime(),
+                out.printf(Locale.ROOT, "%-12s max |logit - distill4j's| over %d images: %.2e%n", c.runtime(),
                         maxBatch, diff);
             }
             Map<String, Double> best = new LinkedHashMap<>();
@@ -86,21 +89,21 @@ final class InferenceBench {
                         } while (t - t0 < seconds * 1e9 || calls < 3);
                         double ips = calls * batch / ((t - t0) / 1e9);
                         best.merge(c.runtime() + "@" + batch, ips, Math::max);
-                        System.out.printf(Locale.ROOT, "round %d  batch %4d  %-12s %10.1f images/s%n", r, batch,
+                        out.printf(Locale.ROOT, "round %d  batch %4d  %-12s %10.1f images/s%n", r, batch,
                                 c.runtime(), ips);
                     }
                 }
             }
-            System.out.printf(Locale.ROOT, "%nbest of %d rounds (%.1f s each after %d warm-up calls), %s '%s' %dx%dx%d, "
+            out.printf(Locale.ROOT, "%nbest of %d rounds (%.1f s each after %d warm-up calls), %s '%s' %dx%dx%d, "
                     + "%d threads:%n", rounds, seconds, warmup, card.arch(), card.network(), card.channels(),
                     card.height(), card.width(), Integer.getInteger("ai.djl.pytorch.num_threads",
                             Runtime.getRuntime().availableProcessors()));
-            System.out.printf(Locale.ROOT, "%-7s %-12s %12s %10s%n", "batch", "runtime", "images/s", "ratio");
+            out.printf(Locale.ROOT, "%-7s %-12s %12s %10s%n", "batch", "runtime", "images/s", "ratio");
             for (int batch : batchSizes) {
                 double ref = best.get("distill4j@" + batch);
                 for (Classifier c : runtimes) {
                     double ips = best.get(c.runtime() + "@" + batch);
-                    System.out.printf(Locale.ROOT, "%-7d %-12s %12.1f %9.2fx%n", batch, c.runtime(), ips, ips / ref);
+                    out.printf(Locale.ROOT, "%-7d %-12s %12.1f %9.2fx%n", batch, c.runtime(), ips, ips / ref);
                 }
             }
         } finally {

@@ -1,4 +1,4 @@
-package io.distill4j.cli;
+package io.distill4j.bench;
 
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
@@ -11,6 +11,7 @@ import io.distill4j.foreign.ModelFiles;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,10 +27,12 @@ import java.util.Map;
  * {@code inference_mode}), at the same batch size and threads, in alternating rounds; the ONNX file of the same
  * stem beside it, when there is one, in ONNX Runtime too. Inputs are random batches of the card's input shape.
  */
-final class TeacherBench {
+public final class TeacherBench {
     private TeacherBench() {}
 
-    static int run(Path file, List<Integer> batches, int rounds, int warmup, double seconds) throws IOException {
+    /** Prints each runtime's median images/s per batch size and its ratio to PyTorch's; returns 0. */
+    public static int run(Path file, List<Integer> batches, int rounds, int warmup, double seconds, PrintStream out)
+            throws IOException {
         if (ModelFiles.kind(file) != ModelFiles.Kind.TORCHSCRIPT) {
             throw new UserError("bench --teacher: " + file + " is not a TorchScript file (.pt); give the .pt, and an "
                     + ".onnx of the same name beside it is timed too");
@@ -47,7 +50,7 @@ final class TeacherBench {
         if (Files.isRegularFile(onnx)) {
             models.add(ModelFiles.open(onnx, threads, Device.cpu()));
         }
-        System.out.printf(Locale.ROOT, "teacher %s, input %dx%dx%d, %d threads, %d rounds of %.1f s%n", file, ch, h, w,
+        out.printf(Locale.ROOT, "teacher %s, input %dx%dx%d, %d threads, %d rounds of %.1f s%n", file, ch, h, w,
                 threads, rounds, seconds);
         try {
             for (int batch : batches) {
@@ -60,10 +63,10 @@ final class TeacherBench {
                     all.computeIfAbsent("pytorch", k -> new ArrayList<>())
                             .add(pytorch(file, batch, ch, h, w, threads, warmup, seconds));
                 }
-                double ref = BenchCommand.median(all.get("pytorch"));
+                double ref = Median.of(all.get("pytorch"));
                 for (var e : all.entrySet()) {
-                    double med = BenchCommand.median(e.getValue());
-                    System.out.printf(Locale.ROOT, "batch %4d  %-24s %10.1f images/s (median of %d)   relative to "
+                    double med = Median.of(e.getValue());
+                    out.printf(Locale.ROOT, "batch %4d  %-24s %10.1f images/s (median of %d)   relative to "
                             + "pytorch %.3f%n", batch, e.getKey(), med, e.getValue().size(), med / ref);
                 }
             }
