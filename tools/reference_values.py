@@ -162,3 +162,106 @@ v = -(log_D1.sum(0) + log_D0.view(-1, 1).sum(0)) / 3
 v.backward()
 print("nce %.8e" % v.item())
 print("grad:", fmt(x.grad))
+
+# the student logits of the sections below: no row constant (a constant row has standard deviation 0 and uniform
+# probabilities, whose centred vector is 0: standardisation and Pearson's correlation are singular there)
+s2 = torch.tensor([[1.0, 2.0, 0.5, -1.0], [0.3, -0.2, 0.1, 0.4], [3.0, -2.0, 1.0, 0.0]])
+sc2 = torch.tensor([[-50.0, 50.0, 0.0, 0.0], [1.0, 0.0, -1.0, 0.5]])
+# DIST's teacher: t with its constant (uniform) row replaced, for the same reason
+t2 = torch.tensor([[2.0, 1.0, 0.0, -0.5], [1.0, 2.0, 3.0, 4.0], [0.2, -0.4, 0.1, 0.0]])
+print("== logit standardisation (Sun et al.; their code's normalize: (z - mean) / (1e-7 + z.std(-1)), unbiased) ==")
+
+
+def standardise(z):
+    return (z - z.mean(dim=-1, keepdims=True)) / (1e-7 + z.std(dim=-1, keepdims=True))
+
+
+print("standardised s2:", fmt(standardise(s2)))
+for T in [1.0, 2.0]:
+    ss = s2.clone().requires_grad_(True)
+    v = F.kl_div(F.log_softmax(standardise(ss) / T, 1), F.softmax(standardise(t) / T, 1), reduction="batchmean") * T * T
+    v.backward()
+    print("standardised kd T", T, "kl %.8e" % v.item())
+    print("grad:", fmt(ss.grad))
+scs = sc2.clone().requires_grad_(True)
+v = F.kl_div(F.log_softmax(standardise(scs) / 2, 1), F.softmax(standardise(tc) / 2, 1), reduction="batchmean") * 4
+v.backward()
+print("confident standardised kd T 2 kl %.8e" % v.item())
+print("grad:", fmt(scs.grad))
+
+print("== DIST (Huang et al.; the reference's cosine_similarity / pearson_correlation, eps 1e-8) ==")
+
+
+def pearson(a, b, eps=1e-8):  # per row
+    a = a - a.mean(1, keepdim=True)
+    b = b - b.mean(1, keepdim=True)
+    return (a * b).sum(1) / (a.norm(dim=1) * b.norm(dim=1) + eps)
+
+
+def dist_terms(zs, zt, T):
+    ys, yt = F.softmax(zs / T, 1), F.softmax(zt / T, 1)
+    return T * T * (1 - pearson(ys, yt).mean()), T * T * (1 - pearson(ys.t(), yt.t()).mean())
+
+
+for T in [1.0, 4.0]:
+    ss = s2.clone().requires_grad_(True)
+    inter, intra = dist_terms(ss, t2, T)
+    (inter + 2 * intra).backward()
+    print("dist T", T, "inter %.8e intra %.8e" % (inter.item(), intra.item()))
+    print("grad of inter + 2 intra:", fmt(ss.grad))
+scs = sc2.clone().requires_grad_(True)
+inter, intra = dist_terms(scs, tc, 1.0)
+(inter + intra).backward()
+print("confident dist T 1 inter %.8e intra %.8e" % (inter.item(), intra.item()))
+print("grad of inter + intra:", fmt(scs.grad))
+
+print("== NKD (Yang et al.; the official NKDLoss: target column removed by a mask), labels [1, 3, 0] ==")
+
+
+def nkd_terms(zs, zt, label, T):
+    n, c = zs.shape
+    lab = label.view(n, 1)
+    s_t = torch.gather(F.log_softmax(zs, 1), 1, lab)
+    t_t = torch.gather(F.softmax(zt, 1), 1, lab).detach()
+    target = -(t_t * s_t).mean()
+    mask = torch.ones_like(zs).scatter_(1, lab, 0).bool()
+    S = F.log_softmax(zs[mask].reshape(n, -1) / T, 1)
+    Tt = F.softmax(zt[mask].reshape(n, -1) / T, 1)
+    return target, -(T ** 2) * (Tt * S).sum(1).mean()
+
+
+y = torch.tensor([1, 3, 0])
+for T in [1.0, 2.0]:
+    ss = s2.clone().requires_grad_(True)
+    target, non = nkd_terms(ss, t, y, T)
+    (target + 1.5 * non).backward()
+    print("nkd T", T, "target %.8e non_target %.8e" % (target.item(), non.item()))
+    print("grad of target + 1.5 non_target:", fmt(ss.grad))
+scs = sc2.clone().requires_grad_(True)
+target, non = nkd_terms(scs, tc, torch.tensor([0, 2]), 1.0)
+(target + 1.5 * non).backward()
+print("confident nkd T 1 labels [0, 2] target %.8e non_target %.8e" % (target.item(), non.item()))
+print("grad of target + 1.5 non_target:", fmt(scs.grad))
+
+print("== WTTM (Zheng and Yang; the official WTTM: p_t^l / sum, l = 1 / T, mean of sum * KL) ==")
+
+
+def wttm(zs, zt, l):
+    p_s = F.log_softmax(zs, dim=1)
+    p_t = torch.pow(torch.softmax(zt, dim=1), l)
+    norm = torch.sum(p_t, dim=1)
+    p_t = p_t / norm.unsqueeze(1)
+    return torch.mean(norm * torch.sum(F.kl_div(p_s, p_t, reduction="none"), dim=1))
+
+
+for T in [2.0, 5.0]:
+    ss = s2.clone().requires_grad_(True)
+    v = wttm(ss, t, 1 / T)
+    v.backward()
+    print("wttm T", T, "loss %.8e" % v.item())
+    print("grad:", fmt(ss.grad))
+scs = sc2.clone().requires_grad_(True)
+v = wttm(scs, tc / 2, 1 / 5.0)  # tc / 2: softmax(tc) would underflow to 0, where the power transform is singular
+v.backward()
+print("confident wttm (teacher tc / 2) T 5 loss %.8e" % v.item())
+print("grad:", fmt(scs.grad))

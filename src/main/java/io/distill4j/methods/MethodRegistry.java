@@ -6,6 +6,7 @@ import io.distill4j.config.RunConfig;
 import io.distill4j.methods.at.At;
 import io.distill4j.methods.baseline.Baseline;
 import io.distill4j.methods.crd.Crd;
+import io.distill4j.methods.dist.Dist;
 import io.distill4j.methods.dkd.Dkd;
 import io.distill4j.methods.dlb.Dlb;
 import io.distill4j.methods.dml.Dml;
@@ -13,9 +14,11 @@ import io.distill4j.methods.fitnet.FitNet;
 import io.distill4j.methods.kd.Kd;
 import io.distill4j.methods.mealv2.MealV2;
 import io.distill4j.methods.mkf.Mkf;
+import io.distill4j.methods.nkd.Nkd;
 import io.distill4j.methods.okdcr.Okdcr;
 import io.distill4j.methods.st.StimulativeTraining;
 import io.distill4j.methods.stochasticdepth.StochasticDepth;
+import io.distill4j.methods.wttm.Wttm;
 
 import java.util.Collection;
 import java.util.Collections;
@@ -59,6 +62,12 @@ public final class MethodRegistry {
                 + "stages", At.Options.class, At::check, At::new));
         add(new MethodSpec<>("crd", "contrastive representation distillation: embeddings, a memory of negatives, NCE",
                 Crd.Options.class, Crd::check, Crd::new));
+        add(new MethodSpec<>("dist", "DIST: inter- and intra-class Pearson correlation of probabilities with one "
+                + "frozen teacher", Dist.Options.class, Dist::check, Dist::new));
+        add(new MethodSpec<>("nkd", "NKD: normalised KD, target term and renormalised non-target soft labels of one "
+                + "frozen teacher", Nkd.Options.class, Nkd::check, Nkd::new));
+        add(new MethodSpec<>("wttm", "WTTM: the student matches the power-transformed teacher, weighted per sample",
+                Wttm.Options.class, Wttm::check, Wttm::new));
     }
 
     private MethodRegistry() {}

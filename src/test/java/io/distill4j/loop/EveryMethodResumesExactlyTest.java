@@ -73,6 +73,13 @@ class EveryMethodResumesExactlyTest {
         METHODS.put("at", "networks: {student: {arch: resnet8}}\n" + teacher + "method: {name: at}\n");
         METHODS.put("crd", "networks: {student: {arch: resnet8}}\n" + teacher
                 + "method: {name: crd, crd: {nce_k: 64, feat_dim: 16}}\n");
+        METHODS.put("kd-standardized", "networks: {student: {arch: resnet8}}\n" + teacher
+                + "method: {name: kd, kd: {logit_standardization: true, temperature: 2}}\n");
+        METHODS.put("dkd-standardized", "networks: {student: {arch: resnet8}}\n" + teacher
+                + "method: {name: dkd, dkd: {logit_standardization: true, warmup: 2}}\n");
+        METHODS.put("dist", "networks: {student: {arch: resnet8}}\n" + teacher + "method: {name: dist}\n");
+        METHODS.put("nkd", "networks: {student: {arch: resnet8}}\n" + teacher + "method: {name: nkd}\n");
+        METHODS.put("wttm", "networks: {student: {arch: resnet8}}\n" + teacher + "method: {name: wttm}\n");
         METHODS.put("dlb-validation", "networks: {student: {arch: resnet8}}\nmethod: {name: dlb}\n# with validation\n");
     }
 
@@ -101,7 +108,7 @@ class EveryMethodResumesExactlyTest {
     @ParameterizedTest
     @ValueSource(strings = {"baseline", "kd", "meal-v2", "dml-simultaneous", "dml-sequential", "okdcr", "dlb-separate",
             "dlb-joint", "stochastic-depth", "st", "mkf", "mkf-every-step", "dlb-validation", "dkd", "fitnet", "fitnet-two-stage", "at",
-            "crd"})
+            "crd", "kd-standardized", "dkd-standardized", "dist", "nkd", "wttm"})
     void stoppedAtARandomStepWithAHalfWrittenCheckpointAndResumed(String method) throws IOException {
         Path cfg = dir.resolve(method + ".yaml");
         String base = METHODS.get(method).contains("re-estimation") ? BASE.replace("threads: 1}",

@@ -41,7 +41,8 @@ class MethodOptionsTest {
     void theChosenSectionIsParsedWithDefaultsForTheRest() throws IOException {
         var r = MethodRegistry.resolve(load(DLB));
         assertThat(r.options()).isEqualTo(new Dlb.Options(2, 0.5, Dlb.Forward.SEPARATE));
-        assertThat(OptionRecords.defaults(Kd.Options.class)).isEqualTo(new Kd.Options(4, 0.1, 0.9, 0, Warmup.By.EPOCH, 0));
+        assertThat(OptionRecords.defaults(Kd.Options.class))
+                .isEqualTo(new Kd.Options(4, 0.1, 0.9, 0, Warmup.By.EPOCH, 0, false));
     }
 
     @Test

@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import io.distill4j.config.Option;
 import io.distill4j.config.RunConfig;
 import io.distill4j.losses.DistillLoss;
+import io.distill4j.losses.LogitLosses;
 import io.distill4j.methods.Batch;
 import io.distill4j.methods.ConfigChecks;
 import io.distill4j.methods.Losses;
@@ -19,7 +20,8 @@ import io.distill4j.util.Scalars;
  * {@code a * CE(z_s, y) + w * b * T^2 * KL(p_t^T || p_s^T)}, defaults T 4, a 0.1, b 0.9. The teacher runs in
  * inference mode (BatchNorm running statistics) outside the gradient tape. {@code w} is a warm-up of the KL term
  * ({@link Warmup}; none by default): not in Hinton et al., this project's addition so that KD and DKD can be
- * compared at the same warm-up.
+ * compared at the same warm-up. With {@code logit_standardization} both sides' logits are z-scored per sample
+ * ({@link LogitLosses#standardize}, Sun et al. 2024; docs/methods.md section 13) before the temperature.
  */
 public final class Kd implements Method {
     /** Options of {@code kd}. */
@@ -36,7 +38,11 @@ public final class Kd implements Method {
                     + "near 0", value = "epoch") Warmup.By warmupBy,
             @Option(doc = "every N steps, log the student's top-1 on its training batch in training mode (BatchNorm "
                     + "on batch statistics) as a diagnostic (0: never)", value = "0", min = 0, max = 1 << 30)
-            int diagnoseEvery) {}
+            int diagnoseEvery,
+            @Option(doc = "z-score each sample's teacher and student logits over the classes before T (Sun et al., "
+                    + "CVPR 2024: (z - mean) / (unbiased std + 1e-7)); the article's CIFAR-100 runs pair it with T 2 "
+                    + "and b 9 (its code's resnet32x4-resnet8x4 tag 'kd,...,2,9')", value = "false")
+            boolean logitStandardization) {}
 
     private final Options options;
 
@@ -55,7 +61,9 @@ public final class Kd implements Method {
     public Losses step(Batch batch, StepContext ctx) {
         Net student = ctx.trainable().get(0);
         NDArray x = batch.images();
-        NDArray teacher = ctx.teacherKnowledge().logits(0, x);
+        NDArray stored = ctx.teacherKnowledge().logits(0, x);
+        boolean standardize = options.logitStandardization();
+        NDArray teacher = standardize ? LogitLosses.standardize(stored) : stored;
         // without a warm-up the weight is b itself (no factor 1.0 multiplied in: runs stay bit-identical)
         float b = options.warmup() == 0 ? (float) options.kdWeight()
                 : (float) Warmup.weight(options.warmup(), options.warmupBy(), ctx) * (float) options.kdWeight();
@@ -64,7 +72,8 @@ public final class Kd implements Method {
             NDArray z = student.logits(x, true);
             Losses out = new Losses()
                     .add(student.name(), "ce", Scalars.mul(batch.crossEntropy(z), (float) options.ceWeight()))
-                    .add(student.name(), "kd", Scalars.mul(DistillLoss.kl(teacher, z, options.temperature()), b));
+                    .add(student.name(), "kd", Scalars.mul(DistillLoss.kl(teacher,
+                            standardize ? LogitLosses.standardize(z) : z, options.temperature()), b));
             return diagnose ? out.keep("logits", z) : out;
         });
         if (diagnose) {
