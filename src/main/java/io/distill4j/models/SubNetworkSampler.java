@@ -10,7 +10,7 @@ import java.util.SplittableRandom;
  * Draws the sub-network a residual network trains on for one step, as a {@link SubNetwork} value.
  *
  * <p>The contract every sampler of this package keeps ({@link StochasticDepthSampler}, {@link StimulativeSampler}
- * and MKF's {@link InheritedSampler}):
+ * and MKF's inherited sampler, methods/mkf/InheritedSampler):
  * <ul>
  *   <li>It reads the network's layout once, when built (how many residual units, which are droppable, their
  *       stages: a {@link Layout}), and never touches the network again: it neither switches branches nor
@@ -27,7 +27,7 @@ import java.util.SplittableRandom;
  *       {@code SubNetwork}) has depth {@code l = i + 1}.</li>
  * </ul>
  * This interface is the stateless kind: one independent draw per step. MKF's inherited sampling depends on the
- * previous step's mask and has its own API ({@link InheritedSampler}).
+ * previous step's mask and has its own API (methods/mkf/InheritedSampler).
  */
 public interface SubNetworkSampler {
     /** Number of residual units the masks cover ({@code Network.residualUnits().size()}). */
@@ -100,7 +100,7 @@ public interface SubNetworkSampler {
         }
 
         /** Throws unless {@code sub} covers exactly these units. */
-        void check(SubNetwork sub) {
+        public void check(SubNetwork sub) {
             if (sub.size() != droppable.length) {
                 throw new IllegalArgumentException("the network has " + droppable.length
                         + " residual units, the sub-network " + sub.size());

@@ -1,6 +1,7 @@
 package io.distill4j.models;
 
 import io.distill4j.UserError;
+import io.distill4j.methods.mkf.InheritedSampler;
 import io.distill4j.models.StochasticDepthSampler.Convention;
 import io.distill4j.util.Seeds;
 import org.junit.jupiter.api.Test;

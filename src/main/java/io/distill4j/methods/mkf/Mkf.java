@@ -14,7 +14,6 @@ import io.distill4j.methods.Losses;
 import io.distill4j.methods.Method;
 import io.distill4j.methods.MethodSetup;
 import io.distill4j.methods.StepContext;
-import io.distill4j.models.InheritedSampler;
 import io.distill4j.models.SubNetwork;
 import io.distill4j.runtime.Net;
 import io.distill4j.runtime.Stateful;

@@ -8,7 +8,6 @@ import io.distill4j.FloatBounds;
 import io.distill4j.config.ConfigLoader;
 import io.distill4j.data.HostBatch;
 import io.distill4j.loop.Stepper;
-import io.distill4j.models.InheritedSampler;
 import io.distill4j.models.SubNetwork;
 import io.distill4j.run.Run;
 import io.distill4j.runfolder.MetricsLog;

@@ -1,4 +1,8 @@
-package io.distill4j.models;
+package io.distill4j.methods.mkf;
+
+import io.distill4j.models.Network;
+import io.distill4j.models.SubNetwork;
+import io.distill4j.models.SubNetworkSampler;
 
 import java.util.Objects;
 import java.util.SplittableRandom;
