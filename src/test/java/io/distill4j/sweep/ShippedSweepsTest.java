@@ -41,7 +41,8 @@ class ShippedSweepsTest {
             Map.entry("dlb-noise", List.of("dlb-noise")),
             Map.entry("dml-noaug", List.of("dml-noaug")),
             Map.entry("meal-v2-t4", List.of("meal-v2-t4")),
-            Map.entry("mkf-batches", List.of("mkf-batches")));
+            Map.entry("mkf-batches", List.of("mkf-batches")),
+            Map.entry("logit-methods", List.of("logit-methods")));
 
     @Test
     void everySweepRunReproducesItsArchivedConfig() throws IOException {
