@@ -77,19 +77,17 @@ public final class OptionRecords {
             Class<?> t = c.getType();
             String typeName = t == double.class ? "number" : t == int.class || t == long.class ? "integer"
                     : t == boolean.class ? "boolean" : o.choices().length > 0 || t.isEnum() ? "choice" : "string";
-            String range;
-            if (t.isEnum()) {
-                range = String.join(" | ", names(t));
-            } else if (o.choices().length > 0) {
-                range = String.join(" | ", o.choices());
-            } else if (t == boolean.class) {
-                range = "true | false";
-            } else if (t == String.class) {
-                range = "text";
-            } else {
-                range = "[" + number(o.min()) + ", " + number(o.max()) + "]";
-            }
-            out.add(new Described(key(c.getName()), typeName, o.value(), range, o.doc()));
+            String key = key(c.getName());
+            List<String> choices = t.isEnum() ? names(t) : List.of(o.choices());
+            Key declared = switch (typeName) { // the listing of a section's keys, so both read alike
+                case "number" -> Key.number(key, o.value(), o.min(), o.max(), o.doc());
+                case "integer" -> new Key(key, Key.Type.INTEGER, o.value(), o.min(), o.max(), List.of(), o.doc());
+                case "boolean" -> Key.bool(key, o.value(), o.doc());
+                case "choice" -> Key.choice(key, o.value(), choices, o.doc());
+                default -> Key.text(key, o.value(), o.doc());
+            };
+            String range = declared.range();
+            out.add(new Described(key, typeName, o.value(), range, o.doc()));
         }
         return out;
     }
@@ -126,16 +124,6 @@ public final class OptionRecords {
 
     private static long bound(double v, long fallback) {
         return Double.isInfinite(v) ? fallback : (long) v;
-    }
-
-    private static String number(double v) {
-        if (v == Double.NEGATIVE_INFINITY) {
-            return "-inf";
-        }
-        if (v == Double.POSITIVE_INFINITY) {
-            return "inf";
-        }
-        return v == Math.rint(v) && Math.abs(v) < 1e15 ? String.valueOf((long) v) : String.valueOf(v);
     }
 
     /** For error messages: the keys of {@code type}. */
