@@ -265,3 +265,56 @@ v = wttm(scs, tc / 2, 1 / 5.0)  # tc / 2: softmax(tc) would underflow to 0, wher
 v.backward()
 print("confident wttm (teacher tc / 2) T 5 loss %.8e" % v.item())
 print("grad:", fmt(scs.grad))
+
+print("== MLKD (Jin et al.; the official KD_ours.py's cc_loss and bc_loss, reduce=True) ==")
+
+
+def cc_loss(zs, zt, T):
+    ps = F.softmax(zs / T, dim=1)
+    pt = F.softmax(zt / T, dim=1)
+    return ((pt.t() @ pt - ps.t() @ ps) ** 2).sum() / zt.shape[1]
+
+
+def bc_loss(zs, zt, T):
+    ps = F.softmax(zs / T, dim=1)
+    pt = F.softmax(zt / T, dim=1)
+    return ((pt @ pt.t() - ps @ ps.t()) ** 2).sum() / zt.shape[0]
+
+
+for T in [1.0, 4.0]:
+    for name, f in [("cc", cc_loss), ("bc", bc_loss)]:
+        ss = s2.clone().requires_grad_(True)
+        v = f(ss, t2, T)
+        v.backward()
+        print("mlkd", name, "T", T, "loss %.8e" % v.item())
+        print("grad:", fmt(ss.grad))
+print("mask fractions (numpy percentile 50, le):")
+import numpy as np  # noqa: E402
+for a in [[0.9, 0.2, 0.5, 0.7], [0.3, 0.3, 0.3, 0.1, 0.9], [0.5], [0.1, 0.4, 0.4, 0.4, 0.8, 0.9]]:
+    x = np.array(a, dtype=np.float32)
+    print(a, float(np.mean(x <= np.percentile(x, 50))))
+
+print("== CTKD (Li et al.; KD.py's batchmean KL * T * T; temp_global's GRL: forward x, backward lambda * grad, "
+      "lambda from CosineDecay(max 0, min -1)) ==")
+
+
+class Grl(torch.autograd.Function):
+    @staticmethod
+    def forward(ctx, x, lambda_):
+        ctx.lambda_ = lambda_
+        return x.clone()
+
+    @staticmethod
+    def backward(ctx, grads):
+        return ctx.lambda_ * grads, None
+
+
+for theta0, code_lambda in [(1.0, -0.5), (-0.3, -1.0)]:
+    theta = torch.tensor([theta0], requires_grad=True)
+    ss = s2.clone().requires_grad_(True)
+    temp = 1 + 20 * torch.sigmoid(Grl.apply(theta, code_lambda))
+    v = F.kl_div(F.log_softmax(ss / temp, 1), F.softmax(t2 / temp, 1), reduction="batchmean") * temp * temp
+    v.backward()
+    print("ctkd theta", theta0, "code lambda", code_lambda, "T %.8e" % temp.item(), "kl %.8e" % v.item(),
+          "theta grad %.8e" % theta.grad.item())
+    print("grad:", fmt(ss.grad))

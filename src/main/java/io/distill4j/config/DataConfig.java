@@ -12,6 +12,9 @@ import java.util.List;
  * @param padCrop      zero padding before a random crop back to size (0 = no crop)
  * @param flip         random horizontal flips with probability 0.5
  * @param cutout       side of a random square set to zero after normalisation (0 = none)
+ * @param strongOps    views a method asks to be strong (MLKD's): RandAugment operations an image after the crop and
+ *                     flip ({@code data.RandAugment})
+ * @param strongCutout strong views: the largest side of the square filled with the mean gray, a fraction of the width
  * @param imageSize    resize image-folder images to this side (0 = keep, all must match)
  * @param labelNoise   fraction of training labels replaced (seeded; 0 = clean)
  * @param labelNoiseType {@code symmetric} (a uniformly random other class) or {@code asymmetric} (class c to
@@ -40,7 +43,7 @@ import java.util.List;
  * @param files        the keys of image folders and image lists: streaming, workers, the crop recipe, lists
  */
 public record DataConfig(String name, String root, Integer trainSubset, Long subsetSeed, int padCrop, boolean flip, int cutout,
-                         int imageSize, double labelNoise, String labelNoiseType, int[] labelNoiseMapping,
+                         int strongOps, double strongCutout, int imageSize, double labelNoise, String labelNoiseType, int[] labelNoiseMapping,
                          String mix, double mixProbability, double mixAlpha, double mixWarmup, String mixPartner,
                          double labeledFraction, boolean dropUnlabeled, int validation, boolean validationSplit,
                          Long validationSeed, ImageFilesConfig files) {
@@ -59,6 +62,10 @@ public record DataConfig(String name, String root, Integer trainSubset, Long sub
                     + "to size (0: no crop)"),
             Key.bool("flip", "false on mnist, else true", "random horizontal flips with probability 0.5"),
             Key.integer("cutout", "0", 0, 1024, "side of a random square set to zero after normalisation (0: none)"),
+            Key.integer("strong_ops", "2", 0, 14, "views a method asks to be strong (mlkd's): RandAugment "
+                    + "operations an image after pad_crop and flip, drawn from FixMatch's fourteen at random magnitudes"),
+            Key.number("strong_cutout", "0.5", 0, 1, "strong views: then a square of side up to this fraction of the "
+                    + "width filled with the dataset's mean (0: none)"),
             Key.integer("image_size", "0", 0, 4096, "resize image-folder images to this side (0: keep, all must "
                     + "match)"),
             Key.number("label_noise", "0", 0, 1, "fraction of training labels replaced (seeded)"),
@@ -94,6 +101,8 @@ public record DataConfig(String name, String root, Integer trainSubset, Long sub
         int padCrop = (int) k.key("pad_crop").readInteger(n, name.contains("mnist") ? 2 : 4);
         boolean flip = k.key("flip").readBool(n, !mnistLike);
         int cutout = (int) k.key("cutout").readInteger(n);
+        int strongOps = (int) k.key("strong_ops").readInteger(n);
+        double strongCutout = k.key("strong_cutout").readNumber(n);
         int imageSize = (int) k.key("image_size").readInteger(n);
         double noise = k.key("label_noise").readNumber(n);
         String noiseType = k.key("label_noise_type").readChoice(n);
@@ -124,8 +133,8 @@ public record DataConfig(String name, String root, Integer trainSubset, Long sub
         }
         int validation = validationSplit ? 0 : (int) n.integer("validation", 0, 0, Integer.MAX_VALUE);
         Long validationSeed = k.key("validation_seed").readOptionalInteger(n);
-        return new DataConfig(name, root, subset == null ? null : subset.intValue(), subsetSeed, padCrop, flip, cutout, imageSize,
-                noise, noiseType, map, mix, probability, alpha, warmup, partner, labeled, drop, validation, validationSplit, validationSeed,
-                ImageFilesConfig.from(n));
+        return new DataConfig(name, root, subset == null ? null : subset.intValue(), subsetSeed, padCrop, flip, cutout,
+                strongOps, strongCutout, imageSize, noise, noiseType, map, mix, probability, alpha, warmup, partner,
+                labeled, drop, validation, validationSplit, validationSeed, ImageFilesConfig.from(n));
     }
 }

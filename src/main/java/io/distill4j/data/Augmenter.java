@@ -6,6 +6,8 @@ import java.util.SplittableRandom;
  * Per-sample augmentation into normalised float32, seeded: zero padding + random crop back to size, random
  * horizontal flip, normalisation, then Cutout (a square set to zero after normalisation, as in DeVries &
  * Taylor 2017). Works on the raw bytes through a per-channel lookup table, so it costs a few nanoseconds a pixel.
+ * A strong augmenter (MLKD's strong views) applies {@link RandAugment} to the cropped and flipped bytes before the
+ * normalisation.
  * (DJL's own flip transforms do nothing and its Pad pads only to a square, see ENGINE.md.)
  */
 public final class Augmenter {
@@ -14,10 +16,13 @@ public final class Augmenter {
     private final double flipProbability;
     private final int cutout;
     private final boolean random;
+    private final RandAugment strong;
     private volatile float[][] lut;
 
-    private Augmenter(Normalization norm, int pad, double flipProbability, int cutout, boolean random) {
+    private Augmenter(Normalization norm, int pad, double flipProbability, int cutout, boolean random,
+                      RandAugment strong) {
         this.norm = norm;
+        this.strong = strong;
         this.random = random;
         this.pad = pad;
         this.flipProbability = flipProbability;
@@ -30,7 +35,7 @@ public final class Augmenter {
 
     /** Normalisation only (evaluation). */
     public static Augmenter none(Normalization norm) {
-        return new Augmenter(norm, 0, 0, 0, false);
+        return new Augmenter(norm, 0, 0, 0, false, null);
     }
 
     /** True for training augmentation (built), false for evaluation's ({@link #none}): streamed images crop by it. */
@@ -43,6 +48,7 @@ public final class Augmenter {
         private int pad;
         private double flip;
         private int cutout;
+        private RandAugment strong;
 
         private Builder(Normalization norm) {
             this.norm = norm;
@@ -63,8 +69,21 @@ public final class Augmenter {
             return this;
         }
 
+        /**
+         * Strong views: after the crop and flip, {@code ops} RandAugment operations and a square of side up to
+         * {@code cutoutFraction} of the width filled with the normalisation's mean ({@link RandAugment}).
+         */
+        public Builder randAugment(int ops, double cutoutFraction) {
+            int[] fill = new int[norm.mean().length];
+            for (int c = 0; c < fill.length; c++) {
+                fill[c] = (int) Math.round(norm.mean()[c] * 255.0);
+            }
+            this.strong = new RandAugment(ops, cutoutFraction, fill);
+            return this;
+        }
+
         public Augmenter build() {
-            return new Augmenter(norm, pad, flip, cutout, true);
+            return new Augmenter(norm, pad, flip, cutout, true, strong);
         }
     }
 
@@ -92,19 +111,32 @@ public final class Augmenter {
         int dx = pad > 0 ? rng.nextInt(2 * pad + 1) - pad : 0; // crop offset relative to the original
         int dy = pad > 0 ? rng.nextInt(2 * pad + 1) - pad : 0;
         boolean flip = flipProbability > 0 && rng.nextDouble() < flipProbability;
+        byte[] img = new byte[c * h * w]; // the crop's bytes, 0 outside the original
         for (int ch = 0; ch < c; ch++) {
-            float[] t = table[ch];
-            float zero = t[0];
             int plane = srcOffset + ch * h * w;
-            int out = dstOffset + ch * h * w;
+            int out = ch * h * w;
             for (int y = 0; y < h; y++) {
                 int sy = y + dy;
-                boolean rowIn = sy >= 0 && sy < h;
+                if (sy < 0 || sy >= h) {
+                    continue;
+                }
                 int row = plane + sy * w;
                 for (int x = 0; x < w; x++) {
                     int sx = (flip ? w - 1 - x : x) + dx;
-                    dst[out + y * w + x] = rowIn && sx >= 0 && sx < w ? t[src[row + sx] & 0xff] : zero;
+                    if (sx >= 0 && sx < w) {
+                        img[out + y * w + x] = src[row + sx];
+                    }
                 }
+            }
+        }
+        if (strong != null) {
+            strong.apply(img, c, h, w, rng);
+        }
+        for (int ch = 0; ch < c; ch++) {
+            float[] t = table[ch];
+            int from = ch * h * w;
+            for (int k = 0; k < h * w; k++) {
+                dst[dstOffset + from + k] = t[img[from + k] & 0xff];
             }
         }
         if (cutout > 0) {

@@ -4,6 +4,7 @@ import io.distill4j.UserError;
 import io.distill4j.util.Seeds;
 
 import java.util.Arrays;
+import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
 import java.util.concurrent.CancellationException;
@@ -31,6 +32,7 @@ public final class BatchLoader implements AutoCloseable {
     private final boolean shuffle;
     private final boolean dropLast;
     private final Augmenter augmenter;
+    private final Augmenter[] viewAugmenters;
     private final int views;
     private final long seed;
     private MixingPolicy mixing;
@@ -51,8 +53,21 @@ public final class BatchLoader implements AutoCloseable {
         this.shuffle = shuffle;
         this.dropLast = dropLast;
         this.augmenter = augmenter;
+        this.viewAugmenters = new Augmenter[views];
+        Arrays.fill(viewAugmenters, augmenter);
         this.views = views;
         this.seed = seed;
+    }
+
+    /** Augments the given views by {@code strong} instead (MLKD's strong views; a training loader's views only). */
+    public BatchLoader withStrongViews(Augmenter strong, Set<Integer> strongViews) {
+        for (int v : strongViews) {
+            if (v <= 0 || v >= views) {
+                throw new IllegalArgumentException("strong view " + v + " of " + views + " (view 0 stays weak)");
+            }
+            viewAugmenters[v] = strong;
+        }
+        return this;
     }
 
     /** Mixes batches by a policy, each with a permutation of itself (training loaders only; null: none). */
@@ -217,7 +232,7 @@ public final class BatchLoader implements AutoCloseable {
             int i = order[from + k];
             if (files == null) {
                 for (int v = 0; v < views; v++) {
-                    augmenter.apply(ds.pixels(), i * sample, c, h, w, out[v], k * sample,
+                    viewAugmenters[v].apply(ds.pixels(), i * sample, c, h, w, out[v], k * sample,
                             Seeds.rng(seed, "augment", epoch, i, v));
                 }
             } else if (views == 1) { // decode only what the crop needs
@@ -235,7 +250,7 @@ public final class BatchLoader implements AutoCloseable {
                 for (int v = 0; v < views; v++) {
                     SplittableRandom rng = Seeds.rng(seed, "augment", epoch, i, v);
                     byte[] px = training ? files.recipe().train(img, h, w, rng) : files.recipe().eval(img, h, w);
-                    augmenter.apply(px, 0, c, h, w, out[v], kept * sample, rng);
+                    viewAugmenters[v].apply(px, 0, c, h, w, out[v], kept * sample, rng);
                 }
             }
             indices[kept] = i;

@@ -5,9 +5,10 @@ import ai.djl.ndarray.NDList;
 import io.distill4j.util.Scalars;
 
 /**
- * Logit-based distillation losses beyond Hinton's KL (docs/methods.md sections 13 to 16): logit standardisation
- * (Sun et al. 2024), DIST's correlation losses (Huang et al. 2022), NKD's normalised loss (Yang et al. 2023) and
- * WTTM's weighted transformed-teacher KL (Zheng and Yang 2024). Each is written in NDArray operations that
+ * Logit-based distillation losses beyond Hinton's KL (docs/methods.md sections 13 to 18): logit standardisation
+ * (Sun et al. 2024), DIST's correlation losses (Huang et al. 2022), NKD's normalised loss (Yang et al. 2023),
+ * WTTM's weighted transformed-teacher KL (Zheng and Yang 2024), MLKD's class and batch correlations (Jin et al.
+ * 2023) and the KL at a learned temperature (CTKD, Li et al. 2023). Each is written in NDArray operations that
  * autograd follows; the teacher's side is always detached, so no gradient reaches it.
  */
 public final class LogitLosses {
@@ -100,5 +101,47 @@ public final class LogitLosses {
         NDArray q = Scalars.mul(t, invT).softmax(1);
         NDArray kl = DistillLoss.klFromProbsPerSample(q, studentLogits.logSoftmax(1));
         return power.mul(kl).mean();
+    }
+
+    /**
+     * MLKD's class-level alignment ({@code cc_loss} of its code): with {@code p = softmax(z / T)} (N, C) of either
+     * side, the class correlation {@code G = p^T p} (C, C) and {@code sum((G_t - G_s)^2) / C}; no T^2 factor. The
+     * teacher's logits are detached.
+     */
+    public static NDArray classCorrelation(NDArray teacherLogits, NDArray studentLogits, double temperature) {
+        NDArray[] p = softened(teacherLogits, studentLogits, temperature);
+        NDArray gt = p[0].transpose().matMul(p[0]);
+        NDArray gs = p[1].transpose().matMul(p[1]);
+        return Scalars.div(gt.sub(gs).square().sum(), (double) teacherLogits.getShape().get(1));
+    }
+
+    /**
+     * MLKD's batch-level alignment ({@code bc_loss} of its code): the sample correlation {@code G = p p^T} (N, N) and
+     * {@code sum((G_t - G_s)^2) / N}; no T^2 factor. The teacher's logits are detached.
+     */
+    public static NDArray batchCorrelation(NDArray teacherLogits, NDArray studentLogits, double temperature) {
+        NDArray[] p = softened(teacherLogits, studentLogits, temperature);
+        NDArray gt = p[0].matMul(p[0].transpose());
+        NDArray gs = p[1].matMul(p[1].transpose());
+        return Scalars.div(gt.sub(gs).square().sum(), (double) teacherLogits.getShape().get(0));
+    }
+
+    private static NDArray[] softened(NDArray teacherLogits, NDArray studentLogits, double temperature) {
+        float invT = (float) (1.0 / temperature);
+        return new NDArray[] {Scalars.mul(teacherLogits.stopGradient(), invT).softmax(1),
+            Scalars.mul(studentLogits, invT).softmax(1)};
+    }
+
+    /**
+     * KD's {@code T^2 KL(softmax(z_t / T) || softmax(z_s / T))}, batchmean, at a temperature that is itself a tensor
+     * of shape (1) with a gradient (CTKD): the gradient reaches T through both softmaxes and the T^2 factor. The
+     * teacher's logits are detached, and copied: a teacher's forward in inference mode makes tensors that autograd
+     * cannot save, and the gradient to T needs them.
+     */
+    public static NDArray klAtTemperature(NDArray teacherLogits, NDArray studentLogits, NDArray temperature) {
+        NDArray logq = teacherLogits.stopGradient().duplicate().div(temperature).logSoftmax(1);
+        NDArray logp = studentLogits.div(temperature).logSoftmax(1);
+        NDArray perSample = logq.exp().mul(logq.sub(logp)).sum(new int[] {1});
+        return perSample.mean().mul(temperature.square().reshape());
     }
 }

@@ -11,6 +11,7 @@ import io.distill4j.util.Sums;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * A training method: it sees a batch and its networks, returns named losses per network, and owns the
@@ -20,6 +21,14 @@ public interface Method {
     /** Independent augmented views per sample this method needs (view 0 always exists). */
     default int views() {
         return 1;
+    }
+
+    /**
+     * The views (of {@link #views}; never view 0) augmented by the data pipeline's strong augmentation
+     * ({@code data.strong_ops}: RandAugment after the crop and flip) instead of the run's: MLKD's strong view.
+     */
+    default Set<Integer> strongViews() {
+        return Set.of();
     }
 
     /** One training step. Typical body: {@code return ctx.update(() -> losses computed from forward passes);} */
@@ -72,7 +81,6 @@ public interface Method {
         return List.of();
     }
 
-    /** Facts about the method's set-up worth reporting with the run (e.g. the size of a knowledge store). */
     /**
      * The temperature at which the method softens its teachers' logits (KD's, MEAL V2's): what a compact store of
      * those logits must keep exact. 1 for a method without teachers.
@@ -81,6 +89,7 @@ public interface Method {
         return 1;
     }
 
+    /** Facts about the method's set-up worth reporting with the run (e.g. the size of a knowledge store). */
     default List<String> notes() {
         return List.of();
     }

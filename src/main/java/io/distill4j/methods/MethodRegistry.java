@@ -6,6 +6,7 @@ import io.distill4j.config.RunConfig;
 import io.distill4j.methods.at.At;
 import io.distill4j.methods.baseline.Baseline;
 import io.distill4j.methods.crd.Crd;
+import io.distill4j.methods.ctkd.Ctkd;
 import io.distill4j.methods.dist.Dist;
 import io.distill4j.methods.dkd.Dkd;
 import io.distill4j.methods.dlb.Dlb;
@@ -14,6 +15,7 @@ import io.distill4j.methods.fitnet.FitNet;
 import io.distill4j.methods.kd.Kd;
 import io.distill4j.methods.mealv2.MealV2;
 import io.distill4j.methods.mkf.Mkf;
+import io.distill4j.methods.mlkd.Mlkd;
 import io.distill4j.methods.nkd.Nkd;
 import io.distill4j.methods.okdcr.Okdcr;
 import io.distill4j.methods.st.StimulativeTraining;
@@ -68,6 +70,10 @@ public final class MethodRegistry {
                 + "frozen teacher", Nkd.Options.class, Nkd::check, Nkd::new));
         add(new MethodSpec<>("wttm", "WTTM: the student matches the power-transformed teacher, weighted per sample",
                 Wttm.Options.class, Wttm::check, Wttm::new));
+        add(new MethodSpec<>("mlkd", "MLKD: KL, class and batch correlations at several temperatures on a weak and a "
+                + "strong view, with one frozen teacher", Mlkd.Options.class, Mlkd::check, Mlkd::new));
+        add(new MethodSpec<>("ctkd", "CTKD: KD at a temperature learned adversarially, with a curriculum of its "
+                + "strength", Ctkd.Options.class, Ctkd::check, Ctkd::new));
     }
 
     private MethodRegistry() {}

@@ -15,6 +15,7 @@ import io.distill4j.data.Subsets;
 import io.distill4j.util.Seeds;
 
 import java.util.Arrays;
+import java.util.Set;
 
 /**
  * A run's data, from {@code data:} to the loaders: the dataset's splits, the validation split (its own, or held
@@ -87,6 +88,11 @@ public record DataPipeline(ImageDataset train, ImageDataset validation, ImageDat
             }
         }
         Normalization norm = Datasets.normalization(d.name(), train);
+        return new DataPipeline(train, validation, splits.test(), noise, labelled, norm, augmenter(d, train, norm, false));
+    }
+
+    /** The training augmentation of {@code data:}; {@code strong} adds its RandAugment stage (strong views). */
+    private static Augmenter augmenter(DataConfig d, ImageDataset train, Normalization norm, boolean strong) {
         Augmenter.Builder aug = Augmenter.builder(norm);
         boolean resizedCrop = train.streamed() && d.files().crop().equals(ImageRecipe.RANDOM_RESIZED);
         if (d.padCrop() > 0 && !resizedCrop) { // a random-resized crop replaces padding and cropping
@@ -98,14 +104,28 @@ public record DataPipeline(ImageDataset train, ImageDataset validation, ImageDat
         if (d.cutout() > 0) {
             aug.cutout(d.cutout());
         }
-        return new DataPipeline(train, validation, splits.test(), noise, labelled, norm, aug.build());
+        if (strong) {
+            aug.randAugment(d.strongOps(), d.strongCutout());
+        }
+        return aug.build();
     }
 
     /** The loaders, the training one making {@code views} augmented views of each batch. */
     public Loaders loaders(RunConfig cfg, int views) {
+        return loaders(cfg, views, Set.of());
+    }
+
+    /**
+     * The loaders, the training one making {@code views} augmented views of each batch, those in
+     * {@code strongViews} by the strong augmentation ({@code data.strong_ops}, {@code data.strong_cutout}).
+     */
+    public Loaders loaders(RunConfig cfg, int views, Set<Integer> strongViews) {
         DataConfig d = cfg.data();
         BatchLoader trainLoader = new BatchLoader(train, cfg.train().batchSize(), true, true, augmenter, views,
                 cfg.seed());
+        if (!strongViews.isEmpty()) {
+            trainLoader.withStrongViews(augmenter(d, train, normalization, true), strongViews);
+        }
         MixingPolicy mixing = MixingPolicy.of(d.mix(), d.mixProbability(), d.mixAlpha(), d.mixWarmup(),
                 cfg.train().epochs());
         trainLoader.withMixing(mixing, mixing != null && d.mixPartner().equals("second_batch"))

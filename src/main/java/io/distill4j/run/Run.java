@@ -98,7 +98,7 @@ public final class Run implements AutoCloseable {
                 }
             }
             method.attach(manager, nets, teachers);
-            Run run = new Run(cfg, manager, data, data.loaders(cfg, method.views()), nets, teachers, method);
+            Run run = new Run(cfg, manager, data, data.loaders(cfg, method.views(), method.strongViews()), nets, teachers, method);
             run.scoreTeachers();
             return run;
         } catch (RuntimeException e) {
