@@ -4,12 +4,15 @@ import ai.djl.ndarray.NDManager;
 import io.distill4j.config.OptionRecords;
 import io.distill4j.methods.MethodRegistry;
 import io.distill4j.methods.MethodSpec;
+import io.distill4j.methods.terms.TermSpec;
+import io.distill4j.methods.terms.Terms;
 import io.distill4j.models.ModelRegistry;
 import io.distill4j.models.Network;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 
 @Command(name = "methods", mixinStandardHelpOptions = true,
@@ -45,35 +48,54 @@ public final class MethodsCommand implements Callable<Integer> {
         return sb.toString();
     }
 
-    /** One line per method, then its options indented. */
+    /** One line per method, then its options indented; then compose's terms likewise. */
     static String text() {
         StringBuilder sb = new StringBuilder();
         for (MethodSpec<?> s : MethodRegistry.specs()) {
-            sb.append(s.name()).append(": ").append(s.summary()).append('\n');
-            var options = OptionRecords.describe(s.options());
-            if (options.isEmpty()) {
-                sb.append("    (no options)\n");
-            }
-            for (var o : options) {
-                sb.append(String.format("    %s.%s = %s  (%s)  %s%n", s.name(), o.key(), o.defaultValue(), o.range(),
-                        o.doc()));
-            }
+            text(sb, s.name(), s.summary(), s.options(), "method." + s.name() + ".");
+        }
+        sb.append("\nterms of compose (method.terms: [{loss: NAME, option: value, ...}, ...]):\n");
+        for (TermSpec<?> t : Terms.specs()) {
+            text(sb, t.name(), t.summary() + " (reads the teacher's " + t.teacher().name().toLowerCase(Locale.ROOT)
+                    + ")", t.options(), "");
         }
         return sb.toString();
+    }
+
+    private static void text(StringBuilder sb, String name, String summary, Class<? extends Record> type,
+                             String prefix) {
+        sb.append(name).append(": ").append(summary).append('\n');
+        var options = OptionRecords.describe(type);
+        if (options.isEmpty()) {
+            sb.append("    (no options)\n");
+        }
+        for (var o : options) {
+            sb.append(String.format("    %s%s = %s  (%s)  %s%n", prefix, o.key(), o.defaultValue(), o.range(),
+                    o.doc()));
+        }
     }
 
     /** The README's method table (a test checks that the README carries exactly this). */
     public static String markdown() {
         StringBuilder sb = new StringBuilder("| method | option | default | valid | meaning |\n|---|---|---|---|---|\n");
         for (MethodSpec<?> s : MethodRegistry.specs()) {
-            var options = OptionRecords.describe(s.options());
-            sb.append("| `").append(s.name()).append("` | | | | ").append(s.summary()).append(" |\n");
-            for (var o : options) {
-                sb.append("| | `").append(o.key()).append("` | ").append(o.defaultValue()).append(" | ")
-                        .append(o.range().replace("|", "\\|")).append(" | ").append(o.doc().replace("|", "\\|"))
-                        .append(" |\n");
-            }
+            markdown(sb, s.name(), s.summary(), s.options());
+        }
+        sb.append("\nThe terms of `compose` (`method.terms: [{loss: NAME, option: value, ...}, ...]`):\n\n")
+                .append("| term | option | default | valid | meaning |\n|---|---|---|---|---|\n");
+        for (TermSpec<?> t : Terms.specs()) {
+            markdown(sb, t.name(), t.summary() + " (reads the teacher's " + t.teacher().name().toLowerCase(Locale.ROOT)
+                    + ")", t.options());
         }
         return sb.toString();
+    }
+
+    private static void markdown(StringBuilder sb, String name, String summary, Class<? extends Record> type) {
+        sb.append("| `").append(name).append("` | | | | ").append(summary).append(" |\n");
+        for (var o : OptionRecords.describe(type)) {
+            sb.append("| | `").append(o.key()).append("` | ").append(o.defaultValue()).append(" | ")
+                    .append(o.range().replace("|", "\\|")).append(" | ").append(o.doc().replace("|", "\\|"))
+                    .append(" |\n");
+        }
     }
 }

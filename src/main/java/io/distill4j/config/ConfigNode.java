@@ -23,6 +23,7 @@ public final class ConfigNode {
     private final Map<String, Object> values;
     private final Map<String, Object> resolved = new LinkedHashMap<>();
     private final Map<String, ConfigNode> children = new LinkedHashMap<>();
+    private final Map<String, List<ConfigNode>> lists = new LinkedHashMap<>();
 
     public ConfigNode(String source, String path, Map<String, Object> values) {
         this.source = source;
@@ -186,6 +187,36 @@ public final class ConfigNode {
         return c;
     }
 
+    /**
+     * A list of sections ({@code key: [{...}, {...}]}), each named {@code key[i]} in errors; empty when absent.
+     */
+    @SuppressWarnings("unchecked")
+    public List<ConfigNode> sections(String name) {
+        List<ConfigNode> existing = lists.get(name);
+        if (existing != null) {
+            return existing;
+        }
+        Object v = raw(name);
+        if (v != null && !(v instanceof List)) {
+            throw error(name, "expected a list of sections ([{key: value, ...}, ...]), got '" + v + "'");
+        }
+        List<ConfigNode> out = new ArrayList<>();
+        List<Object> resolvedList = new ArrayList<>();
+        List<Object> items = v == null ? List.of() : (List<Object>) v;
+        for (int i = 0; i < items.size(); i++) {
+            Object item = items.get(i);
+            if (!(item instanceof Map)) {
+                throw error(name + "[" + i + "]", "expected a section (key: value pairs), got '" + item + "'");
+            }
+            ConfigNode c = new ConfigNode(source, key(name) + "[" + i + "]", (Map<String, Object>) item);
+            out.add(c);
+            resolvedList.add(c.resolved);
+        }
+        lists.put(name, List.copyOf(out));
+        resolved.put(name, resolvedList);
+        return lists.get(name);
+    }
+
     /** Rejects any key of this section (and of its children) that no getter asked for. */
     public void finish() {
         Set<String> unknown = new TreeSet<>();
@@ -201,6 +232,9 @@ public final class ConfigNode {
         }
         for (ConfigNode c : children.values()) {
             c.finish();
+        }
+        for (List<ConfigNode> l : lists.values()) {
+            l.forEach(ConfigNode::finish);
         }
     }
 

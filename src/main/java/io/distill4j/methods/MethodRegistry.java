@@ -5,6 +5,7 @@ import io.distill4j.config.OptionRecords;
 import io.distill4j.config.RunConfig;
 import io.distill4j.methods.at.At;
 import io.distill4j.methods.baseline.Baseline;
+import io.distill4j.methods.compose.Compose;
 import io.distill4j.methods.crd.Crd;
 import io.distill4j.methods.ctkd.Ctkd;
 import io.distill4j.methods.dist.Dist;
@@ -74,6 +75,8 @@ public final class MethodRegistry {
                 + "strong view, with one frozen teacher", Mlkd.Options.class, Mlkd::check, Mlkd::new));
         add(new MethodSpec<>("ctkd", "CTKD: KD at a temperature learned adversarially, with a curriculum of its "
                 + "strength", Ctkd.Options.class, Ctkd::check, Ctkd::new));
+        add(new MethodSpec<>("compose", "one student trained on registered loss terms listed under method.terms "
+                + "(the terms and their options below)", Compose.Options.class, Compose::check, Compose::new));
     }
 
     private MethodRegistry() {}
@@ -100,8 +103,12 @@ public final class MethodRegistry {
             throw m.error("name", "unknown method '" + cfg.methodName() + "' (known: "
                     + String.join(", ", SPECS.keySet()) + "; list them with: distill4j methods)");
         }
+        if (m.has(Compose.TERMS) && !chosen.name().equals("compose")) {
+            throw m.error(Compose.TERMS, "lists the terms of method compose, and the method is " + chosen.name()
+                    + " (method.name: compose to train on them)");
+        }
         for (String k : m.keys()) {
-            if (!k.equals("name") && m.has(k) && !SPECS.containsKey(k)) {
+            if (!k.equals("name") && !k.equals(Compose.TERMS) && m.has(k) && !SPECS.containsKey(k)) {
                 String options = OptionRecords.keys(chosen.options());
                 throw m.error(k, "is not a method; a method's options go in its own section, e.g. method: {name: "
                         + chosen.name() + ", " + chosen.name() + ": {" + (options.isEmpty() ? "" : options.split(", ")[0]

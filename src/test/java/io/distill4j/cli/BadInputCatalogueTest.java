@@ -198,6 +198,9 @@ class BadInputCatalogueTest {
                 new Case("no networks", () -> train(write("nonet.yaml", "data: {name: fashion-mnist-mini}\n").toString()),
                         "networks", "is required"),
                 new Case("unknown method", () -> trainSet("method.name=magic"), "magic", "known"),
+                new Case("unknown term of compose", () -> train(write("compose-kl.yaml", "networks: {student: {arch: "
+                        + "resnet8}}\nmethod: {name: compose, terms: [{loss: ce}, {loss: kl}]}\n").toString()),
+                        "method.terms[1].loss", "unknown term 'kl'", "known: ce, kd"),
                 new Case("method option outside its section", () -> trainSet("method.name=dlb", "method.temperature=3"),
                         "method.temperature", "dlb: {temperature"),
                 new Case("unknown option in a method section", () -> trainSet("method.kd.temprature=4"),

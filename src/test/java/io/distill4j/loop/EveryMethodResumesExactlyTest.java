@@ -80,6 +80,10 @@ class EveryMethodResumesExactlyTest {
         METHODS.put("dist", "networks: {student: {arch: resnet8}}\n" + teacher + "method: {name: dist}\n");
         METHODS.put("nkd", "networks: {student: {arch: resnet8}}\n" + teacher + "method: {name: nkd}\n");
         METHODS.put("wttm", "networks: {student: {arch: resnet8}}\n" + teacher + "method: {name: wttm}\n");
+        METHODS.put("mlkd", "networks: {student: {arch: resnet8}}\n" + teacher + "method: {name: mlkd, mlkd: {warmup: 1, "
+                + "warmup_by: step}}\n# a strong view\n");
+        METHODS.put("ctkd", "networks: {student: {arch: resnet8}}\n" + teacher + "method: {name: ctkd, ctkd: "
+                + "{curriculum_epochs: 1, curriculum_by: step}}\n# a learned temperature\n");
         METHODS.put("dlb-validation", "networks: {student: {arch: resnet8}}\nmethod: {name: dlb}\n# with validation\n");
     }
 
@@ -108,7 +112,7 @@ class EveryMethodResumesExactlyTest {
     @ParameterizedTest
     @ValueSource(strings = {"baseline", "kd", "meal-v2", "dml-simultaneous", "dml-sequential", "okdcr", "dlb-separate",
             "dlb-joint", "stochastic-depth", "st", "mkf", "mkf-every-step", "dlb-validation", "dkd", "fitnet", "fitnet-two-stage", "at",
-            "crd", "kd-standardized", "dkd-standardized", "dist", "nkd", "wttm"})
+            "crd", "kd-standardized", "dkd-standardized", "dist", "nkd", "wttm", "mlkd", "ctkd"})
     void stoppedAtARandomStepWithAHalfWrittenCheckpointAndResumed(String method) throws IOException {
         Path cfg = dir.resolve(method + ".yaml");
         String base = METHODS.get(method).contains("re-estimation") ? BASE.replace("threads: 1}",

@@ -20,7 +20,7 @@ import java.util.Map;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The logit methods (dist, nkd, wttm) and logit standardisation (kd, dkd) with their distillation terms weighted 0
+ * The logit methods (dist, nkd, wttm, ctkd) and logit standardisation (kd, dkd) with their distillation terms weighted 0
  * are the baseline, step for step: the same cross-entropy each step and the same weights after, bit for bit (a
  * term times 0 adds an exact 0 to every gradient). The teacher is the shipped TorchScript CNN; the student a resnet8
  * on the embedded Fashion-MNIST subset, which the baseline starts from the same weights (the teacher is built after
@@ -48,7 +48,8 @@ class LogitMethodsTest {
             "dkd-standardized", "{name: dkd, dkd: {logit_standardization: true, alpha: 0, beta: 0, warmup: 0}}",
             "dist", "{name: dist, dist: {beta: 0, gamma: 0}}",
             "nkd", "{name: nkd, nkd: {target_weight: 0, gamma: 0}}",
-            "wttm", "{name: wttm, wttm: {beta: 0}}");
+            "wttm", "{name: wttm, wttm: {beta: 0}}",
+            "ctkd", "{name: ctkd, ctkd: {ce_weight: 1, kd_weight: 0}}");
 
     static Run run(String yaml) throws IOException {
         Path p = Files.createTempFile(dir, "cfg", ".yaml");
@@ -77,7 +78,7 @@ class LogitMethodsTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"kd-standardized", "dkd-standardized", "dist", "nkd", "wttm"})
+    @ValueSource(strings = {"kd-standardized", "dkd-standardized", "dist", "nkd", "wttm", "ctkd"})
     void withoutItsDistillationTermsTheMethodIsTheBaselineStepForStep(String method) throws IOException {
         String teacher = "teachers: {teacher: {model: '"
                 + Path.of("models/fashion-mnist-teacher/teacher.pt").toAbsolutePath() + "'}}\n";

@@ -1,10 +1,7 @@
 package io.distill4j.methods.dkd;
 
-import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDList;
 import io.distill4j.config.Option;
 import io.distill4j.config.RunConfig;
-import io.distill4j.losses.DecoupledKd;
 import io.distill4j.losses.LogitLosses;
 import io.distill4j.methods.Batch;
 import io.distill4j.methods.ConfigChecks;
@@ -13,12 +10,15 @@ import io.distill4j.methods.Method;
 import io.distill4j.methods.MethodSetup;
 import io.distill4j.methods.StepContext;
 import io.distill4j.methods.Warmup;
-import io.distill4j.runtime.Net;
-import io.distill4j.util.Scalars;
+import io.distill4j.methods.terms.CeTerm;
+import io.distill4j.methods.terms.Composition;
+import io.distill4j.methods.terms.DkdTerm;
+
+import java.util.List;
 
 /**
  * Method {@code dkd}: Zhao et al.'s decoupled knowledge distillation (CVPR 2022; docs/methods.md section 9) from
- * one frozen teacher: {@code ce_weight * CE + w(e) * (alpha * TCKD + beta * NCKD)}, where TCKD is the KL between
+ * one frozen teacher, the composition of the terms {@code ce} and {@code dkd} ({@link CeTerm}, {@link DkdTerm}): {@code ce_weight * CE + w(e) * (alpha * TCKD + beta * NCKD)}, where TCKD is the KL between
  * the teacher's and the student's binary (target class, the others) distributions, NCKD the KL between their
  * distributions among the non-target classes, both at temperature T and times T^2, and {@code w} the warm-up
  * weight ({@link Warmup}): by epoch the reference's {@code min((e + 1) / warmup, 1)} of 0-based epoch e (the
@@ -50,6 +50,8 @@ public final class Dkd implements Method {
             boolean logitStandardization) {}
 
     private final Options options;
+    private final DkdTerm dkd;
+    private final Composition composition;
 
     public static void check(RunConfig cfg) {
         ConfigChecks.oneStudentOneTeacher(cfg, "dkd");
@@ -57,34 +59,22 @@ public final class Dkd implements Method {
 
     public Dkd(Options options, MethodSetup setup) {
         this.options = options;
+        this.dkd = new DkdTerm(new DkdTerm.Options(1, options.alpha(), options.beta(), options.temperature(),
+                options.warmup(), options.warmupBy(), options.logitStandardization()));
+        this.composition = new Composition(List.of(new CeTerm(new CeTerm.Options(options.ceWeight())), dkd));
     }
 
     @Override
     public double softTargetTemperature() { return options.temperature(); }
 
-
     @Override
     public Losses step(Batch batch, StepContext ctx) {
-        Net student = ctx.trainable().get(0);
-        NDArray x = batch.images();
-        NDArray stored = ctx.teacherKnowledge().logits(0, x);
-        boolean standardize = options.logitStandardization();
-        NDArray teacher = standardize ? LogitLosses.standardize(stored) : stored;
-        float w = (float) Warmup.weight(options.warmup(), options.warmupBy(), ctx);
         boolean diagnose = options.diagnoseEvery() > 0 && ctx.step() % options.diagnoseEvery() == 0;
-        Losses l = ctx.update(() -> {
-            NDArray z = student.logits(x, true);
-            NDList dkd = DecoupledKd.terms(teacher, standardize ? LogitLosses.standardize(z) : z, batch.labels(),
-                    options.temperature());
-            Losses out = new Losses()
-                    .add(student.name(), "ce", Scalars.mul(batch.crossEntropy(z), (float) options.ceWeight()))
-                    .add(student.name(), "tckd", Scalars.mul(dkd.get(0), w * (float) options.alpha()))
-                    .add(student.name(), "nckd", Scalars.mul(dkd.get(1), w * (float) options.beta()));
-            return diagnose ? out.keep("logits", z) : out;
-        });
+        Losses l = composition.step(batch, ctx, diagnose);
         if (diagnose) {
-            ctx.diagnostic(student.name() + "/train_mode_top1", batch.top1(l.output("logits")));
-            ctx.diagnostic(student.name() + "/dkd_weight", w);
+            String name = ctx.trainable().get(0).name();
+            ctx.diagnostic(name + "/train_mode_top1", batch.top1(l.output("logits")));
+            ctx.diagnostic(name + "/dkd_weight", (float) dkd.warmupWeight(ctx));
         }
         return l;
     }

@@ -1,28 +1,24 @@
 package io.distill4j.methods.fitnet;
 
-import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
-import ai.djl.ndarray.types.Shape;
-import ai.djl.nn.Parameter;
-import ai.djl.training.initializer.XavierInitializer;
 import io.distill4j.config.ConfigNode;
 import io.distill4j.config.Option;
 import io.distill4j.config.RunConfig;
 import io.distill4j.knowledge.Teacher;
-import io.distill4j.losses.DistillLoss;
-import io.distill4j.losses.FeatureLoss;
 import io.distill4j.methods.Batch;
 import io.distill4j.methods.ConfigChecks;
-import io.distill4j.methods.FeatureStages;
 import io.distill4j.methods.Losses;
 import io.distill4j.methods.Method;
 import io.distill4j.methods.MethodSetup;
 import io.distill4j.methods.StepContext;
+import io.distill4j.methods.Warmup;
+import io.distill4j.methods.terms.CeTerm;
+import io.distill4j.methods.terms.Composition;
+import io.distill4j.methods.terms.FeatureStages;
+import io.distill4j.methods.terms.HintTerm;
+import io.distill4j.methods.terms.KdTerm;
+import io.distill4j.methods.terms.TermSite;
 import io.distill4j.runtime.Net;
-import io.distill4j.runtime.Optimizers;
-import io.distill4j.util.Scalars;
 
 import java.util.List;
 
@@ -65,95 +61,58 @@ public final class FitNet implements Method {
             double kdWeight) {}
 
     private final Options options;
-    private final ConfigNode section;
-    private final Optimizers optimizers;
-    private final List<String> guided;
-    private final List<String> hint;
-    private Net regressor;
+    private final HintTerm hint;
+    private final Composition hintStage;
+    private final Composition kdStage;
 
     public static void check(RunConfig cfg) {
         ConfigChecks.oneStudentOneTeacher(cfg, "fitnet");
-        if (cfg.networks().stream().anyMatch(n -> n.name().equals(REGRESSOR))) {
-            throw ConfigChecks.error(cfg, "the network name '" + REGRESSOR + "' is taken by fitnet");
+        if (cfg.networks().stream().anyMatch(n -> n.name().equals(HintTerm.REGRESSOR))) {
+            throw ConfigChecks.error(cfg, "the network name '" + HintTerm.REGRESSOR + "' is taken by fitnet");
         }
     }
 
     public FitNet(Options options, MethodSetup setup) {
         this.options = options;
-        this.section = FeatureStages.section(setup, "fitnet");
-        this.optimizers = setup.optimizers();
-        this.guided = List.of(options.guidedStage());
-        this.hint = List.of(options.hintStage());
+        ConfigNode section = FeatureStages.section(setup, "fitnet");
         if (options.twoStage() && options.hintEpochs() >= setup.run().train().epochs()) {
             throw section.error("hint_epochs", options.hintEpochs() + " leaves no epoch for the second stage of "
                     + "train.epochs " + setup.run().train().epochs() + " (give fewer, or two_stage: false)");
         }
+        // the hint term's keys are this method's: student -> guided_stage, teacher -> hint_stage
+        TermSite site = (key, message) -> section.error(switch (key) {
+            case "student" -> "guided_stage";
+            case "teacher" -> "hint_stage";
+            default -> key;
+        }, message);
+        this.hint = new HintTerm(new HintTerm.Options(options.hintWeight(), options.guidedStage(),
+                options.hintStage(), options.regressor()), site, setup.optimizers());
+        this.hintStage = new Composition(options.twoStage() ? List.of(hint)
+                : List.of(new CeTerm(new CeTerm.Options(options.ceWeight())), hint));
+        this.kdStage = new Composition(List.of(new CeTerm(new CeTerm.Options(options.kdCeWeight())),
+                new KdTerm(new KdTerm.Options(options.kdWeight(), options.temperature(), 0, Warmup.By.EPOCH, false))));
     }
 
     @Override
     public void attach(NDManager manager, List<Net> trainable, List<Teacher> teachers) {
-        Net student = trainable.get(0);
-        Teacher teacher = FeatureStages.requireFeatures(teachers.get(0));
-        FeatureStages.require(section, "guided_stage", guided, student.block().stageNames(),
-                "the student " + student.block().arch());
-        FeatureStages.require(section, "hint_stage", hint, teacher.stageNames(),
-                "the teacher " + teacher.name());
-        Shape s = FeatureStages.studentShapes(student, guided).get(0);
-        Shape t = FeatureStages.teacherShapes(teacher, student, hint).get(0);
-        if (s.get(2) != t.get(2) || s.get(3) != t.get(3)) {
-            throw section.error("guided_stage", "the student's " + guided.get(0) + " is " + s + " and the teacher's "
-                    + hint.get(0) + " " + t + ": the regressor maps channels only, so the resolutions must be equal "
-                    + "(choose stages of one resolution)");
-        }
-        if (s.get(1) == t.get(1)) {
-            return;
-        }
-        if (!options.regressor()) {
-            throw section.error("regressor", "false, but the student's " + guided.get(0) + " has " + s.get(1)
-                    + " channels and the teacher's " + hint.get(0) + " " + t.get(1) + ": the shapes differ, so "
-                    + "allow a regressor (regressor: true) or choose stages of equal shape");
-        }
-        NDManager rm = manager.newSubManager();
-        Regressor block = new Regressor((int) t.get(1));
-        block.setInitializer(new XavierInitializer(XavierInitializer.RandomType.GAUSSIAN,
-                XavierInitializer.FactorType.IN, 2), Parameter.Type.WEIGHT);
-        block.initialize(rm, DataType.FLOAT32, new Shape(1, s.get(1), s.get(2), s.get(3)));
-        regressor = optimizers.trainable(REGRESSOR, block, rm);
+        hintStage.attach(manager, trainable.get(0), teachers.get(0));
     }
 
     @Override
     public List<Net> ownNetworks() {
-        return regressor == null ? List.of() : List.of(regressor);
+        return hint.ownNetworks();
     }
 
     @Override
     public double softTargetTemperature() { return options.temperature(); }
 
+    /**
+     * The hint stage (with the cross-entropy in the single-stage form), or, with {@code two_stage} after
+     * {@code hint_epochs}, Hinton's KD: the same {@code kd} term as the method {@code kd}.
+     */
     @Override
     public Losses step(Batch batch, StepContext ctx) {
-        Net student = ctx.trainable().get(0);
-        NDArray x = batch.images();
-        boolean hintStage = options.twoStage() && ctx.epoch() < options.hintEpochs();
-        if (options.twoStage() && !hintStage) { // second stage: KD
-            NDArray teacher = ctx.teacherKnowledge().logits(0, x);
-            return ctx.update(() -> {
-                NDArray z = student.logits(x, true);
-                return new Losses()
-                        .add(student.name(), "ce", Scalars.mul(batch.crossEntropy(z), (float) options.kdCeWeight()))
-                        .add(student.name(), "kd", Scalars.mul(DistillLoss.kl(teacher, z, options.temperature()),
-                                (float) options.kdWeight()));
-            });
-        }
-        NDArray target = ctx.teacherKnowledge().features(0, x, hint).get(2);
-        return ctx.update(() -> {
-            NDList s = student.forward(x, true, guided);
-            NDArray f = regressor == null ? s.get(2) : regressor.logits(s.get(2), true);
-            Losses l = new Losses();
-            if (!hintStage) {
-                l.add(student.name(), "ce", Scalars.mul(batch.crossEntropy(s.get(0)), (float) options.ceWeight()));
-            }
-            l.add(student.name(), "hint", Scalars.mul(FeatureLoss.hint(f, target), (float) options.hintWeight()));
-            return regressor == null ? l : l.alsoStep(REGRESSOR);
-        });
+        boolean second = options.twoStage() && ctx.epoch() >= options.hintEpochs();
+        return (second ? kdStage : hintStage).step(batch, ctx, false);
     }
 }

@@ -1,9 +1,7 @@
 package io.distill4j.methods.kd;
 
-import ai.djl.ndarray.NDArray;
 import io.distill4j.config.Option;
 import io.distill4j.config.RunConfig;
-import io.distill4j.losses.DistillLoss;
 import io.distill4j.losses.LogitLosses;
 import io.distill4j.methods.Batch;
 import io.distill4j.methods.ConfigChecks;
@@ -12,11 +10,15 @@ import io.distill4j.methods.Method;
 import io.distill4j.methods.MethodSetup;
 import io.distill4j.methods.StepContext;
 import io.distill4j.methods.Warmup;
-import io.distill4j.runtime.Net;
-import io.distill4j.util.Scalars;
+import io.distill4j.methods.terms.CeTerm;
+import io.distill4j.methods.terms.Composition;
+import io.distill4j.methods.terms.KdTerm;
+
+import java.util.List;
 
 /**
- * Method {@code kd}: Hinton et al.'s knowledge distillation from one frozen teacher (docs/methods.md section 1):
+ * Method {@code kd}: Hinton et al.'s knowledge distillation from one frozen teacher (docs/methods.md section 1), the
+ * composition of the terms {@code ce} and {@code kd} ({@link CeTerm}, {@link KdTerm}):
  * {@code a * CE(z_s, y) + w * b * T^2 * KL(p_t^T || p_s^T)}, defaults T 4, a 0.1, b 0.9. The teacher runs in
  * inference mode (BatchNorm running statistics) outside the gradient tape. {@code w} is a warm-up of the KL term
  * ({@link Warmup}; none by default): not in Hinton et al., this project's addition so that KD and DKD can be
@@ -45,6 +47,7 @@ public final class Kd implements Method {
             boolean logitStandardization) {}
 
     private final Options options;
+    private final Composition composition;
 
     public static void check(RunConfig cfg) {
         ConfigChecks.oneStudentOneTeacher(cfg, "kd");
@@ -52,6 +55,9 @@ public final class Kd implements Method {
 
     public Kd(Options options, MethodSetup setup) {
         this.options = options;
+        this.composition = new Composition(List.of(new CeTerm(new CeTerm.Options(options.ceWeight())),
+                new KdTerm(new KdTerm.Options(options.kdWeight(), options.temperature(), options.warmup(),
+                        options.warmupBy(), options.logitStandardization()))));
     }
 
     @Override
@@ -59,25 +65,10 @@ public final class Kd implements Method {
 
     @Override
     public Losses step(Batch batch, StepContext ctx) {
-        Net student = ctx.trainable().get(0);
-        NDArray x = batch.images();
-        NDArray stored = ctx.teacherKnowledge().logits(0, x);
-        boolean standardize = options.logitStandardization();
-        NDArray teacher = standardize ? LogitLosses.standardize(stored) : stored;
-        // without a warm-up the weight is b itself (no factor 1.0 multiplied in: runs stay bit-identical)
-        float b = options.warmup() == 0 ? (float) options.kdWeight()
-                : (float) Warmup.weight(options.warmup(), options.warmupBy(), ctx) * (float) options.kdWeight();
         boolean diagnose = options.diagnoseEvery() > 0 && ctx.step() % options.diagnoseEvery() == 0;
-        Losses l = ctx.update(() -> {
-            NDArray z = student.logits(x, true);
-            Losses out = new Losses()
-                    .add(student.name(), "ce", Scalars.mul(batch.crossEntropy(z), (float) options.ceWeight()))
-                    .add(student.name(), "kd", Scalars.mul(DistillLoss.kl(teacher,
-                            standardize ? LogitLosses.standardize(z) : z, options.temperature()), b));
-            return diagnose ? out.keep("logits", z) : out;
-        });
+        Losses l = composition.step(batch, ctx, diagnose);
         if (diagnose) {
-            ctx.diagnostic(student.name() + "/train_mode_top1", batch.top1(l.output("logits")));
+            ctx.diagnostic(ctx.trainable().get(0).name() + "/train_mode_top1", batch.top1(l.output("logits")));
         }
         return l;
     }

@@ -1,4 +1,4 @@
-package io.distill4j.methods.fitnet;
+package io.distill4j.methods.terms;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;

@@ -1,10 +1,11 @@
-package io.distill4j.methods;
+package io.distill4j.methods.terms;
 
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import io.distill4j.config.ConfigNode;
 import io.distill4j.knowledge.Teacher;
+import io.distill4j.methods.MethodSetup;
 import io.distill4j.runtime.Net;
 
 import java.util.ArrayList;
@@ -36,15 +37,15 @@ public final class FeatureStages {
     }
 
     /** Every name must be a stage of {@code available} (whose owner is {@code what}); else one line naming the key. */
-    public static void require(ConfigNode section, String key, List<String> names, Map<String, String> available,
-                        String what) {
+    public static void require(TermSite site, String key, List<String> names, Map<String, String> available,
+                               String what) {
         if (names.isEmpty()) {
-            throw section.error(key, "names no stage (stages of " + what + ": " + String.join(", ", available.keySet())
+            throw site.error(key, "names no stage (stages of " + what + ": " + String.join(", ", available.keySet())
                     + ")");
         }
         for (String n : names) {
             if (!available.containsKey(n)) {
-                throw section.error(key, "'" + n + "' is not a stage of " + what + " (its stages: "
+                throw site.error(key, "'" + n + "' is not a stage of " + what + " (its stages: "
                         + String.join(", ", available.keySet()) + "; list them with: distill4j methods --stages)");
             }
         }
