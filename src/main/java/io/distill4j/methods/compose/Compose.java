@@ -11,9 +11,7 @@ import io.distill4j.methods.MethodSetup;
 import io.distill4j.methods.StepContext;
 import io.distill4j.methods.terms.Composition;
 import io.distill4j.methods.terms.CrdTerm;
-import io.distill4j.methods.terms.DkdTerm;
 import io.distill4j.methods.terms.HintTerm;
-import io.distill4j.methods.terms.KdTerm;
 import io.distill4j.methods.terms.Term;
 import io.distill4j.methods.terms.TermSpec;
 import io.distill4j.methods.terms.Terms;
@@ -21,6 +19,7 @@ import io.distill4j.runtime.Net;
 import io.distill4j.runtime.Stateful;
 
 import java.util.List;
+import java.util.OptionalDouble;
 
 /**
  * Method {@code compose}: one student trained on a sum of registered loss terms written in the config
@@ -73,15 +72,8 @@ public final class Compose implements Method {
         List<Term> terms = Terms.read(setup.run().method().sections(TERMS)).stream()
                 .map(e -> e.create(setup)).toList();
         this.composition = new Composition(terms);
-        double t = 1;
-        for (Term term : terms) {
-            if (term instanceof KdTerm kd) {
-                t = kd.temperature();
-            } else if (term instanceof DkdTerm dkd) {
-                t = dkd.temperature();
-            }
-        }
-        this.temperature = t;
+        this.temperature = terms.stream().map(Term::softTargetTemperature).filter(OptionalDouble::isPresent)
+                .mapToDouble(OptionalDouble::getAsDouble).findFirst().orElse(1);
     }
 
     @Override

@@ -1,9 +1,8 @@
 package io.distill4j.methods.dist;
 
-import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDList;
 import io.distill4j.config.Option;
 import io.distill4j.config.RunConfig;
+import io.distill4j.knowledge.Teacher;
 import io.distill4j.losses.LogitLosses;
 import io.distill4j.methods.Batch;
 import io.distill4j.methods.ConfigChecks;
@@ -11,8 +10,11 @@ import io.distill4j.methods.Losses;
 import io.distill4j.methods.Method;
 import io.distill4j.methods.MethodSetup;
 import io.distill4j.methods.StepContext;
-import io.distill4j.runtime.Net;
-import io.distill4j.util.Scalars;
+import io.distill4j.methods.terms.CeTerm;
+import io.distill4j.methods.terms.Composition;
+import io.distill4j.methods.terms.DistTerm;
+
+import java.util.List;
 
 /**
  * Method {@code dist}: Huang et al.'s DIST, "Knowledge Distillation from A Stronger Teacher" (NeurIPS 2022;
@@ -21,6 +23,7 @@ import io.distill4j.util.Scalars;
  * Pearson correlation of a sample's student and teacher probabilities, intra 1 minus the mean over classes of the
  * correlation of a class's probabilities across the batch ({@link LogitLosses#dist}). Defaults: the reference
  * code's {@code DIST(beta=1.0, gamma=1.0, tau=1.0)} with the cross-entropy at weight 1.
+ * The composition of the terms {@code ce} and {@code dist} (docs/methods.md section 19).
  */
 public final class Dist implements Method {
     /** Options of {@code dist}. */
@@ -36,6 +39,7 @@ public final class Dist implements Method {
                     min = 1e-3, max = 1e3) double temperature) {}
 
     private final Options options;
+    private final Composition composition;
 
     public static void check(RunConfig cfg) {
         ConfigChecks.oneStudentOneTeacher(cfg, "dist");
@@ -43,6 +47,8 @@ public final class Dist implements Method {
 
     public Dist(Options options, MethodSetup setup) {
         this.options = options;
+        this.composition = new Composition(List.of(new CeTerm(new CeTerm.Options(options.ceWeight())),
+                new DistTerm(new DistTerm.Options(1, options.beta(), options.gamma(), options.temperature()))));
     }
 
     @Override
@@ -50,16 +56,6 @@ public final class Dist implements Method {
 
     @Override
     public Losses step(Batch batch, StepContext ctx) {
-        Net student = ctx.trainable().get(0);
-        NDArray x = batch.images();
-        NDArray teacher = ctx.teacherKnowledge().logits(0, x);
-        return ctx.update(() -> {
-            NDArray z = student.logits(x, true);
-            NDList dist = LogitLosses.dist(teacher, z, options.temperature());
-            return new Losses()
-                    .add(student.name(), "ce", Scalars.mul(batch.crossEntropy(z), (float) options.ceWeight()))
-                    .add(student.name(), "inter", Scalars.mul(dist.get(0), (float) options.beta()))
-                    .add(student.name(), "intra", Scalars.mul(dist.get(1), (float) options.gamma()));
-        });
+        return composition.step(batch, ctx, false);
     }
 }

@@ -1,7 +1,5 @@
 package io.distill4j.methods.nkd;
 
-import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDList;
 import io.distill4j.config.Option;
 import io.distill4j.config.RunConfig;
 import io.distill4j.losses.LogitLosses;
@@ -11,8 +9,11 @@ import io.distill4j.methods.Losses;
 import io.distill4j.methods.Method;
 import io.distill4j.methods.MethodSetup;
 import io.distill4j.methods.StepContext;
-import io.distill4j.runtime.Net;
-import io.distill4j.util.Scalars;
+import io.distill4j.methods.terms.CeTerm;
+import io.distill4j.methods.terms.Composition;
+import io.distill4j.methods.terms.NkdTerm;
+
+import java.util.List;
 
 /**
  * Method {@code nkd}: Yang et al.'s normalised KD loss, "From Knowledge Distillation to Self-Knowledge Distillation:
@@ -22,6 +23,7 @@ import io.distill4j.util.Scalars;
  * teacher's and the student's distributions among the non-target classes at T ({@link LogitLosses#nkd}).
  * Defaults: the official code's {@code NKDLoss(temp=1.0, gamma=1.5)} (cls_KD's ImageNet configs), beside the
  * student's own cross-entropy at weight 1.
+ * The composition of the terms {@code ce} and {@code nkd} (docs/methods.md section 19).
  */
 public final class Nkd implements Method {
     /** Options of {@code nkd}. */
@@ -36,6 +38,7 @@ public final class Nkd implements Method {
                     + "is at temperature 1", value = "1", min = 1e-3, max = 1e3) double temperature) {}
 
     private final Options options;
+    private final Composition composition;
 
     public static void check(RunConfig cfg) {
         ConfigChecks.oneStudentOneTeacher(cfg, "nkd");
@@ -43,6 +46,8 @@ public final class Nkd implements Method {
 
     public Nkd(Options options, MethodSetup setup) {
         this.options = options;
+        this.composition = new Composition(List.of(new CeTerm(new CeTerm.Options(options.ceWeight())),
+                new NkdTerm(new NkdTerm.Options(1, options.targetWeight(), options.gamma(), options.temperature()))));
     }
 
     @Override
@@ -50,16 +55,6 @@ public final class Nkd implements Method {
 
     @Override
     public Losses step(Batch batch, StepContext ctx) {
-        Net student = ctx.trainable().get(0);
-        NDArray x = batch.images();
-        NDArray teacher = ctx.teacherKnowledge().logits(0, x);
-        return ctx.update(() -> {
-            NDArray z = student.logits(x, true);
-            NDList nkd = LogitLosses.nkd(teacher, z, batch.labels(), options.temperature());
-            return new Losses()
-                    .add(student.name(), "ce", Scalars.mul(batch.crossEntropy(z), (float) options.ceWeight()))
-                    .add(student.name(), "target", Scalars.mul(nkd.get(0), (float) options.targetWeight()))
-                    .add(student.name(), "non_target", Scalars.mul(nkd.get(1), (float) options.gamma()));
-        });
+        return composition.step(batch, ctx, false);
     }
 }

@@ -10,6 +10,8 @@ import io.distill4j.methods.StepContext;
 import io.distill4j.methods.Warmup;
 import io.distill4j.util.Scalars;
 
+import java.util.OptionalDouble;
+
 /**
  * Term {@code dkd}: DKD's two KL terms (docs/methods.md section 9), {@code w * weight * alpha * TCKD} and
  * {@code w * weight * beta * NCKD} at temperature T times T^2, {@code w} the warm-up ({@link Warmup}); with
@@ -37,9 +39,6 @@ public final class DkdTerm implements Term {
         this.options = options;
     }
 
-    public double temperature() {
-        return options.temperature();
-    }
 
     /** The warm-up weight w of this step. */
     public double warmupWeight(StepContext ctx) {
@@ -48,6 +47,9 @@ public final class DkdTerm implements Term {
 
     @Override
     public Reads reads() { return Reads.LOGITS; }
+
+    @Override
+    public OptionalDouble softTargetTemperature() { return OptionalDouble.of(options.temperature()); }
 
     @Override
     public void add(TermInputs in, Losses out) {

@@ -8,6 +8,8 @@ import io.distill4j.methods.Losses;
 import io.distill4j.methods.Warmup;
 import io.distill4j.util.Scalars;
 
+import java.util.OptionalDouble;
+
 /**
  * Term {@code kd}: Hinton's {@code w * weight * T^2 KL(softmax(z_t / T) || softmax(z_s / T))} (docs/methods.md
  * section 1), the teacher's logits detached; {@code w} an optional warm-up ({@link Warmup}); with
@@ -33,12 +35,12 @@ public final class KdTerm implements Term {
         this.options = options;
     }
 
-    public double temperature() {
-        return options.temperature();
-    }
 
     @Override
     public Reads reads() { return Reads.LOGITS; }
+
+    @Override
+    public OptionalDouble softTargetTemperature() { return OptionalDouble.of(options.temperature()); }
 
     @Override
     public void add(TermInputs in, Losses out) {

@@ -7,6 +7,7 @@ import io.distill4j.runtime.Net;
 import io.distill4j.runtime.Stateful;
 
 import java.util.List;
+import java.util.OptionalDouble;
 
 /**
  * One summand of a single-student method's loss (docs/methods.md, "Composing terms"): what it reads of the step
@@ -39,6 +40,11 @@ public interface Term {
 
     default List<String> notes() {
         return List.of();
+    }
+
+    /** The temperature the term softens the teacher's logits at, where it has one (what a compact store keeps exact). */
+    default OptionalDouble softTargetTemperature() {
+        return OptionalDouble.empty();
     }
 
     /** Before the update, outside the gradient tape: draws and reads of state. */

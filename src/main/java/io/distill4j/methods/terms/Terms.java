@@ -33,6 +33,12 @@ public final class Terms {
         add(new TermSpec<>("crd", "CRD's NCE on embeddings of pooled features, with a memory of negatives",
                 TermSpec.Teacher.FEATURES, CrdTerm.Options.class, (o, site, setup) -> new CrdTerm(o, site, setup.optimizers(),
                         setup.trainLabels(), setup.numClasses(), setup.run().seed())));
+        add(new TermSpec<>("dist", "DIST's inter- and intra-class Pearson relations (logged inter, intra)",
+                TermSpec.Teacher.LOGITS, DistTerm.Options.class, (o, site, setup) -> new DistTerm(o)));
+        add(new TermSpec<>("nkd", "NKD's target and normalised non-target terms (logged target, non_target)",
+                TermSpec.Teacher.LOGITS, NkdTerm.Options.class, (o, site, setup) -> new NkdTerm(o)));
+        add(new TermSpec<>("wttm", "WTTM's U-weighted KL to the power-transformed teacher", TermSpec.Teacher.LOGITS,
+                WttmTerm.Options.class, (o, site, setup) -> new WttmTerm(o)));
     }
 
     private Terms() {}

@@ -1,8 +1,8 @@
 package io.distill4j.methods.wttm;
 
-import ai.djl.ndarray.NDArray;
 import io.distill4j.config.Option;
 import io.distill4j.config.RunConfig;
+import io.distill4j.knowledge.Teacher;
 import io.distill4j.losses.LogitLosses;
 import io.distill4j.methods.Batch;
 import io.distill4j.methods.ConfigChecks;
@@ -10,8 +10,11 @@ import io.distill4j.methods.Losses;
 import io.distill4j.methods.Method;
 import io.distill4j.methods.MethodSetup;
 import io.distill4j.methods.StepContext;
-import io.distill4j.runtime.Net;
-import io.distill4j.util.Scalars;
+import io.distill4j.methods.terms.CeTerm;
+import io.distill4j.methods.terms.Composition;
+import io.distill4j.methods.terms.WttmTerm;
+
+import java.util.List;
 
 /**
  * Method {@code wttm}: Zheng and Yang's weighted transformed teacher matching, "Knowledge Distillation Based on
@@ -20,6 +23,7 @@ import io.distill4j.util.Scalars;
  * temperature 1, each sample weighted by the teacher's power sum {@code U = sum_c p_t,c^(1/T)}
  * ({@link LogitLosses#wttm}). Defaults: the official repository's README example of WTTM ({@code --ttm_l 0.2},
  * that is T = 1 / 0.2 = 5, weight {@code -a 4}), cross-entropy weight {@code -r 1}.
+ * The composition of the terms {@code ce} and {@code wttm} (docs/methods.md section 19).
  */
 public final class Wttm implements Method {
     /** Options of {@code wttm}. */
@@ -33,6 +37,7 @@ public final class Wttm implements Method {
                     max = 1e3) double temperature) {}
 
     private final Options options;
+    private final Composition composition;
 
     public static void check(RunConfig cfg) {
         ConfigChecks.oneStudentOneTeacher(cfg, "wttm");
@@ -40,6 +45,8 @@ public final class Wttm implements Method {
 
     public Wttm(Options options, MethodSetup setup) {
         this.options = options;
+        this.composition = new Composition(List.of(new CeTerm(new CeTerm.Options(options.ceWeight())),
+                new WttmTerm(new WttmTerm.Options(options.beta(), options.temperature()))));
     }
 
     @Override
@@ -47,15 +54,6 @@ public final class Wttm implements Method {
 
     @Override
     public Losses step(Batch batch, StepContext ctx) {
-        Net student = ctx.trainable().get(0);
-        NDArray x = batch.images();
-        NDArray teacher = ctx.teacherKnowledge().logits(0, x);
-        return ctx.update(() -> {
-            NDArray z = student.logits(x, true);
-            return new Losses()
-                    .add(student.name(), "ce", Scalars.mul(batch.crossEntropy(z), (float) options.ceWeight()))
-                    .add(student.name(), "wttm", Scalars.mul(LogitLosses.wttm(teacher, z, options.temperature()),
-                            (float) options.beta()));
-        });
+        return composition.step(batch, ctx, false);
     }
 }

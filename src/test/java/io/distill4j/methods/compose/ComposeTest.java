@@ -27,7 +27,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
- * The methods made of terms (kd, dkd, at, crd, fitnet) and the {@code compose} configs of the same terms give the
+ * The methods made of terms (kd, dkd, at, crd, fitnet, dist, nkd, wttm) and the {@code compose} configs of the same terms give the
  * same run, step for step and bit for bit: every logged term and every parameter of every network the run
  * optimizes (regressor, CRD's heads). And {@code compose}'s checks, each one line before any data is read.
  */
@@ -58,7 +58,11 @@ class ComposeTest {
             "at", new String[] {"{name: at}", "{name: compose, terms: [{loss: ce}, {loss: at}]}"},
             "crd", new String[] {"{name: crd, crd: {nce_k: 32, feat_dim: 16}}",
                 "{name: compose, terms: [{loss: ce}, {loss: crd, nce_k: 32, feat_dim: 16}]}"},
-            "fitnet", new String[] {"{name: fitnet}", "{name: compose, terms: [{loss: ce}, {loss: hint}]}"});
+            "fitnet", new String[] {"{name: fitnet}", "{name: compose, terms: [{loss: ce}, {loss: hint}]}"},
+            "dist", new String[] {"{name: dist, dist: {temperature: 2}}",
+                "{name: compose, terms: [{loss: ce}, {loss: dist, temperature: 2}]}"},
+            "nkd", new String[] {"{name: nkd}", "{name: compose, terms: [{loss: ce}, {loss: nkd}]}"},
+            "wttm", new String[] {"{name: wttm}", "{name: compose, terms: [{loss: ce}, {loss: wttm}]}"});
 
     @BeforeAll
     static void trainTeacher() throws IOException {
@@ -96,7 +100,7 @@ class ComposeTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"kd", "kd-standardized", "dkd", "at", "crd", "fitnet"})
+    @ValueSource(strings = {"kd", "kd-standardized", "dkd", "at", "crd", "fitnet", "dist", "nkd", "wttm"})
     void aMethodAndItsCompositionAreTheSameRun(String method) throws IOException {
         List<Object> a = trace(PAIRS.get(method)[0]);
         List<Object> b = trace(PAIRS.get(method)[1]);
@@ -110,7 +114,7 @@ class ComposeTest {
     void anUnknownTermIsNamedWithTheKnownOnes() {
         assertThatThrownBy(() -> run("{name: compose, terms: [{loss: ce}, {loss: kl}]}").close())
                 .isInstanceOf(UserError.class).hasMessageContaining("method.terms[1].loss: unknown term 'kl' (known: "
-                        + "ce, kd, dkd, hint, at, crd").hasMessageNotContaining("\n");
+                        + "ce, kd, dkd, hint, at, crd, dist, nkd, wttm").hasMessageNotContaining("\n");
     }
 
     @Test
