@@ -1,7 +1,9 @@
 package io.distill4j.cli;
 
+import io.distill4j.UserError;
 import io.distill4j.export.Exporter;
 import io.distill4j.export.ModelCard;
+import io.distill4j.export.ScriptedExport;
 import io.distill4j.export.TrainedNetwork;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -24,8 +26,9 @@ public final class ExportCommand implements Callable<Integer> {
             + "config's first); OKDCR's second heads are <peer>.c2")
     String network;
 
-    @Option(names = "--format", required = true, paramLabel = "onnx|djl", description = "onnx (model.onnx) or djl "
-            + "(model-0000.params + serving.properties)")
+    @Option(names = "--format", required = true, paramLabel = "onnx|djl|torchscript", description = "onnx "
+            + "(model.onnx) or djl (model-0000.params + serving.properties) for a distill4j network; torchscript "
+            + "(model.pt, normalised by the caller) for a TorchScript student")
     String format;
 
     @Option(names = {"-o", "--out"}, required = true, paramLabel = "DIR", description = "the export folder to write")
@@ -37,6 +40,18 @@ public final class ExportCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         Exporter.Format f = Exporter.Format.parse(format);
+        if (f == Exporter.Format.TORCHSCRIPT || ScriptedExport.isScripted(source, network)) {
+            if (f != Exporter.Format.TORCHSCRIPT) {
+                throw new UserError("--format " + format + ": the network is a TorchScript student; export it with "
+                        + "--format torchscript, then, for ONNX, in PyTorch: torch.onnx.export(torch.jit.load("
+                        + "'model.pt'), torch.rand(1, C, H, W), 'model.onnx')");
+            }
+            var card = ScriptedExport.export(source, network, out, force);
+            System.out.printf("exported %s '%s' (%s, %d classes, input %dx%dx%d, normalised by the caller) from %s to "
+                    + "%s (torchscript)%n", card.arch(), card.network(), card.dataset(), card.numClasses(),
+                    card.channels(), card.height(), card.width(), card.checkpoint(), out);
+            return 0;
+        }
         try (TrainedNetwork trained = TrainedNetwork.load(source, network)) {
             Exporter.export(trained, f, out, force);
             var card = trained.card();

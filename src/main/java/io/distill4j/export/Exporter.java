@@ -22,7 +22,7 @@ public final class Exporter {
     public static final String ONNX_FILE = "model.onnx";
 
     public enum Format {
-        ONNX, DJL;
+        ONNX, DJL, TORCHSCRIPT;
 
         public static Format parse(String s) {
             for (Format f : values()) {
@@ -30,7 +30,8 @@ public final class Exporter {
                     return f;
                 }
             }
-            throw new UserError("--format: '" + s + "' is not a format (onnx or djl)");
+            throw new UserError("--format: '" + s + "' is not a format (onnx, djl, or torchscript for a TorchScript "
+                    + "student)");
         }
 
         public String lower() {
@@ -39,6 +40,12 @@ public final class Exporter {
     }
 
     private Exporter() {}
+
+    /** A step that writes an export's files into a temporary folder. */
+    @FunctionalInterface
+    interface FolderWriter {
+        void write(Path tmp) throws IOException;
+    }
 
     /**
      * Exports {@code network} in {@code format} to folder {@code out}. An existing {@code out} is replaced only with
@@ -49,6 +56,22 @@ public final class Exporter {
     }
 
     public static void export(ClassifierBlock block, ModelCard card, Format format, Path out, boolean force) {
+        writeFolder(out, force, tmp -> {
+            switch (format) {
+                case ONNX -> Files.write(tmp.resolve(ONNX_FILE), OnnxWriter.write(block, card));
+                case DJL -> DjlWriter.write(block, card, tmp);
+                case TORCHSCRIPT -> throw new IllegalArgumentException("a TorchScript student exports by ScriptedExport");
+            }
+            card.write(tmp.resolve(ModelCard.FILE)); // last: its presence marks a complete export
+        });
+    }
+
+    /**
+     * Writes an export folder through {@code writer}, which fills a hidden temporary folder beside {@code out} (the
+     * model card last: its presence marks a complete export), then renamed onto it. An existing {@code out} is
+     * replaced only with {@code force} and only when it is an earlier export (it holds a model card).
+     */
+    static void writeFolder(Path out, boolean force, FolderWriter writer) {
         Path target = out.toAbsolutePath().normalize();
         if (Files.exists(target)) {
             if (!Files.isDirectory(target) || !Files.isRegularFile(target.resolve(ModelCard.FILE))) {
@@ -68,11 +91,7 @@ public final class Exporter {
             throw new UserError(out + ": cannot create the folder: " + e.getMessage());
         }
         try {
-            switch (format) {
-                case ONNX -> Files.write(tmp.resolve(ONNX_FILE), OnnxWriter.write(block, card));
-                case DJL -> DjlWriter.write(block, card, tmp);
-            }
-            card.write(tmp.resolve(ModelCard.FILE)); // last: its presence marks a complete export
+            writer.write(tmp);
             if (Files.exists(target)) {
                 Path old = Files.createTempDirectory(parent, "." + target.getFileName() + ".old-");
                 Files.delete(old);

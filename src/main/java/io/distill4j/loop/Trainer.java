@@ -1,8 +1,10 @@
 package io.distill4j.loop;
 
 import ai.djl.ndarray.NDManager;
+import ai.djl.pytorch.jni.JniUtils;
 import io.distill4j.data.BatchLoader;
 import io.distill4j.data.HostBatch;
+import io.distill4j.foreign.ScriptedStudent;
 import io.distill4j.knowledge.Teachers;
 import io.distill4j.methods.Batch;
 import io.distill4j.methods.Losses;
@@ -36,6 +38,9 @@ public final class Trainer {
     private final BatchLoader trainFitLoader; // null without train.train_fit
     private final List<Net> optimized; // the networks with an optimizer, whose forwards and backwards are counted
     private long step;
+    /** Whether a network is a TorchScript module, whose random draws come from libtorch's global generator. */
+    private final boolean reseedsLibtorch;
+    private static final long LIBTORCH_STREAM = 0x6c6962746f726368L; // "libtorch"
     private volatile boolean stopRequested;
 
     public Trainer(Run run, List<TrainingListener> listeners) {
@@ -47,6 +52,7 @@ public final class Trainer {
         this.update = new StepUpdate(run, schedule);
         this.trainFitLoader = run.config().train().trainFit() ? run.trainEvalLoader() : null;
         this.optimized = run.optimized();
+        this.reseedsLibtorch = optimized.stream().anyMatch(n -> n.block() instanceof ScriptedStudent);
         if (run.config().train().teacherOutputs() != null && run.teacherOutputs() == null) {
             run.attach(TeacherOutputsBuilder.openOrBuild(run)); // before the first step, not inside one
         }
@@ -141,6 +147,9 @@ public final class Trainer {
     Map<String, Float> runStep(HostBatch hb, int epoch, Map<String, Double> diagnostics, Consumer<Losses> observer) {
         optimized.forEach(n -> n.countForwards(true));
         run.teachers().forEach(t -> t.countForwards(true));
+        if (reseedsLibtorch) { // a TorchScript student's dropout draws from libtorch's generator: replayable by step
+            JniUtils.setSeed(Seeds.derive(run.config().seed(), LIBTORCH_STREAM, step));
+        }
         try (NDManager bm = run.manager().newSubManager()) {
             Context ctx = new Context(epoch, diagnostics);
             Losses losses = run.method().step(new Batch(hb, bm, run.labelled()), ctx);

@@ -1,6 +1,7 @@
 package io.distill4j.methods;
 
 import io.distill4j.UserError;
+import io.distill4j.config.NetworkConfig;
 import io.distill4j.config.RunConfig;
 import io.distill4j.models.ModelRegistry;
 import io.distill4j.models.SubNetworkSampler;
@@ -30,9 +31,25 @@ public final class ConfigChecks {
         }
     }
 
+    /**
+     * Every trainable network must be one of distill4j's architectures, not a TorchScript module
+     * ({@code networks.NAME.model}), for a method that needs {@code what} of it (which a module does not give).
+     */
+    public static void distill4jNetworks(RunConfig cfg, String method, String what) {
+        for (NetworkConfig n : cfg.networks()) {
+            if (n.model() != null) {
+                throw cfg.root().child("networks").child(n.name()).error("model", method + " needs " + what
+                        + ", which a TorchScript student does not give (it gives logits only): use a logit method (baseline, "
+                        + "kd, dkd, meal-v2, dml, dlb, dist, nkd, wttm, mlkd, ctkd, compose of logit terms) or a "
+                        + "distill4j arch");
+            }
+        }
+    }
+
     /** One trainable network with droppable residual units: what a method that samples sub-networks trains. */
     public static void oneResidualNetwork(RunConfig cfg, String method) {
         networks(cfg, method, 1, 1, "trains one network");
+        distill4jNetworks(cfg, method, "residual sub-networks to drop");
         SubNetworkSampler.Layout.of(ModelRegistry.build(cfg.networks().get(0).arch(), 1, 10), method);
     }
 

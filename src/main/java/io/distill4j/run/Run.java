@@ -12,6 +12,7 @@ import io.distill4j.data.BatchLoader;
 import io.distill4j.data.ImageDataset;
 import io.distill4j.data.LabelNoise;
 import io.distill4j.data.Normalization;
+import io.distill4j.foreign.ScriptedStudent;
 import io.distill4j.knowledge.Teacher;
 import io.distill4j.knowledge.TeacherOutputs;
 import io.distill4j.methods.Method;
@@ -146,8 +147,11 @@ public final class Run implements AutoCloseable {
     private static Net network(RunConfig cfg, NetworkConfig nc, ImageDataset train, Optimizers optimizers,
                                NDManager manager) {
         NDManager nm = manager.newSubManager(device(cfg, nc));
-        Network block = ModelRegistry.buildAndInit(nc.arch(), train.channels(), train.numClasses(), train.height(),
-                train.width(), nm);
+        Network block = nc.model() != null
+                ? ScriptedStudent.load(Path.of(nc.model()), cfg.root().source() + ": networks." + nc.name() + ".model",
+                        nm, train.channels(), train.height(), train.width(), train.numClasses())
+                : ModelRegistry.buildAndInit(nc.arch(), train.channels(), train.numClasses(), train.height(),
+                        train.width(), nm);
         Net net = optimizers.trainable(nc.name(), block, nm);
         if (nc.init() != null) {
             Checkpoints.loadNetwork(Checkpoint.read(Path.of(nc.init())), net, null);
@@ -172,6 +176,13 @@ public final class Run implements AutoCloseable {
                     + "outputs: set train.teacher_outputs: FILE as well, or leave it at 0");
         }
         for (NetworkConfig nc : cfg.networks()) {
+            if (nc.model() != null) {
+                if (mustExist.test(nc.model()) && !Files.isRegularFile(Path.of(nc.model()))) {
+                    throw new UserError(cfg.root().source() + ": networks." + nc.name() + ".model: " + nc.model()
+                            + " is not a file (a TorchScript module: torch.jit.script, then torch.jit.save)");
+                }
+                continue;
+            }
             checkArch(cfg, "networks." + nc.name() + ".arch", nc.arch());
             if (nc.init() != null && mustExist.test(nc.init())) {
                 checkFile(cfg, "networks." + nc.name() + ".init", nc.init());

@@ -8,6 +8,7 @@ import ai.djl.util.Pair;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import io.distill4j.UserError;
+import io.distill4j.foreign.ScriptedStudent;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -34,6 +35,9 @@ public final class Checkpoints {
         info.add("parameters", names);
         nets.add(net.name(), info);
         c.putArrays("net/" + net.name() + "/params", arrays);
+        if (net.block() instanceof ScriptedStudent s) { // its buffers live in the module: the whole module
+            c.putBytes("net/" + net.name() + "/module", s.write());
+        }
         if (net.optimizer() != null) {
             c.putArrays("net/" + net.name() + "/sgd", net.optimizer().state());
         }
@@ -62,6 +66,12 @@ public final class Checkpoints {
         if (!arch.equals(net.block().arch())) {
             throw new UserError(c.origin() + ": network '" + name + "' is " + arch + ", expected "
                     + net.block().arch());
+        }
+        if (net.block() instanceof ScriptedStudent s) { // parameters and buffers: the module swapped in whole
+            s.restore(c.bytes("net/" + name + "/module"));
+            if (net.optimizer() != null) {
+                net.optimizer().rebind(Net.trainableParameters(s));
+            }
         }
         JsonArray names = info.getAsJsonArray("parameters");
         List<Pair<String, Parameter>> params = new ArrayList<>();

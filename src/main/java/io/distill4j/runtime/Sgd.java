@@ -28,7 +28,7 @@ import java.util.Set;
  * {@code Sgd} folds the learning rate into the buffer and has no Nesterov (ENGINE.md), hence this class.
  */
 public final class Sgd implements AutoCloseable {
-    private final List<Parameter> params;
+    private List<Parameter> params;
     private final List<NDArray> buffers = new ArrayList<>();
     private final NDManager manager;
     private final float momentum;
@@ -94,6 +94,24 @@ public final class Sgd implements AutoCloseable {
     }
 
     public List<Parameter> parameters() { return params; }
+
+    /**
+     * Steps {@code replacement} from now on instead of the parameters it was made with, keeping the momentum buffers:
+     * the same parameters of a module loaded anew (a TorchScript student restored from a checkpoint), in the same
+     * order and shapes.
+     */
+    public void rebind(List<Parameter> replacement) {
+        if (replacement.size() != params.size()) {
+            throw new IllegalArgumentException(replacement.size() + " parameters, the optimizer has " + params.size());
+        }
+        for (int i = 0; i < params.size(); i++) {
+            if (!replacement.get(i).getArray().getShape().equals(params.get(i).getArray().getShape())) {
+                throw new IllegalArgumentException("parameter " + i + " has shape "
+                        + replacement.get(i).getArray().getShape() + ", expected " + params.get(i).getArray().getShape());
+            }
+        }
+        params = List.copyOf(replacement);
+    }
 
     /** The momentum buffers, in parameter order, for checkpoints. */
     public NDList state() {

@@ -44,6 +44,7 @@ public final class At implements Method {
     private final Composition composition;
 
     public static void check(RunConfig cfg) {
+        ConfigChecks.distill4jNetworks(cfg, "at", "the student's stage maps");
         ConfigChecks.oneStudentOneTeacher(cfg, "at");
     }
 

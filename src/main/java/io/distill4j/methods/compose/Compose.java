@@ -56,6 +56,9 @@ public final class Compose implements Method {
                 throw e.node().error("loss", e.spec().name() + " reads a teacher, and compose needs exactly one under "
                         + "teachers:; the config has " + cfg.teachers().size());
             }
+            if (e.spec().teacher() == TermSpec.Teacher.FEATURES) {
+                ConfigChecks.distill4jNetworks(cfg, "compose's term " + e.spec().name(), "the student's features");
+            }
             if (e.spec().teacher() == TermSpec.Teacher.FEATURES && cfg.train().teacherOutputs() != null) {
                 throw e.node().error("loss", e.spec().name() + " reads the teacher's features, and "
                         + "train.teacher_outputs stores its logits only; remove the store");

@@ -49,6 +49,7 @@ public final class Crd implements Method {
     private final Composition composition;
 
     public static void check(RunConfig cfg) {
+        ConfigChecks.distill4jNetworks(cfg, "crd", "the student's pooled features");
         ConfigChecks.oneStudentOneTeacher(cfg, "crd");
         if (cfg.networks().stream().anyMatch(n -> n.name().startsWith("crd_embed_"))) {
             throw ConfigChecks.error(cfg, "the network names crd_embed_* are taken by crd");

@@ -66,6 +66,7 @@ public final class FitNet implements Method {
     private final Composition kdStage;
 
     public static void check(RunConfig cfg) {
+        ConfigChecks.distill4jNetworks(cfg, "fitnet", "the student's stage maps");
         ConfigChecks.oneStudentOneTeacher(cfg, "fitnet");
         if (cfg.networks().stream().anyMatch(n -> n.name().equals(HintTerm.REGRESSOR))) {
             throw ConfigChecks.error(cfg, "the network name '" + HintTerm.REGRESSOR + "' is taken by fitnet");

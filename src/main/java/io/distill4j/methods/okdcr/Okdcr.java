@@ -85,6 +85,7 @@ public final class Okdcr implements Method {
     private final List<Net> heads = new ArrayList<>();
 
     public static void check(RunConfig cfg) {
+        ConfigChecks.distill4jNetworks(cfg, "okdcr", "two heads on each peer's features");
         ConfigChecks.networks(cfg, "okdcr", 2, Integer.MAX_VALUE, "needs at least two networks (peers)");
         List<String> names = cfg.networks().stream().map(n -> n.name()).toList();
         for (String p : names) {
