@@ -23,7 +23,7 @@ import java.util.List;
  * teacher's and the student's distributions among the non-target classes at T ({@link LogitLosses#nkd}).
  * Defaults: the official code's {@code NKDLoss(temp=1.0, gamma=1.5)} (cls_KD's ImageNet configs), beside the
  * student's own cross-entropy at weight 1.
- * The composition of the terms {@code ce} and {@code nkd} (docs/methods.md section 19).
+ * The composition of the terms {@code nkd} and {@code ce}, in that order (docs/methods.md section 19).
  */
 public final class Nkd implements Method {
     /** Options of {@code nkd}. */
@@ -46,8 +46,12 @@ public final class Nkd implements Method {
 
     public Nkd(Options options, MethodSetup setup) {
         this.options = options;
-        this.composition = new Composition(List.of(new CeTerm(new CeTerm.Options(options.ceWeight())),
-                new NkdTerm(new NkdTerm.Options(1, options.targetWeight(), options.gamma(), options.temperature()))));
+        // the NKD terms before the cross-entropy, as this method's step computed them before it was a composition:
+        // the order autograd sums the two branches' gradients into the logits follows it, and NKD's runs (unlike
+        // kd's, dkd's, dist's...) differ in the last bits with the other order
+        this.composition = new Composition(List.of(
+                new NkdTerm(new NkdTerm.Options(1, options.targetWeight(), options.gamma(), options.temperature())),
+                new CeTerm(new CeTerm.Options(options.ceWeight()))));
     }
 
     @Override

@@ -61,7 +61,7 @@ class ComposeTest {
             "fitnet", new String[] {"{name: fitnet}", "{name: compose, terms: [{loss: ce}, {loss: hint}]}"},
             "dist", new String[] {"{name: dist, dist: {temperature: 2}}",
                 "{name: compose, terms: [{loss: ce}, {loss: dist, temperature: 2}]}"},
-            "nkd", new String[] {"{name: nkd}", "{name: compose, terms: [{loss: ce}, {loss: nkd}]}"},
+            "nkd", new String[] {"{name: nkd}", "{name: compose, terms: [{loss: nkd}, {loss: ce}]}"},
             "wttm", new String[] {"{name: wttm}", "{name: compose, terms: [{loss: ce}, {loss: wttm}]}"});
 
     @BeforeAll
