@@ -9,6 +9,7 @@ import ai.djl.util.Pair;
 import io.distill4j.UserError;
 import io.distill4j.config.ConfigLoader;
 import io.distill4j.export.ScriptedExport;
+import io.distill4j.loop.Stepper;
 import io.distill4j.run.Run;
 import io.distill4j.runfolder.RunFolder;
 import io.distill4j.runtime.Net;
@@ -16,6 +17,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -117,6 +119,40 @@ class ScriptedStudentTest {
                 .contains("torchscript:student.pt");
         assertThatThrownBy(() -> ScriptedExport.export(dir.resolve("run/checkpoints/last.ckpt"), null,
                 dir.resolve("exported"), false)).isInstanceOf(UserError.class).hasMessageContaining("exists");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"{name: baseline}", "{name: dkd, dkd: {warmup: 1, warmup_by: step}}",
+        "{name: meal-v2}", "{name: dlb}", "{name: dist}", "{name: nkd}", "{name: wttm}",
+        "{name: mlkd, mlkd: {warmup: 1, warmup_by: step}}", "{name: ctkd}",
+        "{name: compose, terms: [{loss: ce, weight: 0.1}, {loss: kd}, {loss: dist}]}"})
+    void everyLogitMethodTrainsIt(String method) throws IOException {
+        Path cfg = dir.resolve("m.yaml");
+        Files.writeString(cfg, config("student.pt", method).replace("epochs: 2", "epochs: 1"));
+        try (Run run = Run.build(ConfigLoader.load(cfg, List.of()))) {
+            Stepper s = new Stepper(run);
+            float[] before = run.nets().get(0).block().getParameters().get(0).getValue().getArray().toFloatArray();
+            for (int i = 0; i < 3; i++) {
+                s.step().values().forEach(v -> assertThat(v).as(method).isFinite());
+            }
+            assertThat(run.nets().get(0).block().getParameters().get(0).getValue().getArray().toFloatArray())
+                    .as("%s moves the module's parameters", method).isNotEqualTo(before);
+        }
+    }
+
+    @Test
+    void dmlTrainsTwoScriptedPeers() throws IOException {
+        Path cfg = dir.resolve("dml.yaml");
+        String peer = STUDENTS.resolve("student.pt").toAbsolutePath().toString();
+        Files.writeString(cfg, config("student.pt", "{name: dml}").replace("epochs: 2", "epochs: 1")
+                .replaceFirst("networks: \\{student: \\{model: '[^']*'}}", "networks: {p1: {model: '" + peer
+                        + "'}, p2: {model: '" + peer + "'}}").replaceFirst("teachers: .*\n", ""));
+        try (Run run = Run.build(ConfigLoader.load(cfg, List.of()))) {
+            Stepper s = new Stepper(run);
+            for (int i = 0; i < 3; i++) {
+                assertThat(s.step()).containsKeys("p1/ce", "p2/ce");
+            }
+        }
     }
 
     @Test
