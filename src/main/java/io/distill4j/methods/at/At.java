@@ -1,21 +1,15 @@
 package io.distill4j.methods.at;
 
-import ai.djl.ndarray.NDManager;
-import io.distill4j.config.ConfigNode;
 import io.distill4j.config.Option;
 import io.distill4j.config.RunConfig;
-import io.distill4j.knowledge.Teacher;
-import io.distill4j.methods.Batch;
 import io.distill4j.methods.ConfigChecks;
-import io.distill4j.methods.Losses;
 import io.distill4j.methods.Method;
 import io.distill4j.methods.MethodSetup;
-import io.distill4j.methods.StepContext;
 import io.distill4j.methods.terms.AtTerm;
 import io.distill4j.methods.terms.CeTerm;
+import io.distill4j.methods.terms.ComposedMethod;
 import io.distill4j.methods.terms.Composition;
 import io.distill4j.methods.terms.FeatureStages;
-import io.distill4j.runtime.Net;
 
 import java.util.List;
 
@@ -28,7 +22,7 @@ import java.util.List;
  * stage i; a map of higher resolution is average-pooled to the other's first. Defaults as mdistiller's: p 2, weight
  * 1000, the three stages of the CIFAR ResNets.
  */
-public final class At implements Method {
+public final class At extends ComposedMethod {
     /** Options of {@code at}. */
     public record Options(
             @Option(doc = "the student's stages whose attention maps are matched, comma-separated (distill4j methods "
@@ -41,7 +35,6 @@ public final class At implements Method {
             @Option(doc = "weight of the summed attention losses (the article's beta/2 with beta 1000 is 500)",
                     value = "1000", min = 0, max = 1e9) double weight) {}
 
-    private final Composition composition;
 
     public static void check(RunConfig cfg) {
         ConfigChecks.distill4jNetworks(cfg, "at", "the student's stage maps");
@@ -49,19 +42,8 @@ public final class At implements Method {
     }
 
     public At(Options options, MethodSetup setup) {
-        ConfigNode section = FeatureStages.section(setup, "at");
-        this.composition = new Composition(List.of(new CeTerm(new CeTerm.Options(options.ceWeight())),
+        super(new Composition(List.of(new CeTerm(new CeTerm.Options(options.ceWeight())),
                 new AtTerm(new AtTerm.Options(options.weight(), options.stages(), options.teacherStages(),
-                        options.p()), section::error)));
-    }
-
-    @Override
-    public void attach(NDManager manager, List<Net> trainable, List<Teacher> teachers) {
-        composition.attach(manager, trainable.get(0), teachers.get(0));
-    }
-
-    @Override
-    public Losses step(Batch batch, StepContext ctx) {
-        return composition.step(batch, ctx, false);
+                        options.p()), FeatureStages.section(setup, "at")::error))));
     }
 }

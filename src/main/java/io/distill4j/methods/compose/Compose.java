@@ -1,25 +1,18 @@
 package io.distill4j.methods.compose;
 
-import ai.djl.ndarray.NDManager;
 import io.distill4j.config.RunConfig;
 import io.distill4j.knowledge.Teacher;
-import io.distill4j.methods.Batch;
 import io.distill4j.methods.ConfigChecks;
-import io.distill4j.methods.Losses;
 import io.distill4j.methods.Method;
 import io.distill4j.methods.MethodSetup;
-import io.distill4j.methods.StepContext;
+import io.distill4j.methods.terms.ComposedMethod;
 import io.distill4j.methods.terms.Composition;
 import io.distill4j.methods.terms.CrdTerm;
 import io.distill4j.methods.terms.HintTerm;
-import io.distill4j.methods.terms.Term;
 import io.distill4j.methods.terms.TermSpec;
 import io.distill4j.methods.terms.Terms;
-import io.distill4j.runtime.Net;
-import io.distill4j.runtime.Stateful;
 
 import java.util.List;
-import java.util.OptionalDouble;
 
 /**
  * Method {@code compose}: one student trained on a sum of registered loss terms written in the config
@@ -34,15 +27,13 @@ import java.util.OptionalDouble;
  * Each term's options as {@code distill4j methods} lists them; each value logged under the term's name. Checked
  * before any data is read: every term known and in range, no term twice, a teacher when a term reads one.
  */
-public final class Compose implements Method {
+public final class Compose extends ComposedMethod {
     /** The key of {@code method:} that lists the terms. */
     public static final String TERMS = "terms";
 
     /** {@code compose} has no options of its own: its terms have. */
     public record Options() {}
 
-    private final Composition composition;
-    private final double temperature;
 
     public static void check(RunConfig cfg) {
         List<Terms.Entry> entries = Terms.read(cfg.method().sections(TERMS));
@@ -72,38 +63,7 @@ public final class Compose implements Method {
     }
 
     public Compose(Options options, MethodSetup setup) {
-        List<Term> terms = Terms.read(setup.run().method().sections(TERMS)).stream()
-                .map(e -> e.create(setup)).toList();
-        this.composition = new Composition(terms);
-        this.temperature = terms.stream().map(Term::softTargetTemperature).filter(OptionalDouble::isPresent)
-                .mapToDouble(OptionalDouble::getAsDouble).findFirst().orElse(1);
-    }
-
-    @Override
-    public void attach(NDManager manager, List<Net> trainable, List<Teacher> teachers) {
-        composition.attach(manager, trainable.get(0), teachers.isEmpty() ? null : teachers.get(0));
-    }
-
-    @Override
-    public List<Net> ownNetworks() {
-        return composition.ownNetworks();
-    }
-
-    @Override
-    public List<Stateful> state() {
-        return composition.state();
-    }
-
-    @Override
-    public List<String> notes() {
-        return composition.notes();
-    }
-
-    @Override
-    public double softTargetTemperature() { return temperature; }
-
-    @Override
-    public Losses step(Batch batch, StepContext ctx) {
-        return composition.step(batch, ctx, false);
+        super(new Composition(Terms.read(setup.run().method().sections(TERMS)).stream().map(e -> e.create(setup))
+                .toList()));
     }
 }

@@ -1,23 +1,16 @@
 package io.distill4j.methods.crd;
 
-import ai.djl.ndarray.NDManager;
-import io.distill4j.config.ConfigNode;
 import io.distill4j.config.Option;
 import io.distill4j.config.RunConfig;
-import io.distill4j.knowledge.Teacher;
-import io.distill4j.methods.Batch;
 import io.distill4j.methods.ConfigChecks;
-import io.distill4j.methods.Losses;
 import io.distill4j.methods.Method;
 import io.distill4j.methods.MethodSetup;
-import io.distill4j.methods.StepContext;
 import io.distill4j.methods.terms.CeTerm;
+import io.distill4j.methods.terms.ComposedMethod;
 import io.distill4j.methods.terms.Composition;
 import io.distill4j.methods.terms.ContrastMemory;
 import io.distill4j.methods.terms.CrdTerm;
 import io.distill4j.methods.terms.FeatureStages;
-import io.distill4j.runtime.Net;
-import io.distill4j.runtime.Stateful;
 
 import java.util.List;
 
@@ -33,7 +26,7 @@ import java.util.List;
  * move toward the batch's embeddings with {@code momentum}. Defaults are the article's: 16,384 negatives, T 0.07,
  * momentum 0.5, 128 dimensions, weight 0.8.
  */
-public final class Crd implements Method {
+public final class Crd extends ComposedMethod {
     /** Options of {@code crd}. */
     public record Options(
             @Option(doc = "dimension of the embeddings", value = "128", min = 1, max = 65536) int featDim,
@@ -46,7 +39,6 @@ public final class Crd implements Method {
             double ceWeight,
             @Option(doc = "weight of the two NCE losses", value = "0.8", min = 0, max = 1e6) double crdWeight) {}
 
-    private final Composition composition;
 
     public static void check(RunConfig cfg) {
         ConfigChecks.distill4jNetworks(cfg, "crd", "the student's pooled features");
@@ -57,35 +49,9 @@ public final class Crd implements Method {
     }
 
     public Crd(Options options, MethodSetup setup) {
-        ConfigNode section = FeatureStages.section(setup, "crd");
-        CrdTerm crd = new CrdTerm(new CrdTerm.Options(options.crdWeight(), options.featDim(), options.nceK(),
-                options.nceT(), options.momentum()), section::error,
-                setup.optimizers(), setup.trainLabels(), setup.numClasses(), setup.run().seed());
-        this.composition = new Composition(List.of(new CeTerm(new CeTerm.Options(options.ceWeight())), crd));
-    }
-
-    @Override
-    public void attach(NDManager manager, List<Net> trainable, List<Teacher> teachers) {
-        composition.attach(manager, trainable.get(0), teachers.get(0));
-    }
-
-    @Override
-    public List<Net> ownNetworks() {
-        return composition.ownNetworks();
-    }
-
-    @Override
-    public List<Stateful> state() {
-        return composition.state();
-    }
-
-    @Override
-    public List<String> notes() {
-        return composition.notes();
-    }
-
-    @Override
-    public Losses step(Batch batch, StepContext ctx) {
-        return composition.step(batch, ctx, false);
+        super(new Composition(List.of(new CeTerm(new CeTerm.Options(options.ceWeight())),
+                new CrdTerm(new CrdTerm.Options(options.crdWeight(), options.featDim(), options.nceK(),
+                        options.nceT(), options.momentum()), FeatureStages.section(setup, "crd")::error,
+                        setup.optimizers(), setup.trainLabels(), setup.numClasses(), setup.run().seed()))));
     }
 }

@@ -4,13 +4,11 @@ import io.distill4j.config.Option;
 import io.distill4j.config.RunConfig;
 import io.distill4j.knowledge.Teacher;
 import io.distill4j.losses.LogitLosses;
-import io.distill4j.methods.Batch;
 import io.distill4j.methods.ConfigChecks;
-import io.distill4j.methods.Losses;
 import io.distill4j.methods.Method;
 import io.distill4j.methods.MethodSetup;
-import io.distill4j.methods.StepContext;
 import io.distill4j.methods.terms.CeTerm;
+import io.distill4j.methods.terms.ComposedMethod;
 import io.distill4j.methods.terms.Composition;
 import io.distill4j.methods.terms.DistTerm;
 
@@ -25,7 +23,7 @@ import java.util.List;
  * code's {@code DIST(beta=1.0, gamma=1.0, tau=1.0)} with the cross-entropy at weight 1.
  * The composition of the terms {@code ce} and {@code dist} (docs/methods.md section 19).
  */
-public final class Dist implements Method {
+public final class Dist extends ComposedMethod {
     /** Options of {@code dist}. */
     public record Options(
             @Option(doc = "weight of the cross-entropy on the hard labels (1: the reference's classification loss "
@@ -38,24 +36,13 @@ public final class Dist implements Method {
                     + "the article's ImageNet setting; the TTM repository's CIFAR-100 runs use 4)", value = "1",
                     min = 1e-3, max = 1e3) double temperature) {}
 
-    private final Options options;
-    private final Composition composition;
 
     public static void check(RunConfig cfg) {
         ConfigChecks.oneStudentOneTeacher(cfg, "dist");
     }
 
     public Dist(Options options, MethodSetup setup) {
-        this.options = options;
-        this.composition = new Composition(List.of(new CeTerm(new CeTerm.Options(options.ceWeight())),
-                new DistTerm(new DistTerm.Options(1, options.beta(), options.gamma(), options.temperature()))));
-    }
-
-    @Override
-    public double softTargetTemperature() { return options.temperature(); }
-
-    @Override
-    public Losses step(Batch batch, StepContext ctx) {
-        return composition.step(batch, ctx, false);
+        super(new Composition(List.of(new CeTerm(new CeTerm.Options(options.ceWeight())),
+                new DistTerm(new DistTerm.Options(1, options.beta(), options.gamma(), options.temperature())))));
     }
 }

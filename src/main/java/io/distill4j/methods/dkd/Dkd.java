@@ -11,6 +11,7 @@ import io.distill4j.methods.MethodSetup;
 import io.distill4j.methods.StepContext;
 import io.distill4j.methods.Warmup;
 import io.distill4j.methods.terms.CeTerm;
+import io.distill4j.methods.terms.ComposedMethod;
 import io.distill4j.methods.terms.Composition;
 import io.distill4j.methods.terms.DkdTerm;
 
@@ -26,7 +27,7 @@ import java.util.List;
  * alpha 1, beta 8, T 4, warm-up 20 epochs by epoch. With {@code logit_standardization} both sides' logits are
  * z-scored per sample ({@link LogitLosses#standardize}, Sun et al. 2024; docs/methods.md section 13) first.
  */
-public final class Dkd implements Method {
+public final class Dkd extends ComposedMethod {
     /** Options of {@code dkd}. */
     public record Options(
             @Option(doc = "weight of the cross-entropy on the hard labels", value = "1", min = 0, max = 1e6)
@@ -51,26 +52,23 @@ public final class Dkd implements Method {
 
     private final Options options;
     private final DkdTerm dkd;
-    private final Composition composition;
 
     public static void check(RunConfig cfg) {
         ConfigChecks.oneStudentOneTeacher(cfg, "dkd");
     }
 
     public Dkd(Options options, MethodSetup setup) {
+        super(new Composition(List.of(new CeTerm(new CeTerm.Options(options.ceWeight())),
+                new DkdTerm(new DkdTerm.Options(1, options.alpha(), options.beta(), options.temperature(),
+                        options.warmup(), options.warmupBy(), options.logitStandardization())))));
         this.options = options;
-        this.dkd = new DkdTerm(new DkdTerm.Options(1, options.alpha(), options.beta(), options.temperature(),
-                options.warmup(), options.warmupBy(), options.logitStandardization()));
-        this.composition = new Composition(List.of(new CeTerm(new CeTerm.Options(options.ceWeight())), dkd));
+        this.dkd = (DkdTerm) composition().terms().get(1);
     }
-
-    @Override
-    public double softTargetTemperature() { return options.temperature(); }
 
     @Override
     public Losses step(Batch batch, StepContext ctx) {
         boolean diagnose = options.diagnoseEvery() > 0 && ctx.step() % options.diagnoseEvery() == 0;
-        Losses l = composition.step(batch, ctx, diagnose);
+        Losses l = composition().step(batch, ctx, diagnose);
         if (diagnose) {
             String name = ctx.trainable().get(0).name();
             ctx.diagnostic(name + "/train_mode_top1", batch.top1(l.output("logits")));

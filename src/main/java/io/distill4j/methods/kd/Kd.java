@@ -11,6 +11,7 @@ import io.distill4j.methods.MethodSetup;
 import io.distill4j.methods.StepContext;
 import io.distill4j.methods.Warmup;
 import io.distill4j.methods.terms.CeTerm;
+import io.distill4j.methods.terms.ComposedMethod;
 import io.distill4j.methods.terms.Composition;
 import io.distill4j.methods.terms.KdTerm;
 
@@ -25,7 +26,7 @@ import java.util.List;
  * compared at the same warm-up. With {@code logit_standardization} both sides' logits are z-scored per sample
  * ({@link LogitLosses#standardize}, Sun et al. 2024; docs/methods.md section 13) before the temperature.
  */
-public final class Kd implements Method {
+public final class Kd extends ComposedMethod {
     /** Options of {@code kd}. */
     public record Options(
             @Option(doc = "softmax temperature T of both sides of the KL term", value = "4", min = 1e-3, max = 1e3)
@@ -47,26 +48,22 @@ public final class Kd implements Method {
             boolean logitStandardization) {}
 
     private final Options options;
-    private final Composition composition;
 
     public static void check(RunConfig cfg) {
         ConfigChecks.oneStudentOneTeacher(cfg, "kd");
     }
 
     public Kd(Options options, MethodSetup setup) {
-        this.options = options;
-        this.composition = new Composition(List.of(new CeTerm(new CeTerm.Options(options.ceWeight())),
+        super(new Composition(List.of(new CeTerm(new CeTerm.Options(options.ceWeight())),
                 new KdTerm(new KdTerm.Options(options.kdWeight(), options.temperature(), options.warmup(),
-                        options.warmupBy(), options.logitStandardization()))));
+                        options.warmupBy(), options.logitStandardization())))));
+        this.options = options;
     }
-
-    @Override
-    public double softTargetTemperature() { return options.temperature(); }
 
     @Override
     public Losses step(Batch batch, StepContext ctx) {
         boolean diagnose = options.diagnoseEvery() > 0 && ctx.step() % options.diagnoseEvery() == 0;
-        Losses l = composition.step(batch, ctx, diagnose);
+        Losses l = composition().step(batch, ctx, diagnose);
         if (diagnose) {
             ctx.diagnostic(ctx.trainable().get(0).name() + "/train_mode_top1", batch.top1(l.output("logits")));
         }

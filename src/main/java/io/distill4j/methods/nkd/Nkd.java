@@ -3,13 +3,11 @@ package io.distill4j.methods.nkd;
 import io.distill4j.config.Option;
 import io.distill4j.config.RunConfig;
 import io.distill4j.losses.LogitLosses;
-import io.distill4j.methods.Batch;
 import io.distill4j.methods.ConfigChecks;
-import io.distill4j.methods.Losses;
 import io.distill4j.methods.Method;
 import io.distill4j.methods.MethodSetup;
-import io.distill4j.methods.StepContext;
 import io.distill4j.methods.terms.CeTerm;
+import io.distill4j.methods.terms.ComposedMethod;
 import io.distill4j.methods.terms.Composition;
 import io.distill4j.methods.terms.NkdTerm;
 
@@ -25,7 +23,7 @@ import java.util.List;
  * student's own cross-entropy at weight 1.
  * The composition of the terms {@code nkd} and {@code ce}, in that order (docs/methods.md section 19).
  */
-public final class Nkd implements Method {
+public final class Nkd extends ComposedMethod {
     /** Options of {@code nkd}. */
     public record Options(
             @Option(doc = "weight of the cross-entropy on the hard labels (1: cls_KD keeps the student's own loss "
@@ -37,28 +35,17 @@ public final class Nkd implements Method {
             @Option(doc = "temperature T of the non-target distributions (cls_KD NKDLoss temp=1.0); the target term "
                     + "is at temperature 1", value = "1", min = 1e-3, max = 1e3) double temperature) {}
 
-    private final Options options;
-    private final Composition composition;
 
     public static void check(RunConfig cfg) {
         ConfigChecks.oneStudentOneTeacher(cfg, "nkd");
     }
 
     public Nkd(Options options, MethodSetup setup) {
-        this.options = options;
         // the NKD terms before the cross-entropy, as this method's step computed them before it was a composition:
         // the order autograd sums the two branches' gradients into the logits follows it, and NKD's runs (unlike
         // kd's, dkd's, dist's...) differ in the last bits with the other order
-        this.composition = new Composition(List.of(
+        super(new Composition(List.of(
                 new NkdTerm(new NkdTerm.Options(1, options.targetWeight(), options.gamma(), options.temperature())),
-                new CeTerm(new CeTerm.Options(options.ceWeight()))));
-    }
-
-    @Override
-    public double softTargetTemperature() { return options.temperature(); }
-
-    @Override
-    public Losses step(Batch batch, StepContext ctx) {
-        return composition.step(batch, ctx, false);
+                new CeTerm(new CeTerm.Options(options.ceWeight())))));
     }
 }

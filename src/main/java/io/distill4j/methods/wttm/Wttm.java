@@ -4,13 +4,11 @@ import io.distill4j.config.Option;
 import io.distill4j.config.RunConfig;
 import io.distill4j.knowledge.Teacher;
 import io.distill4j.losses.LogitLosses;
-import io.distill4j.methods.Batch;
 import io.distill4j.methods.ConfigChecks;
-import io.distill4j.methods.Losses;
 import io.distill4j.methods.Method;
 import io.distill4j.methods.MethodSetup;
-import io.distill4j.methods.StepContext;
 import io.distill4j.methods.terms.CeTerm;
+import io.distill4j.methods.terms.ComposedMethod;
 import io.distill4j.methods.terms.Composition;
 import io.distill4j.methods.terms.WttmTerm;
 
@@ -25,7 +23,7 @@ import java.util.List;
  * that is T = 1 / 0.2 = 5, weight {@code -a 4}), cross-entropy weight {@code -r 1}.
  * The composition of the terms {@code ce} and {@code wttm} (docs/methods.md section 19).
  */
-public final class Wttm implements Method {
+public final class Wttm extends ComposedMethod {
     /** Options of {@code wttm}. */
     public record Options(
             @Option(doc = "weight of the cross-entropy on the hard labels (the reference's -r, default 1)",
@@ -36,24 +34,13 @@ public final class Wttm implements Method {
                     + "example --ttm_l 0.2: T 5); the student stays at temperature 1", value = "5", min = 1e-3,
                     max = 1e3) double temperature) {}
 
-    private final Options options;
-    private final Composition composition;
 
     public static void check(RunConfig cfg) {
         ConfigChecks.oneStudentOneTeacher(cfg, "wttm");
     }
 
     public Wttm(Options options, MethodSetup setup) {
-        this.options = options;
-        this.composition = new Composition(List.of(new CeTerm(new CeTerm.Options(options.ceWeight())),
-                new WttmTerm(new WttmTerm.Options(options.beta(), options.temperature()))));
-    }
-
-    @Override
-    public double softTargetTemperature() { return options.temperature(); }
-
-    @Override
-    public Losses step(Batch batch, StepContext ctx) {
-        return composition.step(batch, ctx, false);
+        super(new Composition(List.of(new CeTerm(new CeTerm.Options(options.ceWeight())),
+                new WttmTerm(new WttmTerm.Options(options.beta(), options.temperature())))));
     }
 }
