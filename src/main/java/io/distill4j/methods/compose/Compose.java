@@ -8,6 +8,7 @@ import io.distill4j.methods.MethodSetup;
 import io.distill4j.methods.terms.ComposedMethod;
 import io.distill4j.methods.terms.Composition;
 import io.distill4j.methods.terms.CrdTerm;
+import io.distill4j.methods.terms.CtkdTerm;
 import io.distill4j.methods.terms.HintTerm;
 import io.distill4j.methods.terms.TermSpec;
 import io.distill4j.methods.terms.Terms;
@@ -54,6 +55,9 @@ public final class Compose extends ComposedMethod {
                 throw e.node().error("loss", e.spec().name() + " reads the teacher's features, and "
                         + "train.teacher_outputs stores its logits only; remove the store");
             }
+        }
+        if (entries.stream().anyMatch(e -> e.spec().name().equals("ctkd"))) {
+            CtkdTerm.check(cfg);
         }
         for (String taken : List.of(HintTerm.REGRESSOR, CrdTerm.STUDENT_HEAD, CrdTerm.TEACHER_HEAD)) {
             if (cfg.networks().stream().anyMatch(n -> n.name().equals(taken))) {

@@ -1,22 +1,15 @@
 package io.distill4j.methods.ctkd;
 
-import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
 import io.distill4j.config.Option;
 import io.distill4j.config.RunConfig;
-import io.distill4j.knowledge.Teacher;
-import io.distill4j.losses.LogitLosses;
-import io.distill4j.methods.Batch;
 import io.distill4j.methods.ConfigChecks;
 import io.distill4j.methods.CurriculumTemperature;
-import io.distill4j.methods.Losses;
-import io.distill4j.methods.Method;
 import io.distill4j.methods.MethodSetup;
-import io.distill4j.methods.StepContext;
 import io.distill4j.methods.Warmup;
-import io.distill4j.runtime.Net;
-import io.distill4j.runtime.Optimizers;
-import io.distill4j.util.Scalars;
+import io.distill4j.methods.terms.CeTerm;
+import io.distill4j.methods.terms.ComposedMethod;
+import io.distill4j.methods.terms.Composition;
+import io.distill4j.methods.terms.CtkdTerm;
 
 import java.util.List;
 
@@ -27,9 +20,11 @@ import java.util.List;
  * from the official code's CIFAR-100 script ({@code -r 0.1 -a 0.9}, {@code --t_start 1 --t_end 20},
  * {@code --decay_max 0 --decay_min -1 --decay_loops 10}, theta initialised to 1, so T starts at 15.6). The
  * temperature is logged as the diagnostic {@code temperature} every {@code train.log_every} steps. With
- * {@code logit_standardization} both sides' logits are z-scored first (docs/methods.md section 13).
+ * {@code logit_standardization} both sides' logits are z-scored first (docs/methods.md section 13). The composition
+ * of the terms {@code ce} and {@code ctkd} ({@link CeTerm}, {@link CtkdTerm}); the term plugs CTKD into any
+ * {@code compose}.
  */
-public final class Ctkd implements Method {
+public final class Ctkd extends ComposedMethod {
     /** Options of {@code ctkd}. */
     public record Options(
             @Option(doc = "weight a of the cross-entropy on the hard labels (the code's -r 0.1)", value = "0.1",
@@ -51,59 +46,15 @@ public final class Ctkd implements Method {
             @Option(doc = "z-score each sample's teacher and student logits over the classes before T (docs/methods.md "
                     + "section 13)", value = "false") boolean logitStandardization) {}
 
-    private final Options options;
-    private final Optimizers optimizers;
-    private final int logEvery;
-    private CurriculumTemperature temperature;
-
     public static void check(RunConfig cfg) {
         ConfigChecks.oneStudentOneTeacher(cfg, "ctkd");
-        if (cfg.networks().stream().anyMatch(n -> n.name().equals(CurriculumTemperature.NAME))) {
-            throw ConfigChecks.error(cfg, "the network name '" + CurriculumTemperature.NAME + "' is taken by ctkd");
-        }
-        if (cfg.train().teacherOutputsTopK() > 0) { // its fill logit is exact at one temperature, and T moves
-            throw cfg.root().child("train").error("teacher_outputs_top_k", cfg.train().teacherOutputsTopK()
-                    + ": a top-k store is exact at one temperature and ctkd learns T; use 0 (every logit)");
-        }
+        CtkdTerm.check(cfg);
     }
 
     public Ctkd(Options options, MethodSetup setup) {
-        this.options = options;
-        this.optimizers = setup.optimizers();
-        this.logEvery = setup.run().train().logEvery();
-    }
-
-    @Override
-    public void attach(NDManager manager, List<Net> trainable, List<Teacher> teachers) {
-        temperature = new CurriculumTemperature(manager, optimizers, options.init(), options.tStart(),
-                options.tEnd(), options.lambdaMax(), options.curriculumEpochs(), options.curriculumBy());
-    }
-
-    @Override
-    public List<Net> ownNetworks() {
-        return List.of(temperature.net());
-    }
-
-    @Override
-    public Losses step(Batch batch, StepContext ctx) {
-        Net student = ctx.trainable().get(0);
-        NDArray x = batch.images();
-        NDArray stored = ctx.teacherKnowledge().logits(0, x);
-        boolean standardize = options.logitStandardization();
-        NDArray teacher = standardize ? LogitLosses.standardize(stored) : stored;
-        double lambda = temperature.lambda(ctx);
-        if (ctx.step() % logEvery == 0 || ctx.step() % ctx.stepsPerEpoch() == 0) {
-            ctx.diagnostic("temperature", temperature.value());
-            ctx.diagnostic("temperature_lambda", lambda);
-        }
-        return ctx.update(() -> {
-            NDArray z = student.logits(x, true);
-            NDArray t = temperature.temperature(lambda);
-            return new Losses()
-                    .add(student.name(), "ce", Scalars.mul(batch.crossEntropy(z), (float) options.ceWeight()))
-                    .add(student.name(), "kd", Scalars.mul(LogitLosses.klAtTemperature(teacher,
-                            standardize ? LogitLosses.standardize(z) : z, t), (float) options.kdWeight()))
-                    .alsoStep(CurriculumTemperature.NAME);
-        });
+        super(new Composition(List.of(new CeTerm(new CeTerm.Options(options.ceWeight())),
+                new CtkdTerm(new CtkdTerm.Options(options.kdWeight(), options.tStart(), options.tEnd(), options.init(),
+                        options.lambdaMax(), options.curriculumEpochs(), options.curriculumBy(),
+                        options.logitStandardization()), setup.optimizers(), setup.run().train().logEvery()))));
     }
 }

@@ -39,6 +39,9 @@ public final class Terms {
                 TermSpec.Teacher.LOGITS, NkdTerm.Options.class, (o, site, setup) -> new NkdTerm(o)));
         add(new TermSpec<>("wttm", "WTTM's U-weighted KL to the power-transformed teacher", TermSpec.Teacher.LOGITS,
                 WttmTerm.Options.class, (o, site, setup) -> new WttmTerm(o)));
+        add(new TermSpec<>("ctkd", "KD's KL at a temperature learned adversarially with a curriculum (CTKD; logged kd)",
+                TermSpec.Teacher.LOGITS, CtkdTerm.Options.class, (o, site, setup) -> new CtkdTerm(o,
+                        setup.optimizers(), setup.run().train().logEvery())));
     }
 
     private Terms() {}

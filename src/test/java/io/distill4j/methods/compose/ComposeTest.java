@@ -27,7 +27,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
- * The methods made of terms (kd, dkd, at, crd, fitnet, dist, nkd, wttm) and the {@code compose} configs of the same terms give the
+ * The methods made of terms (kd, dkd, at, crd, fitnet, dist, nkd, wttm, ctkd) and the {@code compose} configs of the same terms give the
  * same run, step for step and bit for bit: every logged term and every parameter of every network the run
  * optimizes (regressor, CRD's heads). And {@code compose}'s checks, each one line before any data is read.
  */
@@ -62,7 +62,10 @@ class ComposeTest {
             "dist", new String[] {"{name: dist, dist: {temperature: 2}}",
                 "{name: compose, terms: [{loss: ce}, {loss: dist, temperature: 2}]}"},
             "nkd", new String[] {"{name: nkd}", "{name: compose, terms: [{loss: nkd}, {loss: ce}]}"},
-            "wttm", new String[] {"{name: wttm}", "{name: compose, terms: [{loss: ce}, {loss: wttm}]}"});
+            "wttm", new String[] {"{name: wttm}", "{name: compose, terms: [{loss: ce}, {loss: wttm}]}"},
+            "ctkd", new String[] {"{name: ctkd, ctkd: {curriculum_epochs: 1, curriculum_by: step}}",
+                "{name: compose, terms: [{loss: ce, weight: 0.1}, {loss: ctkd, curriculum_epochs: 1, "
+                        + "curriculum_by: step}]}"});
 
     @BeforeAll
     static void trainTeacher() throws IOException {
@@ -100,7 +103,7 @@ class ComposeTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"kd", "kd-standardized", "dkd", "at", "crd", "fitnet", "dist", "nkd", "wttm"})
+    @ValueSource(strings = {"kd", "kd-standardized", "dkd", "at", "crd", "fitnet", "dist", "nkd", "wttm", "ctkd"})
     void aMethodAndItsCompositionAreTheSameRun(String method) throws IOException {
         List<Object> a = trace(PAIRS.get(method)[0]);
         List<Object> b = trace(PAIRS.get(method)[1]);
@@ -114,7 +117,7 @@ class ComposeTest {
     void anUnknownTermIsNamedWithTheKnownOnes() {
         assertThatThrownBy(() -> run("{name: compose, terms: [{loss: ce}, {loss: kl}]}").close())
                 .isInstanceOf(UserError.class).hasMessageContaining("method.terms[1].loss: unknown term 'kl' (known: "
-                        + "ce, kd, dkd, hint, at, crd, dist, nkd, wttm").hasMessageNotContaining("\n");
+                        + "ce, kd, dkd, hint, at, crd, dist, nkd, wttm, ctkd").hasMessageNotContaining("\n");
     }
 
     @Test
