@@ -24,6 +24,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Enumeration;
+import java.util.List;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
 
@@ -60,8 +61,10 @@ public final class ScriptedStudent extends Network {
      * config key in errors.
      */
     public static ScriptedStudent load(Path file, String key, NDManager manager, int channels, int height, int width,
-                                       int classes) {
+                                       List<String> classNames) {
         ModelFiles.requireNonEmpty(file);
+        int classes = classNames.size();
+        checkCard(file, channels, height, width, classNames);
         String traced = tracedModeOps(file);
         if (traced != null) {
             throw new UserError(file + " (" + key + "): a module made by torch.jit.trace: its code runs " + traced
@@ -98,6 +101,39 @@ public final class ScriptedStudent extends Network {
                     + "x" + width + " (libtorch says: " + ModelFiles.firstLine(e.getMessage()) + ")");
         }
         return s;
+    }
+
+    /**
+     * A card beside the module ({@value ModelFiles#CARD}, as for teachers from elsewhere) must agree with the data the
+     * student trains on: the image shape, the class names in order, and who normalises (distill4j feeds a student
+     * the run's normalised images, so a module that normalises inside would do it twice).
+     */
+    static void checkCard(Path file, int channels, int height, int width, List<String> classNames) {
+        Path card = ModelFiles.cardOf(file);
+        if (card == null) {
+            return;
+        }
+        ModelFiles.CardContract c = ModelFiles.readCard(card);
+        if (c.channels() != null && c.channels() != channels || c.height() != null && c.height() != height
+                || c.width() != null && c.width() != width) {
+            throw new UserError(card + ": input: " + c.channels() + "x" + c.height() + "x" + c.width() + ", but the "
+                    + "run's images are " + channels + "x" + height + "x" + width + " (a student trains on the run's "
+                    + "images: set data.image_size, or use a module made for them)");
+        }
+        if (Boolean.TRUE.equals(c.normalizedInside())) {
+            throw new UserError(card + ": normalization.applied: the module normalises inside, and distill4j gives "
+                    + "a student the run's normalised images; script the module without its normalisation");
+        }
+        if (c.classNames() != null) {
+            for (int i = 0; i < Math.max(c.classNames().size(), classNames.size()); i++) {
+                String a = i < c.classNames().size() ? c.classNames().get(i) : "(none)";
+                String b = i < classNames.size() ? classNames.get(i) : "(none)";
+                if (!a.equals(b)) {
+                    throw new UserError(card + ": class_names: class " + i + " is '" + a + "' on the card and '" + b
+                            + "' in the data (a student's outputs are the data's classes, in its order)");
+                }
+            }
+        }
     }
 
     private static PtSymbolBlock loadTrainable(Path file, NDManager manager) {

@@ -149,7 +149,7 @@ public final class Run implements AutoCloseable {
         NDManager nm = manager.newSubManager(device(cfg, nc));
         Network block = nc.model() != null
                 ? ScriptedStudent.load(Path.of(nc.model()), cfg.root().source() + ": networks." + nc.name() + ".model",
-                        nm, train.channels(), train.height(), train.width(), train.numClasses())
+                        nm, train.channels(), train.height(), train.width(), train.classNames())
                 : ModelRegistry.buildAndInit(nc.arch(), train.channels(), train.numClasses(), train.height(),
                         train.width(), nm);
         Net net = optimizers.trainable(nc.name(), block, nm);

@@ -191,6 +191,32 @@ class ScriptedStudentTest {
     }
 
     @Test
+    void aCardBesideTheModuleMustAgreeWithTheData() throws IOException {
+        Path folder = Files.createDirectories(dir.resolve("carded"));
+        Files.copy(STUDENTS.resolve("student.pt"), folder.resolve("student.pt"));
+        String names = "[\"T-shirt/top\", \"Trouser\", \"Pullover\", \"Dress\", \"Coat\", \"Sandal\", \"Shirt\", "
+                + "\"Sneaker\", \"Bag\", \"Ankle boot\"]";
+        Path cfg = dir.resolve("carded.yaml");
+        Files.writeString(cfg, config("student.pt", "{name: kd}").replace(STUDENTS.resolve("student.pt")
+                .toAbsolutePath().toString(), folder.resolve("student.pt").toString()).replace("epochs: 2", "epochs: 1"));
+        Files.writeString(folder.resolve("distill4j-model.json"), "{\"class_names\": " + names + ", \"input\": "
+                + "{\"channels\": 1, \"height\": 28, \"width\": 28}, \"normalization\": {\"mean\": [0.286], "
+                + "\"std\": [0.353], \"applied\": \"by the caller\"}}");
+        Run.build(ConfigLoader.load(cfg, List.of())).close(); // agrees: builds
+        Files.writeString(folder.resolve("distill4j-model.json"), "{\"class_names\": "
+                + names.replace("Trouser", "Trousers") + "}");
+        assertThatThrownBy(() -> Run.build(ConfigLoader.load(cfg, List.of())).close()).isInstanceOf(UserError.class)
+                .hasMessageContaining("class_names: class 1 is 'Trousers' on the card and 'Trouser' in the data");
+        Files.writeString(folder.resolve("distill4j-model.json"), "{\"input\": {\"channels\": 3}}");
+        assertThatThrownBy(() -> Run.build(ConfigLoader.load(cfg, List.of())).close()).isInstanceOf(UserError.class)
+                .hasMessageContaining("the run's images are 1x28x28");
+        Files.writeString(folder.resolve("distill4j-model.json"), "{\"normalization\": {\"mean\": [0.5], "
+                + "\"std\": [0.5], \"applied\": \"inside the model\"}}");
+        assertThatThrownBy(() -> Run.build(ConfigLoader.load(cfg, List.of())).close()).isInstanceOf(UserError.class)
+                .hasMessageContaining("normalises inside");
+    }
+
+    @Test
     void aTracedModuleIsToldFromAScriptedOneByItsCode() {
         assertThat(ScriptedStudent.tracedModeOps(STUDENTS.resolve("traced.pt"))).isEqualTo("batch_norm");
         assertThat(ScriptedStudent.tracedModeOps(STUDENTS.resolve("student.pt"))).isNull();
