@@ -1,6 +1,5 @@
 package io.distill4j.cli;
 
-import io.distill4j.UserError;
 import io.distill4j.export.Exporter;
 import io.distill4j.export.ModelCard;
 import io.distill4j.export.ScriptedExport;
@@ -40,12 +39,7 @@ public final class ExportCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         Exporter.Format f = Exporter.Format.parse(format);
-        if (f == Exporter.Format.TORCHSCRIPT || ScriptedExport.isScripted(source, network)) {
-            if (f != Exporter.Format.TORCHSCRIPT) {
-                throw new UserError("--format " + format + ": the network is a TorchScript student; export it with "
-                        + "--format torchscript, then, for ONNX, in PyTorch: torch.onnx.export(torch.jit.load("
-                        + "'model.pt'), torch.rand(1, C, H, W), 'model.onnx')");
-            }
+        if (f == Exporter.Format.TORCHSCRIPT) {
             var card = ScriptedExport.export(source, network, out, force);
             System.out.printf("exported %s '%s' (%s, %d classes, input %dx%dx%d, normalised by the caller) from %s to "
                     + "%s (torchscript)%n", card.arch(), card.network(), card.dataset(), card.numClasses(),

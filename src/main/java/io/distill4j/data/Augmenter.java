@@ -111,32 +111,48 @@ public final class Augmenter {
         int dx = pad > 0 ? rng.nextInt(2 * pad + 1) - pad : 0; // crop offset relative to the original
         int dy = pad > 0 ? rng.nextInt(2 * pad + 1) - pad : 0;
         boolean flip = flipProbability > 0 && rng.nextDouble() < flipProbability;
-        byte[] img = new byte[c * h * w]; // the crop's bytes, 0 outside the original
-        for (int ch = 0; ch < c; ch++) {
-            int plane = srcOffset + ch * h * w;
-            int out = ch * h * w;
-            for (int y = 0; y < h; y++) {
-                int sy = y + dy;
-                if (sy < 0 || sy >= h) {
-                    continue;
-                }
-                int row = plane + sy * w;
-                for (int x = 0; x < w; x++) {
-                    int sx = (flip ? w - 1 - x : x) + dx;
-                    if (sx >= 0 && sx < w) {
-                        img[out + y * w + x] = src[row + sx];
+        int[] cols = new int[w]; // per output column, the source column of the crop and flip, or -1 outside
+        for (int x = 0; x < w; x++) {
+            int sx = (flip ? w - 1 - x : x) + dx;
+            cols[x] = sx >= 0 && sx < w ? sx : -1;
+        }
+        if (strong == null) { // straight into floats through the table
+            for (int ch = 0; ch < c; ch++) {
+                float[] t = table[ch];
+                float zero = t[0];
+                int plane = srcOffset + ch * h * w;
+                int out = dstOffset + ch * h * w;
+                for (int y = 0; y < h; y++) {
+                    int sy = y + dy;
+                    boolean rowIn = sy >= 0 && sy < h;
+                    int row = plane + sy * w;
+                    for (int x = 0; x < w; x++) {
+                        dst[out + y * w + x] = rowIn && cols[x] >= 0 ? t[src[row + cols[x]] & 0xff] : zero;
                     }
                 }
             }
-        }
-        if (strong != null) {
+        } else { // the crop's bytes (0 outside the original), the strong operations, then the table
+            byte[] img = new byte[c * h * w];
+            for (int ch = 0; ch < c; ch++) {
+                int plane = srcOffset + ch * h * w;
+                for (int y = 0; y < h; y++) {
+                    int sy = y + dy;
+                    if (sy < 0 || sy >= h) {
+                        continue;
+                    }
+                    for (int x = 0; x < w; x++) {
+                        if (cols[x] >= 0) {
+                            img[(ch * h + y) * w + x] = src[plane + sy * w + cols[x]];
+                        }
+                    }
+                }
+            }
             strong.apply(img, c, h, w, rng);
-        }
-        for (int ch = 0; ch < c; ch++) {
-            float[] t = table[ch];
-            int from = ch * h * w;
-            for (int k = 0; k < h * w; k++) {
-                dst[dstOffset + from + k] = t[img[from + k] & 0xff];
+            for (int ch = 0; ch < c; ch++) {
+                float[] t = table[ch];
+                for (int k = ch * h * w; k < (ch + 1) * h * w; k++) {
+                    dst[dstOffset + k] = t[img[k] & 0xff];
+                }
             }
         }
         if (cutout > 0) {

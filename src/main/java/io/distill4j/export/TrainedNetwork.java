@@ -51,17 +51,15 @@ public final class TrainedNetwork implements AutoCloseable {
      * {@code checkpoints/best.ckpt}, else {@code last.ckpt}).
      */
     public static TrainedNetwork load(Path source, String network) {
-        Path file = checkpointOf(source);
-        Checkpoint c = Checkpoint.read(file);
-        if (!c.meta().has("config") || !c.meta().has("networks")) {
-            throw new UserError(file + ": not a checkpoint of a distill4j run (it has no config or networks)");
-        }
-        RunConfig cfg = ConfigLoader.loadText(c.meta().get("config").getAsString(), file + " (its config)", List.of());
+        Saved saved = Saved.read(source, network);
+        Path file = saved.file();
+        Checkpoint c = saved.checkpoint();
+        String name = saved.name();
         JsonObject nets = c.meta().getAsJsonObject("networks");
-        String name = network != null ? network : cfg.networks().get(0).name();
-        if (!nets.has(name)) {
-            throw new UserError("--network: '" + name + "' is not a network of " + file + " (it has "
-                    + String.join(", ", nets.keySet()) + ")");
+        if (ScriptedExport.isScripted(c, name)) {
+            throw new UserError("'" + name + "' of " + file + " is a TorchScript student (networks." + name + ".model): "
+                    + "export it with --format torchscript (for ONNX, then in PyTorch: torch.onnx.export(torch.jit.load("
+                    + "'model.pt'), torch.rand(1, C, H, W), 'model.onnx'))");
         }
         String arch = nets.getAsJsonObject(name).get("arch").getAsString();
         String bodyName = name;
@@ -82,10 +80,7 @@ public final class TrainedNetwork implements AutoCloseable {
             throw new UserError("--network: '" + name + "' of " + file + " is " + arch + ", not an image classifier "
                     + "(choose one of " + String.join(", ", classifiers(nets)) + ")");
         }
-        DataContract data = DataContract.fromMeta(c.meta()); // written by runs since 2026-12-07
-        if (data == null) { // an older checkpoint: the data as trained on, read alone, hence its normalisation
-            data = DataContract.of(cfg);
-        }
+        DataContract data = saved.data();
         Normalization norm = data.normalization();
         int classes = data.classes();
         if (headArch != null) {
@@ -102,15 +97,46 @@ public final class TrainedNetwork implements AutoCloseable {
             if (headArch != null) {
                 Checkpoints.loadNetwork(c, new Net(name, block.head(), manager, null), name);
             }
-            long step = c.meta().has("step") ? c.meta().get("step").getAsLong() : -1;
-            String method = c.meta().has("method") ? c.meta().get("method").getAsString() : cfg.methodName();
-            ModelCard card = new ModelCard(arch, name, headArch, data.classNames(), data.channels(), data.height(),
-                    data.width(), norm.mean(), norm.std(), cfg.data().name(), method, file.toString(), step,
-                    c.meta().get("config").getAsString());
+            ModelCard card = saved.card(arch, name, headArch);
             return new TrainedNetwork(manager, block, card);
         } catch (RuntimeException e) {
             manager.close();
             throw e;
+        }
+    }
+
+    /**
+     * A network of a checkpoint as the exporters read it: the file, the checkpoint, the run's config, the network's
+     * name (null asked: the config's first) and the data it was trained on (from the checkpoint's
+     * {@link DataContract}, or, in an older checkpoint, from the config's data read alone).
+     */
+    record Saved(Path file, Checkpoint checkpoint, RunConfig config, String name, DataContract data) {
+        static Saved read(Path source, String network) {
+            Path file = checkpointOf(source);
+            Checkpoint c = Checkpoint.read(file);
+            if (!c.meta().has("config") || !c.meta().has("networks")) {
+                throw new UserError(file + ": not a checkpoint of a distill4j run (it has no config or networks)");
+            }
+            RunConfig cfg = ConfigLoader.loadText(c.meta().get("config").getAsString(), file + " (its config)",
+                    List.of());
+            JsonObject nets = c.meta().getAsJsonObject("networks");
+            String name = network != null ? network : cfg.networks().get(0).name();
+            if (!nets.has(name)) {
+                throw new UserError("--network: '" + name + "' is not a network of " + file + " (it has "
+                        + String.join(", ", nets.keySet()) + ")");
+            }
+            DataContract data = DataContract.fromMeta(c.meta()); // written by runs since 2026-12-07
+            return new Saved(file, c, cfg, name, data != null ? data : DataContract.of(cfg));
+        }
+
+        /** The card of network {@code network} ({@code arch}, on a {@code head} or null) of this checkpoint. */
+        ModelCard card(String arch, String network, String head) {
+            JsonObject meta = checkpoint.meta();
+            long step = meta.has("step") ? meta.get("step").getAsLong() : -1;
+            String method = meta.has("method") ? meta.get("method").getAsString() : config.methodName();
+            return new ModelCard(arch, network, head, data.classNames(), data.channels(), data.height(), data.width(),
+                    data.normalization().mean(), data.normalization().std(), config.data().name(), method,
+                    file.toString(), step, meta.get("config").getAsString());
         }
     }
 

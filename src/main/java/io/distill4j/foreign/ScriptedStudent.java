@@ -34,7 +34,7 @@ import java.util.zip.ZipFile;
  * switches it between training and inference mode on each forward. Its parameters are the module's (every one
  * trained, with the run's SGD: the same learning rate, momentum and weight decay on each, as for distill4j's
  * networks); its buffers (BatchNorm's running statistics) live in the module, so a checkpoint carries the whole module
- * ({@link #write}) and a restore swaps it in ({@link #restore}). It gives logits only: no stage maps, no pooled
+ * ({@link #wholeState}) and a restore swaps it in ({@link #restoreWholeState}). It gives logits only: no stage maps, no pooled
  * features, no residual units.
  *
  * <p>Checked when loaded, one line each: a module traced by {@code torch.jit.trace} whose training-mode branches were
@@ -179,14 +179,16 @@ public final class ScriptedStudent extends Network {
     }
 
     /** The module as PyTorch saves it (parameters and buffers), for a checkpoint or an exported file. */
-    public byte[] write() {
+    @Override
+    public byte[] wholeState() {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         JniUtils.writeModule(module, out, false);
         return out.toByteArray();
     }
 
-    /** Replaces the module by one written by {@link #write} (a checkpoint's): parameters and buffers. */
-    public void restore(byte[] saved) {
+    /** Replaces the module by one written by {@link #wholeState} (a checkpoint's): parameters and buffers. */
+    @Override
+    public void restoreWholeState(byte[] saved) {
         Path tmp = null;
         try {
             tmp = Files.createTempFile("distill4j-student", ".pt");
@@ -201,6 +203,12 @@ public final class ScriptedStudent extends Network {
                 tmp.toFile().delete();
             }
         }
+    }
+
+    /** Its dropout draws from libtorch's generator. */
+    @Override
+    public boolean drawsFromLibtorch() {
+        return true;
     }
 
     @Override

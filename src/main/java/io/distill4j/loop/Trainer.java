@@ -4,7 +4,6 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.pytorch.jni.JniUtils;
 import io.distill4j.data.BatchLoader;
 import io.distill4j.data.HostBatch;
-import io.distill4j.foreign.ScriptedStudent;
 import io.distill4j.knowledge.Teachers;
 import io.distill4j.methods.Batch;
 import io.distill4j.methods.Losses;
@@ -38,7 +37,7 @@ public final class Trainer {
     private final BatchLoader trainFitLoader; // null without train.train_fit
     private final List<Net> optimized; // the networks with an optimizer, whose forwards and backwards are counted
     private long step;
-    /** Whether a network is a TorchScript module, whose random draws come from libtorch's global generator. */
+    /** Whether a network draws from libtorch's global generator (a TorchScript module's dropout). */
     private final boolean reseedsLibtorch;
     private static final long LIBTORCH_STREAM = 0x6c6962746f726368L; // "libtorch"
     private volatile boolean stopRequested;
@@ -52,7 +51,7 @@ public final class Trainer {
         this.update = new StepUpdate(run, schedule);
         this.trainFitLoader = run.config().train().trainFit() ? run.trainEvalLoader() : null;
         this.optimized = run.optimized();
-        this.reseedsLibtorch = optimized.stream().anyMatch(n -> n.block() instanceof ScriptedStudent);
+        this.reseedsLibtorch = optimized.stream().anyMatch(n -> n.block().drawsFromLibtorch());
         if (run.config().train().teacherOutputs() != null && run.teacherOutputs() == null) {
             run.attach(TeacherOutputsBuilder.openOrBuild(run)); // before the first step, not inside one
         }

@@ -79,6 +79,27 @@ public abstract class Network extends AbstractBlock {
     /** The residual blocks in forward order (empty for plain networks). */
     public List<ResidualUnit> residualUnits() { return List.of(); }
 
+    /**
+     * The network's whole state as bytes where its parameters do not hold all of it (a TorchScript module keeps its
+     * running statistics where no parameter list reaches them), for checkpoints; null for distill4j's networks, whose
+     * parameters are everything (BatchNorm's running statistics included).
+     */
+    public byte[] wholeState() { return null; }
+
+    /**
+     * Restores what {@link #wholeState} wrote; afterwards {@link #getParameters()} may return new parameters (the
+     * optimizer must be rebound to them).
+     */
+    public void restoreWholeState(byte[] state) {
+        throw new UnsupportedOperationException(arch + " keeps its whole state in its parameters");
+    }
+
+    /**
+     * Whether its forward draws from libtorch's global generator (a TorchScript module's dropout), which training
+     * then reseeds before each step so that a resumed run draws the same.
+     */
+    public boolean drawsFromLibtorch() { return false; }
+
     /** True when every residual branch runs at scale 1. */
     public boolean isWhole() {
         for (ResidualUnit u : residualUnits()) {

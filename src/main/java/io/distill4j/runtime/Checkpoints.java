@@ -8,7 +8,6 @@ import ai.djl.util.Pair;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import io.distill4j.UserError;
-import io.distill4j.foreign.ScriptedStudent;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -35,8 +34,9 @@ public final class Checkpoints {
         info.add("parameters", names);
         nets.add(net.name(), info);
         c.putArrays("net/" + net.name() + "/params", arrays);
-        if (net.block() instanceof ScriptedStudent s) { // its buffers live in the module: the whole module
-            c.putBytes("net/" + net.name() + "/module", s.write());
+        byte[] whole = net.block().wholeState(); // a TorchScript module's buffers live in the module
+        if (whole != null) {
+            c.putBytes("net/" + net.name() + "/module", whole);
         }
         if (net.optimizer() != null) {
             c.putArrays("net/" + net.name() + "/sgd", net.optimizer().state());
@@ -67,10 +67,10 @@ public final class Checkpoints {
             throw new UserError(c.origin() + ": network '" + name + "' is " + arch + ", expected "
                     + net.block().arch());
         }
-        if (net.block() instanceof ScriptedStudent s) { // parameters and buffers: the module swapped in whole
-            s.restore(c.bytes("net/" + name + "/module"));
+        if (c.has("net/" + name + "/module")) { // parameters and buffers: the module swapped in whole
+            net.block().restoreWholeState(c.bytes("net/" + name + "/module"));
             if (net.optimizer() != null) {
-                net.optimizer().rebind(Net.trainableParameters(s));
+                net.optimizer().rebind(Net.trainableParameters(net.block()));
             }
         }
         JsonArray names = info.getAsJsonArray("parameters");

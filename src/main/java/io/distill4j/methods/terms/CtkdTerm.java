@@ -95,11 +95,9 @@ public final class CtkdTerm implements Term {
     @Override
     public void add(TermInputs in, Losses out) {
         boolean standardize = options.logitStandardization();
-        NDArray teacher = standardize ? LogitLosses.standardize(in.teacherLogits()) : in.teacherLogits();
-        NDArray z = in.studentLogits();
+        NDArray teacher = in.teacherLogits(standardize);
         NDArray t = temperature.temperature(lambda);
         out.add(in.student().name(), "kd", Scalars.mul(LogitLosses.klAtTemperature(teacher,
-                standardize ? LogitLosses.standardize(z) : z, t), (float) options.weight()))
-                .alsoStep(CurriculumTemperature.NAME);
+                in.studentLogits(standardize), t), (float) options.weight())).alsoStep(CurriculumTemperature.NAME);
     }
 }

@@ -1,10 +1,8 @@
 package io.distill4j.methods.terms;
 
-import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import io.distill4j.config.Option;
 import io.distill4j.losses.DecoupledKd;
-import io.distill4j.losses.LogitLosses;
 import io.distill4j.methods.Losses;
 import io.distill4j.methods.StepContext;
 import io.distill4j.methods.Warmup;
@@ -54,11 +52,9 @@ public final class DkdTerm implements Term {
     @Override
     public void add(TermInputs in, Losses out) {
         boolean standardize = options.logitStandardization();
-        NDArray teacher = standardize ? LogitLosses.standardize(in.teacherLogits()) : in.teacherLogits();
-        NDArray z = in.studentLogits();
         float w = (float) warmupWeight(in.ctx());
-        NDList dkd = DecoupledKd.terms(teacher, standardize ? LogitLosses.standardize(z) : z, in.batch().labels(),
-                options.temperature());
+        NDList dkd = DecoupledKd.terms(in.teacherLogits(standardize), in.studentLogits(standardize),
+                in.batch().labels(), options.temperature());
         String name = in.student().name();
         out.add(name, "tckd", Scalars.mul(dkd.get(0), w * (float) (options.weight() * options.alpha())));
         out.add(name, "nckd", Scalars.mul(dkd.get(1), w * (float) (options.weight() * options.beta())));

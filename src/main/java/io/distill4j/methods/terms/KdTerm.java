@@ -1,9 +1,7 @@
 package io.distill4j.methods.terms;
 
-import ai.djl.ndarray.NDArray;
 import io.distill4j.config.Option;
 import io.distill4j.losses.DistillLoss;
-import io.distill4j.losses.LogitLosses;
 import io.distill4j.methods.Losses;
 import io.distill4j.methods.Warmup;
 import io.distill4j.util.Scalars;
@@ -45,12 +43,10 @@ public final class KdTerm implements Term {
     @Override
     public void add(TermInputs in, Losses out) {
         boolean standardize = options.logitStandardization();
-        NDArray teacher = standardize ? LogitLosses.standardize(in.teacherLogits()) : in.teacherLogits();
-        NDArray z = in.studentLogits();
         // without a warm-up the weight is b itself (no factor 1.0 multiplied in: runs stay bit-identical)
         float b = options.warmup() == 0 ? (float) options.weight()
                 : (float) Warmup.weight(options.warmup(), options.warmupBy(), in.ctx()) * (float) options.weight();
-        out.add(in.student().name(), "kd", Scalars.mul(DistillLoss.kl(teacher,
-                standardize ? LogitLosses.standardize(z) : z, options.temperature()), b));
+        out.add(in.student().name(), "kd", Scalars.mul(DistillLoss.kl(in.teacherLogits(standardize),
+                in.studentLogits(standardize), options.temperature()), b));
     }
 }

@@ -2,6 +2,7 @@ package io.distill4j.methods.terms;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
+import io.distill4j.losses.LogitLosses;
 import io.distill4j.methods.Batch;
 import io.distill4j.methods.StepContext;
 import io.distill4j.runtime.Net;
@@ -53,6 +54,18 @@ public final class TermInputs {
     }
 
     public NDArray teacherLogits() { return teacher.get(0); }
+
+    /**
+     * The student's and the teacher's logits, each z-scored per sample when {@code standardized} (logit
+     * standardisation, docs/methods.md section 13): the terms that take it as an option call these.
+     */
+    public NDArray studentLogits(boolean standardized) {
+        return standardized ? LogitLosses.standardize(studentLogits()) : studentLogits();
+    }
+
+    public NDArray teacherLogits(boolean standardized) {
+        return standardized ? LogitLosses.standardize(teacherLogits()) : teacherLogits();
+    }
 
     public NDArray teacherPooled() { return teacher.get(1); }
 
