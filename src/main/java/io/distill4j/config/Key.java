@@ -122,9 +122,12 @@ public record Key(String name, Type type, String defaultText, double min, double
     }
 
     /** A text key: its declared default, or null for {@code none}. */
+    /** The text, or null where the key's default is {@code none} and it is absent or written {@code none}. */
     public String readText(ConfigNode n) {
         expect(Type.TEXT);
-        return n.string(name, defaultText.equals("none") ? null : defaultText);
+        boolean optional = defaultText.equals("none");
+        String text = n.string(name, optional ? null : defaultText);
+        return optional && "none".equals(text) ? null : text;
     }
 
     public String requireText(ConfigNode n) {
