@@ -20,6 +20,9 @@ Into --out (seeded random weights; none is one of distill4j's architectures):
   frozen.pt         torch.jit.script of a module whose parameters are all buffers (nothing to train).
   wrong-output.pt   torch.jit.script of the CNN with 7 outputs (a wrong class count for a 10-class data set).
   double.pt         torch.jit.script of the CNN in float64.
+  state-dict.pth    a torch.save of a dictionary of known tensors for the archive reader: w = arange(6) as 2x3,
+                    transposed (a strided view), h = float16 [1.5, -2, 65504, 2^-24], d = float64 [0.1, -3],
+                    n = int64 7.
 
 Into --shipped: student.pt, the untrained scripted CNN of the scripted-student experiment (experiments/
 scripted-student.yaml): [conv3x3, BN, ReLU] 1->16, 16->32 stride 2, 32->32, 32->64 stride 2, 64->64, global average
@@ -148,6 +151,10 @@ def main():
     torch.jit.script(Frozen()).save(os.path.join(a.out, "frozen.pt"))
     torch.jit.script(Cnn(7)).save(os.path.join(a.out, "wrong-output.pt"))
     torch.jit.script(Cnn().double()).save(os.path.join(a.out, "double.pt"))
+    torch.save({"w": torch.arange(6.0).reshape(2, 3).t(),
+                "h": torch.tensor([1.5, -2, 65504, 2.0 ** -24], dtype=torch.float16),
+                "d": torch.tensor([0.1, -3], dtype=torch.float64), "n": torch.tensor(7)},
+               os.path.join(a.out, "state-dict.pth"))
     # the expected logits of student.pt as saved (reloaded), its running statistics moved first; the moved
     # module is not saved: student.pt stays the untrained module the training tests start from
     s = torch.jit.load(os.path.join(a.out, "student.pt"))

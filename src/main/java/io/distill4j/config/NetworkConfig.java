@@ -7,7 +7,8 @@ package io.distill4j.config;
  * @param arch   architecture (see {@code ModelRegistry}), or null for a TorchScript module
  * @param model  a TorchScript module to train ({@code torch.jit.script}, then {@code torch.jit.save}) instead of an
  *               architecture, or null
- * @param init   a checkpoint to start from, or null for random initialisation
+ * @param init   a checkpoint to start from, a PyTorch archive of the architecture's torchvision model
+ *               ({@code TorchvisionInit}), or null for random initialisation
  * @param device {@code default} (the run's {@code train.device}), {@code cpu}, {@code gpu} or {@code gpu:N}
  */
 public record NetworkConfig(String name, String arch, String model, String init, String device) {
@@ -18,7 +19,10 @@ public record NetworkConfig(String name, String arch, String model, String init,
                     + "some; see the README's network table)"),
             Key.text("model", "none", "a TorchScript module to train instead (torch.jit.script, then torch.jit.save; "
                     + "logit methods only)"),
-            Key.text("init", "none", "a checkpoint to start from (none: random initialisation)"),
+            Key.text("init", "none", "a checkpoint to start from (none: random initialisation), or torchvision's "
+                    + "weights: a scripted torchvision model or a torch.save of its state dict, for resnet18/34/50 and "
+                    + "mobilenetv3-small/large (mapped by name and shape; another class count re-initialises the "
+                    + "classifier)"),
             Key.text("device", "default", "default (the run's train.device), cpu, gpu or gpu:N"));
 
     static NetworkConfig from(String name, ConfigNode n) {

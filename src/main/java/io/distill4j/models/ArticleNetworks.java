@@ -84,7 +84,7 @@ final class ArticleNetworks {
     }
 
     /** Per bneck: kernel, expanded width, output width, SE (1/0), hard-swish (1) or ReLU (0), stride, stage. */
-    private static final int[][] LARGE = {
+    static final int[][] LARGE = {
             {3, 16, 16, 0, 0, 1, 0},
             {3, 64, 24, 0, 0, 2, 1},
             {3, 72, 24, 0, 0, 1, 1},
@@ -100,7 +100,7 @@ final class ArticleNetworks {
             {5, 672, 160, 1, 1, 2, 4},
             {5, 960, 160, 1, 1, 1, 4},
             {5, 960, 160, 1, 1, 1, 4}};
-    private static final int[][] SMALL = {
+    static final int[][] SMALL = {
             {3, 16, 16, 1, 0, 2, 0},
             {3, 72, 24, 0, 0, 2, 1},
             {3, 88, 24, 0, 0, 1, 1},

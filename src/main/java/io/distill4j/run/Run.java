@@ -13,6 +13,7 @@ import io.distill4j.data.ImageDataset;
 import io.distill4j.data.LabelNoise;
 import io.distill4j.data.Normalization;
 import io.distill4j.foreign.ScriptedStudent;
+import io.distill4j.foreign.TorchvisionInit;
 import io.distill4j.knowledge.Teacher;
 import io.distill4j.knowledge.TeacherOutputs;
 import io.distill4j.methods.Method;
@@ -153,7 +154,10 @@ public final class Run implements AutoCloseable {
                 : ModelRegistry.buildAndInit(nc.arch(), train.channels(), train.numClasses(), train.height(),
                         train.width(), nm);
         Net net = optimizers.trainable(nc.name(), block, nm);
-        if (nc.init() != null) {
+        if (nc.init() != null && TorchvisionInit.applies(Path.of(nc.init()))) {
+            System.err.println("distill4j: " + TorchvisionInit.load(Path.of(nc.init()), block,
+                    cfg.root().source() + ": networks." + nc.name() + ".init"));
+        } else if (nc.init() != null) {
             Checkpoints.loadNetwork(Checkpoint.read(Path.of(nc.init())), net, null);
         }
         return net;
