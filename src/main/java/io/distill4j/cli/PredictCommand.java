@@ -64,6 +64,7 @@ public final class PredictCommand implements Callable<Integer> {
                         c.addProperty("class", p.className());
                         c.addProperty("index", p.index());
                         c.addProperty("probability", p.probability());
+                        c.addProperty("logit", p.logit());
                         classes.add(c);
                     }
                     e.add("top", classes);

@@ -30,7 +30,7 @@ import java.util.zip.ZipFile;
 
 /**
  * A student scripted in PyTorch ({@code torch.jit.script}, then {@code torch.jit.save}) and trained by distill4j
- * (docs/methods.md, "Students from anywhere"): DJL's PyTorch engine loads the module with trainable parameters, and
+ * (README.md, "Your own student"): DJL's PyTorch engine loads the module with trainable parameters, and
  * switches it between training and inference mode on each forward. Its parameters are the module's (every one
  * trained, with the run's SGD: the same learning rate, momentum and weight decay on each, as for distill4j's
  * networks); its buffers (BatchNorm's running statistics) live in the module, so a checkpoint carries the whole module

@@ -149,9 +149,12 @@ public final class Classifier implements AutoCloseable {
             for (int i = 0; i < n; i++) {
                 ImagePixels.pixels(images.get(from + i), card.channels(), card.height(), card.width(), pixels, i * size);
             }
-            float[] probs = softmax(logits(pixels, n), card.numClasses());
+            float[] logits = logits(pixels, n);
+            float[] probs = softmax(logits, card.numClasses());
             for (int i = 0; i < n; i++) {
-                out.add(top(Arrays.copyOfRange(probs, i * card.numClasses(), (i + 1) * card.numClasses()), k));
+                int row = i * card.numClasses();
+                int end = row + card.numClasses();
+                out.add(top(Arrays.copyOfRange(probs, row, end), Arrays.copyOfRange(logits, row, end), k));
             }
         }
         return out;
@@ -189,7 +192,7 @@ public final class Classifier implements AutoCloseable {
         return p;
     }
 
-    private List<Prediction> top(float[] probs, int k) {
+    private List<Prediction> top(float[] probs, float[] logits, int k) {
         Integer[] order = new Integer[probs.length];
         for (int i = 0; i < order.length; i++) {
             order[i] = i;
@@ -197,7 +200,7 @@ public final class Classifier implements AutoCloseable {
         Arrays.sort(order, (a, b) -> Float.compare(probs[b], probs[a]));
         List<Prediction> out = new ArrayList<>();
         for (int i = 0; i < Math.min(k, order.length); i++) {
-            out.add(new Prediction(order[i], card.classNames().get(order[i]), probs[order[i]]));
+            out.add(new Prediction(order[i], card.classNames().get(order[i]), probs[order[i]], logits[order[i]]));
         }
         return out;
     }
