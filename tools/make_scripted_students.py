@@ -26,7 +26,7 @@ Into --out (seeded random weights; none is one of distill4j's architectures):
 
 Into --shipped: student.pt, the untrained scripted CNN of the scripted-student experiment (experiments/
 scripted-student.yaml): [conv3x3, BN, ReLU] 1->16, 16->32 stride 2, 32->32, 32->64 stride 2, 64->64, global average
-pool, dropout 0.1, linear 64->10 (70,186 parameters, resnet8's size); its card (distill4j-model.json) and README.md.
+pool, dropout 0.1, linear 64->10 (70,330 parameters, about resnet8's 78k); its card (distill4j-model.json) and README.md.
 
 Into --init-out: mobilenet_v3_small.pt, torchvision's mobilenet_v3_small(num_classes=10) scripted, its weights as
 torchvision initialises them except that every BatchNorm's weight and bias are drawn at random and its running
