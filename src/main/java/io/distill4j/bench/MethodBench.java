@@ -29,20 +29,34 @@ public final class MethodBench {
     /**
      * Times {@code steps} steps after {@code warmup} of each method per round and prints each round, the medians
      * and the phases of the last round; {@code methods} empty: the config's; {@code pytorch} null: no PyTorch;
-     * {@code profile} null: no profile, else Chrome traces {@code profile/METHOD.json}.
+     * {@code profile} null: no profile, else Chrome traces {@code profile/METHOD.json}; {@code student} not null:
+     * each method also as {@code METHOD/scripted}, the config's first network replaced by that TorchScript module.
      */
-    public static void run(Path config, List<String> overrides, List<String> methods, int steps, int warmup,
-                           int rounds, Path profile, PyTorchReference pytorch, PrintStream out) throws IOException {
+    public static void run(Path config, List<String> overrides, List<String> methods, Path student, int steps,
+                           int warmup, int rounds, Path profile, PyTorchReference pytorch, PrintStream out)
+            throws IOException {
         RunConfig base = ConfigLoader.load(config, overrides);
-        List<String> names = new ArrayList<>(methods);
-        if (names.isEmpty()) {
-            names.add(base.methodName());
+        List<String> methodNames = new ArrayList<>(methods);
+        if (methodNames.isEmpty()) {
+            methodNames.add(base.methodName());
         }
+        Map<String, List<String>> variants = new LinkedHashMap<>(); // label -> its overrides
+        for (String method : methodNames) {
+            variants.put(method, BenchConfigs.overrides(base, overrides, method));
+            if (student != null) {
+                List<String> o = new ArrayList<>(BenchConfigs.overrides(base, overrides, method));
+                String first = base.networks().get(0).name();
+                o.add("networks." + first + ".arch=none");
+                o.add("networks." + first + ".model=" + student);
+                variants.put(method + "/scripted", o);
+            }
+        }
+        List<String> names = new ArrayList<>(variants.keySet());
         Map<String, List<Double>> all = new LinkedHashMap<>();
         Map<String, Map<String, Double>> phases = new LinkedHashMap<>();
         for (int r = 0; r < rounds; r++) {
             for (String method : names) {
-                RunConfig cfg = ConfigLoader.load(config, BenchConfigs.overrides(base, overrides, method));
+                RunConfig cfg = ConfigLoader.load(config, variants.get(method));
                 try (Run run = Run.build(cfg)) {
                     Stepper d = new Stepper(run);
                     for (int i = 0; i < warmup; i++) {
@@ -61,10 +75,10 @@ public final class MethodBench {
                         for (int i = 0; i < steps; i++) {
                             d.step();
                         }
-                        JniUtils.stopProfile(profile.resolve(method + ".json").toString());
+                        JniUtils.stopProfile(profile.resolve(method.replace('/', '-') + ".json").toString());
                     }
                     phases.put(method, d.times().perStepMillis());
-                    out.printf(Locale.ROOT, "round %d  %-10s %8.1f images/s%n", r + 1, method, ips);
+                    out.printf(Locale.ROOT, "round %d  %-17s %8.1f images/s%n", r + 1, method, ips);
                 }
             }
             if (pytorch != null) {
@@ -82,18 +96,18 @@ public final class MethodBench {
                 base.train().channelsLast() ? ", channels-last" : ", default layout",
                 pytorch != null ? ", " + pytorch.describe() : "");
         for (var e : median.entrySet()) {
-            out.printf(Locale.ROOT, "%-10s %8.1f images/s   cost per image relative to %s %.2f%s%n", e.getKey(),
+            out.printf(Locale.ROOT, "%-17s %8.1f images/s   cost per image relative to %s %.2f%s%n", e.getKey(),
                     e.getValue(), ref, median.get(ref) / e.getValue(),
                     median.containsKey("pytorch") && !e.getKey().equals("pytorch")
                             ? String.format(Locale.ROOT, "   speed relative to pytorch %.3f", e.getValue() / median.get("pytorch"))
                             : "");
         }
-        out.printf(Locale.ROOT, "%nwhere a step's time goes (ms per step, last round):%n%-10s", "");
+        out.printf(Locale.ROOT, "%nwhere a step's time goes (ms per step, last round):%n%-17s", "");
         List<String> columns = List.of("data", "forward+loss", "backward", "optimizer", "other");
         columns.forEach(n -> out.printf(Locale.ROOT, " %13s", n));
         out.println();
         for (var e : phases.entrySet()) {
-            out.printf(Locale.ROOT, "%-10s", e.getKey());
+            out.printf(Locale.ROOT, "%-17s", e.getKey());
             columns.forEach(n -> out.printf(Locale.ROOT, " %13s", e.getValue().containsKey(n)
                     ? String.format(Locale.ROOT, "%.2f", e.getValue().get(n)) : "-"));
             out.println();

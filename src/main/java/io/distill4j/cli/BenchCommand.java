@@ -47,6 +47,11 @@ public final class BenchCommand implements Callable<Integer> {
             + "them by operator)")
     Path profile;
 
+    @Option(names = "--student", paramLabel = "FILE.pt", description = "also time each method with the config's "
+            + "first network replaced by this TorchScript module (networks.NAME.model), in the same alternating rounds: "
+            + "a scripted network's step against distill4j's own")
+    Path student;
+
     @Option(names = "--pytorch-same-allocator", description = "give PyTorch the launcher's memory allocator too "
             + "(LD_PRELOAD; by default PyTorch runs with the system's, as python3 does)")
     boolean pytorchSameAllocator;
@@ -111,7 +116,8 @@ public final class BenchCommand implements Callable<Integer> {
         } else if (memory != null) {
             MemoryBench.peak(config, overrides, memory, warmup, steps, reference, System.out);
         } else {
-            MethodBench.run(config, overrides, methods, steps, warmup, rounds, profile, reference, System.out);
+            MethodBench.run(config, overrides, methods, student, steps, warmup, rounds, profile, reference,
+                    System.out);
         }
         return 0;
     }
