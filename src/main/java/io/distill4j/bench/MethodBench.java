@@ -44,11 +44,7 @@ public final class MethodBench {
         for (String method : methodNames) {
             variants.put(method, BenchConfigs.overrides(base, overrides, method));
             if (student != null) {
-                List<String> o = new ArrayList<>(BenchConfigs.overrides(base, overrides, method));
-                String first = base.networks().get(0).name();
-                o.add("networks." + first + ".arch=none");
-                o.add("networks." + first + ".model=" + student);
-                variants.put(method + "/scripted", o);
+                variants.put(method + "/scripted", BenchConfigs.scripted(base, overrides, method, student));
             }
         }
         List<String> names = new ArrayList<>(variants.keySet());

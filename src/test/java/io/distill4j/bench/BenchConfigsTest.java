@@ -4,6 +4,7 @@ import io.distill4j.config.ConfigLoader;
 import io.distill4j.config.RunConfig;
 import org.junit.jupiter.api.Test;
 
+import java.nio.file.Path;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -25,6 +26,17 @@ class BenchConfigsTest {
         assertThat(BenchConfigs.overrides(one, List.of(), "baseline")).containsExactly("method.name=baseline");
         RunConfig two = config("{a: {arch: resnet8}, b: {arch: resnet8}}");
         assertThat(BenchConfigs.overrides(two, List.of(), "dml")).containsExactly("method.name=dml");
+    }
+
+    @Test
+    void aScriptedStudentReplacesTheFirstNetworkAndAnOnlineMethodsPeerStaysDistill4js() {
+        RunConfig one = config("{student: {arch: resnet14}}");
+        assertThat(BenchConfigs.scripted(one, List.of(), "kd", Path.of("s.pt"))).containsExactly("method.name=kd",
+                "networks.student.arch=none", "networks.student.model=s.pt");
+        assertThat(BenchConfigs.scripted(one, List.of(), "dml", Path.of("s.pt"))).containsExactly("method.name=dml",
+                "networks.bench_peer2.arch=resnet14", "networks.student.arch=none", "networks.student.model=s.pt");
+        ConfigLoader.load(Path.of("configs/default.yaml"), BenchConfigs.scripted(one, List.of(), "baseline",
+                Path.of("src/test/resources/io/distill4j/students/student.pt"))); // a valid config
     }
 
     @Test

@@ -59,6 +59,16 @@ class ConfigTest {
         }
     }
 
+    /** A key whose default is none may be written none: a sweep's override takes an architecture away that way. */
+    @Test
+    void anOptionalKeyWrittenNoneIsAbsent() throws IOException {
+        RunConfig c = ConfigLoader.load(write(GOOD), List.of("networks.student.arch=none",
+                "networks.student.model=student.pt", "networks.student.init=none"));
+        assertThat(c.networks().get(0).arch()).isNull();
+        assertThat(c.networks().get(0).model()).isEqualTo("student.pt");
+        assertThat(c.networks().get(0).init()).isNull();
+    }
+
     @Test
     void readsTheContractKeys() throws IOException {
         RunConfig c = ConfigLoader.load(write(GOOD), List.of());

@@ -42,7 +42,8 @@ class ShippedSweepsTest {
             Map.entry("dml-noaug", List.of("dml-noaug")),
             Map.entry("meal-v2-t4", List.of("meal-v2-t4")),
             Map.entry("mkf-batches", List.of("mkf-batches")),
-            Map.entry("logit-methods", List.of("logit-methods")));
+            Map.entry("logit-methods", List.of("logit-methods")),
+            Map.entry("scripted-student", List.of("scripted-student")));
 
     @Test
     void everySweepRunReproducesItsArchivedConfig() throws IOException {
