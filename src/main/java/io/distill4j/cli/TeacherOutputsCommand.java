@@ -8,6 +8,7 @@ import io.distill4j.sweep.Cluster;
 import io.distill4j.sweep.SweepPlan;
 import io.distill4j.sweep.SweepSpec;
 import io.distill4j.teacherstore.TeacherOutputsParts;
+import io.distill4j.teacherstore.TeacherViewsBuilder;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -19,8 +20,9 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 
 @Command(name = "teacher-outputs", mixinStandardHelpOptions = true,
-        description = {"Build a run's store of teacher outputs (train.teacher_outputs), or every store of a sweep's "
-                + "runs, ahead of training: in this process, or as Apache Spark tasks with --spark MASTER.",
+        description = {"Build a run's store of teacher outputs (train.teacher_outputs, per step; or "
+                + "train.teacher_views, over views), or every store of a sweep's runs, ahead of training: in this "
+                + "process, or as Apache Spark tasks with --spark MASTER (per-step stores).",
                 "The store is built in parts (ranges of steps), each written atomically to FILE.parts/ and skipped "
                         + "when already there, so a rerun continues; the parts are then joined into the file one "
                         + "process writes, byte for byte."})
@@ -79,7 +81,7 @@ public final class TeacherOutputsCommand implements Callable<Integer> {
         List<String> seen = new ArrayList<>();
         for (SweepPlan.PlannedRun r : plan.runs()) {
             RunConfig cfg = ConfigLoader.load(r.config(), r.overrides());
-            String file = cfg.train().teacherOutputs();
+            String file = cfg.train().teacherViews() != null ? cfg.train().teacherViews() : cfg.train().teacherOutputs();
             if (file != null && !seen.contains(Path.of(file).toAbsolutePath().normalize().toString())) {
                 seen.add(Path.of(file).toAbsolutePath().normalize().toString());
                 System.out.println("run " + r.name() + ": " + file);
@@ -87,7 +89,8 @@ public final class TeacherOutputsCommand implements Callable<Integer> {
             }
         }
         if (seen.isEmpty()) {
-            System.out.println(sweep + ": no run of the sweep sets train.teacher_outputs; nothing to build");
+            System.out.println(sweep + ": no run of the sweep sets train.teacher_outputs or train.teacher_views; "
+                    + "nothing to build");
         }
         return 0;
     }
@@ -95,6 +98,16 @@ public final class TeacherOutputsCommand implements Callable<Integer> {
     private void build(Path configFile, List<String> sets) {
         RunConfig cfg = ConfigLoader.load(configFile, sets);
         try (Run run = Run.build(cfg)) {
+            if (cfg.train().teacherViews() != null) { // a store over views: one process builds it
+                if (steps != null || spark != null) {
+                    throw new UserError((steps != null ? "--steps" : "--spark") + ": applies to train.teacher_outputs "
+                            + "(a store over views is built by one process)");
+                }
+                TeacherViewsBuilder.attach(run);
+                System.out.println(cfg.train().teacherViews() + ": " + run.teacherViews().images() + " images, "
+                        + run.teacherViews().views() + " views each");
+                return;
+            }
             TeacherOutputsParts parts = new TeacherOutputsParts(run);
             if (steps != null) { // one part, as a Spark task writes it
                 int[] r = parts.range(steps);

@@ -26,6 +26,9 @@ import java.util.List;
  *                       teachers, then read instead of running them (null: the teachers run at every step)
  * @param teacherOutputsTopK 0: the store holds every logit (exact); k: the k largest and one fill logit that
  *                       keeps the rest's probability mass at the method's temperature (compact, lossy)
+ * @param teacherViews   a file of the teachers' logits over every view of every training image (pad-crop and flip,
+ *                       enumerated): built on first use, then read by any run of these teachers, images and views,
+ *                       whatever its seed (null: none)
  * @param channelsLast   activations laid out channels-last in memory (NHWC; shapes stay NCHW): oneDNN's
  *                       convolutions then read and write them without reordering (BENCHMARKS.md: about a fifth
  *                       faster per step on CPU). The same arithmetic up to rounding; false reproduces runs made
@@ -38,7 +41,7 @@ import java.util.List;
  */
 public record TrainConfig(int epochs, int batchSize, int evalBatchSize, int evalEvery, int logEvery, int threads,
                           boolean checkpoint, String onNan, int maxSkipped, int bnRecalibration, boolean trainFit,
-                          String teacherOutputs, int teacherOutputsTopK, boolean channelsLast,
+                          String teacherOutputs, int teacherOutputsTopK, String teacherViews, boolean channelsLast,
                           boolean tensorboard, String device) {
     /** The keys of {@code train:}. */
     public static final Section SECTION = Section.of("train", "the length and shape of training",
@@ -60,6 +63,9 @@ public record TrainConfig(int epochs, int batchSize, int evalBatchSize, int eval
                     + "first step and read instead of running the teachers"),
             Key.integer("teacher_outputs_top_k", "0", 0, Short.MAX_VALUE, "0: the store holds every logit; k: the k "
                     + "largest and one fill logit (compact, lossy)"),
+            Key.text("teacher_views", "none", "a file of the teachers' logits over every pad-crop and flip view of "
+                    + "every training image, built on first use and read by any run of these teachers and images, "
+                    + "whatever its seed (float16; any logit method)"),
             Key.bool("channels_last", "true", "activations laid out channels-last (NHWC) in memory; false reproduces "
                     + "runs made before the option bit for bit"),
             Key.bool("tensorboard", "false", "also write the scalars as TensorBoard event files"),
@@ -82,6 +88,7 @@ public record TrainConfig(int epochs, int batchSize, int evalBatchSize, int eval
                 s.key("train_fit").readBool(n),
                 s.key("teacher_outputs").readText(n),
                 (int) s.key("teacher_outputs_top_k").readInteger(n),
+                s.key("teacher_views").readText(n),
                 s.key("channels_last").readBool(n),
                 s.key("tensorboard").readBool(n),
                 device(n));

@@ -104,33 +104,39 @@ public final class Augmenter {
         return lut;
     }
 
-    /** Writes one augmented, normalised sample (C*H*W floats) at {@code dst[dstOffset]}. */
-    public void apply(byte[] src, int srcOffset, int c, int h, int w, float[] dst, int dstOffset,
-                      SplittableRandom rng) {
-        float[][] table = lut(c);
+    /**
+     * The enumerable views of this augmenter: every crop offset (dx, dy) in [-pad, pad]^2 with and without the
+     * flip, (2 pad + 1)^2 x 2 of them; a view's code is {@code ((dy + pad) (2 pad + 1) + dx + pad) 2 + flip}.
+     * Cutout and strong operations draw outside this set ({@link #enumerable()}).
+     */
+    public int viewCount() {
+        return (2 * pad + 1) * (2 * pad + 1) * 2;
+    }
+
+    /** True when every view this augmenter draws is one of {@link #viewCount()} (no Cutout, no strong operations). */
+    public boolean enumerable() {
+        return cutout == 0 && strong == null;
+    }
+
+    public int pad() { return pad; }
+
+    /** The code of view (dx, dy, flip). */
+    public int viewCode(int dx, int dy, boolean flip) {
+        return ((dy + pad) * (2 * pad + 1) + dx + pad) * 2 + (flip ? 1 : 0);
+    }
+
+    /**
+     * Writes one augmented, normalised sample (C*H*W floats) at {@code dst[dstOffset]}; returns the code of the
+     * crop and flip it drew ({@link #viewCode}).
+     */
+    public int apply(byte[] src, int srcOffset, int c, int h, int w, float[] dst, int dstOffset,
+                     SplittableRandom rng) {
         int dx = pad > 0 ? rng.nextInt(2 * pad + 1) - pad : 0; // crop offset relative to the original
         int dy = pad > 0 ? rng.nextInt(2 * pad + 1) - pad : 0;
         boolean flip = flipProbability > 0 && rng.nextDouble() < flipProbability;
-        int[] cols = new int[w]; // per output column, the source column of the crop and flip, or -1 outside
-        for (int x = 0; x < w; x++) {
-            int sx = (flip ? w - 1 - x : x) + dx;
-            cols[x] = sx >= 0 && sx < w ? sx : -1;
-        }
-        if (strong == null) { // straight into floats through the table
-            for (int ch = 0; ch < c; ch++) {
-                float[] t = table[ch];
-                float zero = t[0];
-                int plane = srcOffset + ch * h * w;
-                int out = dstOffset + ch * h * w;
-                for (int y = 0; y < h; y++) {
-                    int sy = y + dy;
-                    boolean rowIn = sy >= 0 && sy < h;
-                    int row = plane + sy * w;
-                    for (int x = 0; x < w; x++) {
-                        dst[out + y * w + x] = rowIn && cols[x] >= 0 ? t[src[row + cols[x]] & 0xff] : zero;
-                    }
-                }
-            }
+        int[] cols = columns(w, dx, flip);
+        if (strong == null) {
+            render(src, srcOffset, c, h, w, dx, dy, flip, dst, dstOffset);
         } else { // the crop's bytes (0 outside the original), the strong operations, then the table
             byte[] img = new byte[c * h * w];
             for (int ch = 0; ch < c; ch++) {
@@ -148,6 +154,7 @@ public final class Augmenter {
                 }
             }
             strong.apply(img, c, h, w, rng);
+            float[][] table = lut(c);
             for (int ch = 0; ch < c; ch++) {
                 float[] t = table[ch];
                 for (int k = ch * h * w; k < (ch + 1) * h * w; k++) {
@@ -168,6 +175,38 @@ public final class Augmenter {
                     for (int x = x0; x < x1; x++) {
                         dst[base + x] = 0f;
                     }
+                }
+            }
+        }
+        return viewCode(dx, dy, flip);
+    }
+
+    /** The crop and flip's source column of each output column, or -1 outside the original. */
+    private static int[] columns(int w, int dx, boolean flip) {
+        int[] cols = new int[w];
+        for (int x = 0; x < w; x++) {
+            int sx = (flip ? w - 1 - x : x) + dx;
+            cols[x] = sx >= 0 && sx < w ? sx : -1;
+        }
+        return cols;
+    }
+
+    /** View (dx, dy, flip) of one sample, normalised, at {@code dst[dstOffset]}: what {@link #apply} draws. */
+    public void render(byte[] src, int srcOffset, int c, int h, int w, int dx, int dy, boolean flip, float[] dst,
+                       int dstOffset) {
+        float[][] table = lut(c);
+        int[] cols = columns(w, dx, flip);
+        for (int ch = 0; ch < c; ch++) { // straight into floats through the table
+            float[] t = table[ch];
+            float zero = t[0];
+            int plane = srcOffset + ch * h * w;
+            int out = dstOffset + ch * h * w;
+            for (int y = 0; y < h; y++) {
+                int sy = y + dy;
+                boolean rowIn = sy >= 0 && sy < h;
+                int row = plane + sy * w;
+                for (int x = 0; x < w; x++) {
+                    dst[out + y * w + x] = rowIn && cols[x] >= 0 ? t[src[row + cols[x]] & 0xff] : zero;
                 }
             }
         }

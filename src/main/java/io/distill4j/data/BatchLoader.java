@@ -228,12 +228,16 @@ public final class BatchLoader implements AutoCloseable {
         StreamedImages files = ds.files();
         int kept = 0;
         boolean training = augmenter.random();
+        int[] codes = files == null && viewAugmenters[0].enumerable() ? new int[n] : null;
         for (int k = 0; k < n; k++) {
             int i = order[from + k];
             if (files == null) {
                 for (int v = 0; v < views; v++) {
-                    viewAugmenters[v].apply(ds.pixels(), i * sample, c, h, w, out[v], k * sample,
+                    int code = viewAugmenters[v].apply(ds.pixels(), i * sample, c, h, w, out[v], k * sample,
                             Seeds.rng(seed, "augment", epoch, i, v));
+                    if (v == 0 && codes != null) {
+                        codes[k] = code;
+                    }
                 }
             } else if (views == 1) { // decode only what the crop needs
                 SplittableRandom rng = Seeds.rng(seed, "augment", epoch, i, 0);
@@ -268,8 +272,11 @@ public final class BatchLoader implements AutoCloseable {
             labels = Arrays.copyOf(labels, kept);
             indices = Arrays.copyOf(indices, kept);
         }
-        return new HostBatch(out, labels, indices, c, h, w);
+        return new HostBatch(out, labels, indices, c, h, w, null, codes);
     }
+
+    /** The augmentation of the first view (what a store of the teachers' outputs over views enumerates). */
+    public Augmenter augmenter() { return augmenter; }
 
     /** Stops the decoding threads (they also end by themselves when idle). */
     @Override

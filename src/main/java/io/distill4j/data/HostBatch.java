@@ -9,13 +9,20 @@ import java.util.Arrays;
 
 /**
  * A batch prepared on the Java side: one or more views (independent augmentations of the same samples,
- * each N*C*H*W normalised floats), the labels and the dataset index of every sample.
+ * each N*C*H*W normalised floats), the labels and the dataset index of every sample, and, where the first view is
+ * one of the augmenter's enumerable views (pad-crop and flip, nothing else), each sample's view code
+ * ({@link Augmenter#viewCode}; null otherwise), which a store of the teacher's outputs over views reads.
  */
 public record HostBatch(float[][] views, int[] labels, int[] indices, int channels, int height, int width,
-                        Mix mix) {
+                        Mix mix, int[] viewCodes) {
     /** A batch without mixing. */
     public HostBatch(float[][] views, int[] labels, int[] indices, int channels, int height, int width) {
-        this(views, labels, indices, channels, height, width, null);
+        this(views, labels, indices, channels, height, width, null, null);
+    }
+
+    /** A batch without view codes. */
+    public HostBatch(float[][] views, int[] labels, int[] indices, int channels, int height, int width, Mix mix) {
+        this(views, labels, indices, channels, height, width, mix, null);
     }
 
     /** Two unmixed batches of the same image shape and views as one: {@code a}'s samples, then {@code b}'s. */
@@ -30,7 +37,7 @@ public record HostBatch(float[][] views, int[] labels, int[] indices, int channe
             System.arraycopy(b.views[v], 0, views[v], a.views[v].length, b.views[v].length);
         }
         return new HostBatch(views, join(a.labels, b.labels), join(a.indices, b.indices), a.channels, a.height,
-                a.width);
+                a.width, null, a.viewCodes == null || b.viewCodes == null ? null : join(a.viewCodes, b.viewCodes));
     }
 
     private static int[] join(int[] a, int[] b) {
@@ -39,9 +46,9 @@ public record HostBatch(float[][] views, int[] labels, int[] indices, int channe
         return out;
     }
 
-    /** This batch with mixed views and the mix that made them. */
+    /** This batch with mixed views and the mix that made them (no longer views of the store's). */
     public HostBatch withMix(float[][] mixedViews, Mix how) {
-        return new HostBatch(mixedViews, labels, indices, channels, height, width, how);
+        return new HostBatch(mixedViews, labels, indices, channels, height, width, how, null);
     }
 
     /** The partners' labels of a mixed batch (null when not mixed). */

@@ -382,7 +382,7 @@ public final class TeacherOutputs implements AutoCloseable {
                 + encoding.describe() + "\n" + fingerprint;
     }
 
-    private static String firstDifference(String got, String want) {
+    static String firstDifference(String got, String want) {
         String[] a = got.split("\n");
         String[] b = want.split("\n");
         for (int i = 0; i < Math.min(a.length, b.length); i++) {
@@ -393,7 +393,7 @@ public final class TeacherOutputs implements AutoCloseable {
         return "it has " + a.length + " header lines, this run needs " + b.length;
     }
 
-    private static void readFully(FileChannel ch, ByteBuffer b, long pos) throws IOException {
+    static void readFully(FileChannel ch, ByteBuffer b, long pos) throws IOException {
         while (b.hasRemaining()) {
             int r = ch.read(b, pos);
             if (r < 0) {

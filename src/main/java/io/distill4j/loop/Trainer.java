@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.pytorch.jni.JniUtils;
 import io.distill4j.data.BatchLoader;
 import io.distill4j.data.HostBatch;
+import io.distill4j.knowledge.TeacherViews;
 import io.distill4j.knowledge.Teachers;
 import io.distill4j.methods.Batch;
 import io.distill4j.methods.Losses;
@@ -12,6 +13,7 @@ import io.distill4j.run.Run;
 import io.distill4j.runtime.Checkpoint;
 import io.distill4j.runtime.Net;
 import io.distill4j.teacherstore.TeacherOutputsBuilder;
+import io.distill4j.teacherstore.TeacherViewsBuilder;
 import io.distill4j.util.Seeds;
 
 import java.util.LinkedHashMap;
@@ -54,6 +56,9 @@ public final class Trainer {
         this.reseedsLibtorch = optimized.stream().anyMatch(n -> n.block().drawsFromLibtorch());
         if (run.config().train().teacherOutputs() != null && run.teacherOutputs() == null) {
             run.attach(TeacherOutputsBuilder.openOrBuild(run)); // before the first step, not inside one
+        }
+        if (run.config().train().teacherViews() != null && run.teacherViews() == null) {
+            TeacherViewsBuilder.attach(run);
         }
     }
 
@@ -150,8 +155,9 @@ public final class Trainer {
             JniUtils.setSeed(Seeds.derive(run.config().seed(), LIBTORCH_STREAM, step));
         }
         try (NDManager bm = run.manager().newSubManager()) {
-            Context ctx = new Context(epoch, diagnostics);
-            Losses losses = run.method().step(new Batch(hb, bm, run.labelled()), ctx);
+            Batch batch = new Batch(hb, bm, run.labelled());
+            Context ctx = new Context(epoch, diagnostics, batch);
+            Losses losses = run.method().step(batch, ctx);
             if (observer != null) {
                 observer.accept(losses);
             }
@@ -190,17 +196,31 @@ public final class Trainer {
     private final class Context implements StepContext {
         private final int epoch;
         private final Map<String, Double> diagnostics;
+        private final Batch batch;
         final Map<String, Float> scalars = new LinkedHashMap<>();
 
-        Context(int epoch, Map<String, Double> diagnostics) {
+        Context(int epoch, Map<String, Double> diagnostics, Batch batch) {
             this.epoch = epoch;
             this.diagnostics = diagnostics;
+            this.batch = batch;
+        }
+
+        /** The store over views answering for this batch's first view, where the run has one and the view is its. */
+        private Teachers.StoredViews storedViews() {
+            TeacherViews views = run.teacherViews();
+            if (views == null || batch.host().viewCodes() == null) {
+                return null;
+            }
+            return new Teachers.StoredViews(views, batch.images(), run.teacherViewRows(batch.indices()),
+                    batch.host().viewCodes());
         }
 
         @Override public void diagnostic(String name, double value) { diagnostics.put(name, value); }
         @Override public Net net(String name) { return run.net(name); }
         @Override public List<Net> trainable() { return run.nets(); }
-        @Override public Teachers teacherKnowledge() { return new Teachers(run.teachers(), run.teacherOutputs(), step); }
+        @Override public Teachers teacherKnowledge() {
+            return new Teachers(run.teachers(), run.teacherOutputs(), step, storedViews());
+        }
         @Override public long step() { return step; }
         @Override public int epoch() { return epoch; }
         @Override public int stepsPerEpoch() { return stepsPerEpoch; }

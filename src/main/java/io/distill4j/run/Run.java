@@ -5,6 +5,7 @@ import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDManager;
 import ai.djl.pytorch.jni.JniUtils;
 import io.distill4j.UserError;
+import io.distill4j.config.ConfigNode;
 import io.distill4j.config.NetworkConfig;
 import io.distill4j.config.RunConfig;
 import io.distill4j.config.TeacherConfig;
@@ -16,6 +17,7 @@ import io.distill4j.foreign.ScriptedStudent;
 import io.distill4j.foreign.TorchvisionInit;
 import io.distill4j.knowledge.Teacher;
 import io.distill4j.knowledge.TeacherOutputs;
+import io.distill4j.knowledge.TeacherViews;
 import io.distill4j.methods.Method;
 import io.distill4j.methods.MethodRegistry;
 import io.distill4j.methods.MethodSetup;
@@ -51,6 +53,8 @@ public final class Run implements AutoCloseable {
     private final Method method;
     private final List<TeacherLoader.Score> teacherScores = new ArrayList<>();
     private TeacherOutputs teacherOutputs;
+    private TeacherViews teacherViews;
+    private int[] teacherViewRows; // per training image, its row in teacherViews
 
     private Run(RunConfig config, NDManager manager, DataPipeline data, DataPipeline.Loaders loaders, List<Net> nets,
                 List<Teacher> teachers, Method method) {
@@ -175,6 +179,9 @@ public final class Run implements AutoCloseable {
             throw cfg.root().child("train").error("teacher_outputs", "the config has no teachers: to store (it "
                     + "holds the outputs of KD's and MEAL V2's teachers)");
         }
+        if (cfg.train().teacherViews() != null) {
+            checkTeacherViews(cfg);
+        }
         if (cfg.train().teacherOutputsTopK() > 0 && cfg.train().teacherOutputs() == null) {
             throw cfg.root().child("train").error("teacher_outputs_top_k", "applies to a store of the teachers' "
                     + "outputs: set train.teacher_outputs: FILE as well, or leave it at 0");
@@ -206,6 +213,32 @@ public final class Run implements AutoCloseable {
             }
         }
         return resolved;
+    }
+
+    /**
+     * A store over views ({@code train.teacher_views}) serves teachers that see the batch's own views: it needs
+     * teachers, no per-step store beside it, and views that are pad-crops and flips only (no Cutout, no mixing).
+     */
+    private static void checkTeacherViews(RunConfig cfg) {
+        ConfigNode train = cfg.root().child("train");
+        String file = cfg.train().teacherViews();
+        if (cfg.teachers().isEmpty()) {
+            throw train.error("teacher_views", file + ": the config has no teachers to store (it holds the outputs "
+                    + "of KD's and MEAL V2's teachers)");
+        }
+        if (cfg.train().teacherOutputs() != null) {
+            throw train.error("teacher_views", file + " and teacher_outputs " + cfg.train().teacherOutputs()
+                    + " both given: use one store of the teachers' outputs");
+        }
+        if (!cfg.data().mix().equals("none")) {
+            throw train.error("teacher_views", file + ": data.mix " + cfg.data().mix() + " blends images into "
+                    + "views no store holds; set data.mix: none, or use train.teacher_outputs (per step)");
+        }
+        if (cfg.data().cutout() > 0) {
+            throw train.error("teacher_views", file + ": data.cutout " + cfg.data().cutout() + " draws views "
+                    + "outside the pad-crop and flip set the store enumerates; set data.cutout: 0, or use "
+                    + "train.teacher_outputs (per step)");
+        }
     }
 
     /** An architecture name the zoo cannot build is an error naming the config file and key. */
@@ -322,6 +355,29 @@ public final class Run implements AutoCloseable {
         teacherOutputs = outputs;
     }
 
+    /** The store of the teachers' outputs over views ({@code train.teacher_views}) once attached, else null. */
+    public synchronized TeacherViews teacherViews() {
+        return teacherViews;
+    }
+
+    /** The store's rows of training images {@code indices}. */
+    public synchronized int[] teacherViewRows(int[] indices) {
+        int[] rows = new int[indices.length];
+        for (int i = 0; i < rows.length; i++) {
+            rows[i] = teacherViewRows[indices[i]];
+        }
+        return rows;
+    }
+
+    /** Gives the run its store over views and each training image's row in it; the run closes it with itself. */
+    public synchronized void attach(TeacherViews views, int[] rowOfTrainImage) {
+        if (teacherViews != null) {
+            throw new IllegalStateException("the run already has a store of the teachers' outputs over views");
+        }
+        teacherViews = views;
+        teacherViewRows = rowOfTrainImage;
+    }
+
     public BatchLoader trainLoader() { return loaders.train(); }
 
     /**
@@ -380,6 +436,9 @@ public final class Run implements AutoCloseable {
         loaders.test().close();
         if (loaders.validation() != null) {
             loaders.validation().close();
+        }
+        if (teacherViews != null) {
+            teacherViews.close();
         }
         if (teacherOutputs != null) {
             teacherOutputs.close();

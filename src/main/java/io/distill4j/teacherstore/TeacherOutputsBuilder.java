@@ -110,6 +110,13 @@ public final class TeacherOutputsBuilder {
         f.append("data ").append(new Gson().toJson(cfg.resolved().get("data"))).append('\n');
         f.append("batch_size ").append(cfg.train().batchSize()).append('\n');
         f.append("epochs ").append(cfg.train().epochs()).append('\n');
+        f.append(teachers(cfg, train, norm));
+        return f.toString();
+    }
+
+    /** The teachers' part of a fingerprint: each one's name, architecture, file digest and input contract. */
+    static String teachers(RunConfig cfg, ImageDataset train, Normalization norm) {
+        StringBuilder f = new StringBuilder();
         for (TeacherConfig t : cfg.teachers()) {
             f.append("teacher ").append(t.name()).append(' ').append(t.arch()).append(' ')
                     .append(t.network() == null ? "-" : t.network()).append(' ').append(digest(Path.of(t.source())))
