@@ -133,7 +133,7 @@ public final class TeacherOutputs implements AutoCloseable {
         return b.flip();
     }
 
-    private static void writeAll(FileChannel out, ByteBuffer b) throws IOException {
+    static void writeAll(FileChannel out, ByteBuffer b) throws IOException {
         while (b.hasRemaining()) {
             out.write(b);
         }

@@ -111,7 +111,7 @@ public final class TeacherViews implements AutoCloseable {
                 for (long k : keys) {
                     head.putLong(k);
                 }
-                writeAll(out, head.flip());
+                TeacherOutputs.writeAll(out, head.flip());
                 ByteBuffer row = ByteBuffer.allocate((int) imageBytes(views, teachers, classes))
                         .order(ByteOrder.LITTLE_ENDIAN);
                 for (int i = 0; i < keys.length; i++) {
@@ -128,7 +128,7 @@ public final class TeacherViews implements AutoCloseable {
                             }
                         }
                     }
-                    writeAll(out, row.flip());
+                    TeacherOutputs.writeAll(out, row.flip());
                 }
                 out.force(true);
             }
@@ -227,12 +227,6 @@ public final class TeacherViews implements AutoCloseable {
             }
         }
         return HostArrays.floats(m, z, new Shape(rows.length, classes));
-    }
-
-    private static void writeAll(FileChannel out, ByteBuffer b) throws IOException {
-        while (b.hasRemaining()) {
-            out.write(b);
-        }
     }
 
     @Override

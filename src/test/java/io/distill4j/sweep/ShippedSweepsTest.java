@@ -43,7 +43,8 @@ class ShippedSweepsTest {
             Map.entry("meal-v2-t4", List.of("meal-v2-t4")),
             Map.entry("mkf-batches", List.of("mkf-batches")),
             Map.entry("logit-methods", List.of("logit-methods")),
-            Map.entry("scripted-student", List.of("scripted-student")));
+            Map.entry("scripted-student", List.of("scripted-student")),
+            Map.entry("kd-views", List.of("kd-views")));
 
     @Test
     void everySweepRunReproducesItsArchivedConfig() throws IOException {
