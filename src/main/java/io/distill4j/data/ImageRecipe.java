@@ -93,6 +93,19 @@ public record ImageRecipe(String crop, double scaleMin, double scaleMax, double 
      * The region (x0, y0, cw, ch) of {@code img} resampled to ow x oh, channel-first: each output row filtered
      * vertically over the columns used first (contiguous loops the compiler vectorises), then horizontally.
      */
+    /** Each decoding thread's buffer between the two passes of {@link #resample} (grown as needed, kept). */
+    private static final ThreadLocal<float[]> BETWEEN = ThreadLocal.withInitial(() -> new float[0]);
+    /** Output rows of the vertical pass transposed together: 16 floats, one 64-byte cache line. */
+    private static final int BLOCK = 16;
+
+    /**
+     * The region resampled to ow x oh, planar RGB. Two separable passes, each a multiply-add over contiguous floats
+     * that the JIT vectorises: the vertical pass sums each output row's source rows along the region's width and
+     * writes its row transposed (a column of {@code between} per channel-interleaved source column); the
+     * horizontal pass then sums each output column's source columns along the output's height. Every output value is
+     * {@code sum_k wx_k (sum_l wy_l p_l)} with both sums in tap order, as a row-by-row loop computes it: the same
+     * pixels.
+     */
     static byte[] resample(ImageDecoder.Rgb img, double x0, double y0, double cw, double ch, int ow, int oh) {
         Taps tx = taps(img.width(), x0, cw, ow);
         Taps ty = taps(img.height(), y0, ch, oh);
@@ -100,50 +113,67 @@ public record ImageRecipe(String crop, double scaleMin, double scaleMax, double 
         byte[] src = img.rgb();
         int colFrom = tx.first;
         int span = (tx.last - colFrom + 1) * 3;
-        float[] row = new float[span];
-        byte[] out = new byte[3 * ow * oh];
-        int plane = ow * oh;
-        for (int y = 0; y < oh; y++) {
-            Arrays.fill(row, 0f);
-            int ky = y * ty.width;
-            for (int k = 0; k < ty.count[y]; k++) {
-                float wt = ty.weight[ky + k];
-                int base = 3 * ((ty.start[y] + k) * srcW + colFrom);
-                for (int j = 0; j < span; j++) {
-                    row[j] += wt * (src[base + j] & 0xff);
+        float[] between = BETWEEN.get();
+        if (between.length < span * oh) {
+            between = new float[span * oh];
+            BETWEEN.set(between);
+        }
+        float[] rows = new float[BLOCK * span]; // BLOCK output rows at a time, transposed a cache line at once
+        for (int from = 0; from < oh; from += BLOCK) {
+            int n = Math.min(BLOCK, oh - from);
+            Arrays.fill(rows, 0f);
+            for (int b = 0; b < n; b++) {
+                int y = from + b;
+                int ky = y * ty.width;
+                for (int k = 0; k < ty.count[y]; k++) {
+                    float wt = ty.weight[ky + k];
+                    int base = 3 * ((ty.start[y] + k) * srcW + colFrom);
+                    int at = b * span;
+                    for (int j = 0; j < span; j++) {
+                        rows[at + j] += wt * (src[base + j] & 0xff);
+                    }
                 }
             }
+            for (int j = 0; j < span; j++) {
+                int to = j * oh + from;
+                for (int b = 0; b < n; b++) {
+                    between[to + b] = rows[b * span + j];
+                }
+            }
+        }
+        byte[] out = new byte[3 * ow * oh];
+        int plane = ow * oh;
+        float[] column = new float[oh];
+        for (int c = 0; c < 3; c++) {
             for (int x = 0; x < ow; x++) {
-                float r = 0;
-                float g = 0;
-                float b = 0;
-                int start = 3 * (tx.start[x] - colFrom);
+                Arrays.fill(column, 0f);
                 int kx = x * tx.width;
                 for (int k = 0; k < tx.count[x]; k++) {
                     float wt = tx.weight[kx + k];
-                    int p = start + 3 * k;
-                    r += wt * row[p];
-                    g += wt * row[p + 1];
-                    b += wt * row[p + 2];
+                    int base = (3 * (tx.start[x] + k - colFrom) + c) * oh;
+                    for (int y = 0; y < oh; y++) {
+                        column[y] += wt * between[base + y];
+                    }
                 }
-                int o = y * ow + x;
-                out[o] = clamp(r);
-                out[plane + o] = clamp(g);
-                out[2 * plane + o] = clamp(b);
+                int o = c * plane + x;
+                for (int y = 0; y < oh; y++) {
+                    out[o + y * ow] = clamp(column[y]);
+                }
             }
         }
         return out;
     }
 
-    private static byte clamp(float v) {
-        int i = Math.round(v);
+    /** {@code v} rounded half up and clamped to [0, 255]: Math.round(float)'s value, computed exactly in double. */
+    static byte clamp(float v) {
+        int i = (int) Math.floor(v + 0.5); // v + 0.5 is exact in double, and so is its floor
         return (byte) (i < 0 ? 0 : Math.min(i, 255));
     }
 
     /** Per output pixel: the first source pixel, how many, and their weights (a triangle filter). */
-    private record Taps(int[] start, int[] count, float[] weight, int width, int first, int last) {}
+    record Taps(int[] start, int[] count, float[] weight, int width, int first, int last) {}
 
-    private static Taps taps(int size, double from, double length, int out) {
+    static Taps taps(int size, double from, double length, int out) {
         double scale = length / out;
         double support = Math.max(1.0, scale); // widen the kernel when shrinking
         int width = (int) Math.ceil(support) * 2 + 1;
