@@ -29,6 +29,8 @@ import java.util.List;
  * @param teacherViews   a file of the teachers' logits over every view of every training image (pad-crop and flip,
  *                       enumerated): built on first use, then read by any run of these teachers, images and views,
  *                       whatever its seed (null: none)
+ * @param teacherViewsK  for streamed images with random-resized crops: the crops (and flips) sampled and stored
+ *                       an image, among which training then draws (0: enumerated views only)
  * @param channelsLast   activations laid out channels-last in memory (NHWC; shapes stay NCHW): oneDNN's
  *                       convolutions then read and write them without reordering (BENCHMARKS.md: about a fifth
  *                       faster per step on CPU). The same arithmetic up to rounding; false reproduces runs made
@@ -41,7 +43,8 @@ import java.util.List;
  */
 public record TrainConfig(int epochs, int batchSize, int evalBatchSize, int evalEvery, int logEvery, int threads,
                           boolean checkpoint, String onNan, int maxSkipped, int bnRecalibration, boolean trainFit,
-                          String teacherOutputs, int teacherOutputsTopK, String teacherViews, boolean channelsLast,
+                          String teacherOutputs, int teacherOutputsTopK, String teacherViews, int teacherViewsK,
+                          boolean channelsLast,
                           boolean tensorboard, String device) {
     /** The keys of {@code train:}. */
     public static final Section SECTION = Section.of("train", "the length and shape of training",
@@ -66,6 +69,9 @@ public record TrainConfig(int epochs, int batchSize, int evalBatchSize, int eval
             Key.text("teacher_views", "none", "a file of the teachers' logits over every pad-crop and flip view of "
                     + "every training image, built on first use and read by any run of these teachers and images, "
                     + "whatever its seed (float16; any logit method)"),
+            Key.integer("teacher_views_k", "0", 0, 4096, "streamed images with random-resized crops: K crops and "
+                    + "flips sampled an image and stored; training draws one of them (0: pad-crop and flip views, "
+                    + "enumerated)"),
             Key.bool("channels_last", "true", "activations laid out channels-last (NHWC) in memory; false reproduces "
                     + "runs made before the option bit for bit"),
             Key.bool("tensorboard", "false", "also write the scalars as TensorBoard event files"),
@@ -89,6 +95,7 @@ public record TrainConfig(int epochs, int batchSize, int evalBatchSize, int eval
                 s.key("teacher_outputs").readText(n),
                 (int) s.key("teacher_outputs_top_k").readInteger(n),
                 s.key("teacher_views").readText(n),
+                (int) s.key("teacher_views_k").readInteger(n),
                 s.key("channels_last").readBool(n),
                 s.key("tensorboard").readBool(n),
                 device(n));

@@ -33,6 +33,7 @@ public final class BatchLoader implements AutoCloseable {
     private final boolean dropLast;
     private final Augmenter augmenter;
     private final Augmenter[] viewAugmenters;
+    private SampledViews sampled;
     private final int views;
     private final long seed;
     private MixingPolicy mixing;
@@ -57,6 +58,18 @@ public final class BatchLoader implements AutoCloseable {
         Arrays.fill(viewAugmenters, augmenter);
         this.views = views;
         this.seed = seed;
+    }
+
+    /**
+     * Draws each streamed training sample's first view among {@code views} (a store's K random-resized crops and
+     * flips) instead of a fresh random-resized crop; the batch records which ({@link HostBatch#viewCodes}).
+     */
+    public BatchLoader withSampledViews(SampledViews views) {
+        if (ds.files() == null || this.views != 1) {
+            throw new IllegalArgumentException("sampled views serve a streamed dataset's single view");
+        }
+        this.sampled = views;
+        return this;
     }
 
     /** Augments the given views by {@code strong} instead (MLKD's strong views; a training loader's views only). */
@@ -228,7 +241,7 @@ public final class BatchLoader implements AutoCloseable {
         StreamedImages files = ds.files();
         int kept = 0;
         boolean training = augmenter.random();
-        int[] codes = files == null && viewAugmenters[0].enumerable() ? new int[n] : null;
+        int[] codes = files == null && viewAugmenters[0].enumerable() || sampled != null ? new int[n] : null;
         for (int k = 0; k < n; k++) {
             int i = order[from + k];
             if (files == null) {
@@ -239,6 +252,15 @@ public final class BatchLoader implements AutoCloseable {
                         codes[k] = code;
                     }
                 }
+            } else if (views == 1 && sampled != null && training) { // one of the stored views
+                SplittableRandom rng = Seeds.rng(seed, "augment", epoch, i, 0);
+                int view = rng.nextInt(sampled.count());
+                byte[] px = files.input(i, sampled.region(i, view), h, w);
+                if (px == null) {
+                    continue;
+                }
+                augmenter.render(px, 0, c, h, w, 0, 0, sampled.flip(i, view), out[0], kept * sample);
+                codes[kept] = view;
             } else if (views == 1) { // decode only what the crop needs
                 SplittableRandom rng = Seeds.rng(seed, "augment", epoch, i, 0);
                 byte[] px = files.input(i, training, h, w, rng);
@@ -271,6 +293,7 @@ public final class BatchLoader implements AutoCloseable {
             }
             labels = Arrays.copyOf(labels, kept);
             indices = Arrays.copyOf(indices, kept);
+            codes = codes == null ? null : Arrays.copyOf(codes, kept);
         }
         return new HostBatch(out, labels, indices, c, h, w, null, codes);
     }

@@ -51,6 +51,22 @@ public record StreamedImages(Path base, String[] paths, ImageRecipe recipe, bool
         return p == null ? null : recipe.input(p.image(), p.region(), h, w, training ? rng : null);
     }
 
+    /** Sample {@code i}'s given region (x, y, width, height) as (3, h, w) input bytes; null when skipped. */
+    public byte[] input(int i, double[] region, int h, int w) {
+        ImageDecoder.Part p = part(i, true, new ImageDecoder.Region() {
+            @Override
+            public double[] of(int width, int height) {
+                return region;
+            }
+
+            @Override
+            public int margin(double[] r) {
+                return ImageRecipe.margin(r, h, w);
+            }
+        });
+        return p == null ? null : recipe.input(p.image(), p.region(), h, w, null);
+    }
+
     private ImageDecoder.Part part(int i, boolean training, ImageDecoder.Region region) {
         Path f = file(i);
         try {

@@ -29,11 +29,15 @@ import java.util.Map;
  * (its first 8 bytes), so a store built over a data set's training images serves every run whose training split
  * is drawn from them (any hold-out, any subset).
  *
+ * Where views are sampled rather than enumerated (random-resized crops of streamed images: K regions and flips an
+ * image), each image's block also holds its views' geometry (float32 each: x, y, width, height, flip), and images are
+ * keyed by their file's path.
+ *
  * <p>File: the header's length (int32, little-endian) and the header (UTF-8: format, the fingerprint of what the
- * logits depend on, the counts); the images' keys (int64 each); then per image, per view, per teacher, the
- * {@code classes} logits as IEEE half floats ({@link Float16}: relative rounding 2^-11, any temperature and any
- * transformation of the logits can be applied to them). 2 x views x teachers x classes bytes an image: 1,000 bytes
- * at 50 views, one teacher, 10 classes.
+ * logits depend on, the counts); the images' keys (int64 each); then per image its geometry ({@code geometry}
+ * floats, none for enumerated views) and, per view, per teacher, the {@code classes} logits as IEEE half floats
+ * ({@link Float16}: relative rounding 2^-11, any temperature and any transformation of the logits can be applied to
+ * them). 2 x views x teachers x classes bytes an image: 1,000 bytes at 50 views, one teacher, 10 classes.
  */
 public final class TeacherViews implements AutoCloseable {
     private static final String MAGIC = "distill4j-teacher-views-1";
@@ -47,9 +51,10 @@ public final class TeacherViews implements AutoCloseable {
     private final int views;
     private final int teachers;
     private final int classes;
+    private final int geometry;
 
     private TeacherViews(Path file, FileChannel channel, MappedByteBuffer[] chunks, long imagesPerChunk,
-                         Map<Long, Integer> rowOfKey, int views, int teachers, int classes) {
+                         Map<Long, Integer> rowOfKey, int views, int teachers, int classes, int geometry) {
         this.file = file;
         this.channel = channel;
         this.chunks = chunks;
@@ -58,6 +63,7 @@ public final class TeacherViews implements AutoCloseable {
         this.views = views;
         this.teachers = teachers;
         this.classes = classes;
+        this.geometry = geometry;
     }
 
     public Path file() { return file; }
@@ -66,10 +72,19 @@ public final class TeacherViews implements AutoCloseable {
 
     public int images() { return rowOfKey.size(); }
 
+    /** One image's entry: its views' geometry (empty for enumerated views) and every teacher's logits of them. */
+    public record Entry(float[] geometry, float[][] logits) {}
+
     /** What a store is built from: every teacher's logits of every view of one image. */
     public interface Source {
-        /** {@code [teacher][view * classes + class]} for image {@code image} of the build. */
-        float[][] logits(int image);
+        /** Image {@code image} of the build: {@code logits[teacher][view * classes + class]}. */
+        Entry image(int image);
+    }
+
+    /** A key for a text (a file's path): the first 8 bytes of its UTF-8 SHA-256. */
+    public static long key(String text) {
+        byte[] b = text.getBytes(StandardCharsets.UTF_8);
+        return key(b, 0, b.length);
     }
 
     /** The key of an image: the first 8 bytes of the SHA-256 of its pixels. */
@@ -83,13 +98,14 @@ public final class TeacherViews implements AutoCloseable {
         }
     }
 
-    private static String header(String fingerprint, int images, int views, int teachers, int classes) {
+    private static String header(String fingerprint, int images, int views, int teachers, int classes,
+                                 int geometry) {
         return MAGIC + "\n" + fingerprint + "images " + images + "\nviews " + views + "\nteachers " + teachers
-                + "\nclasses " + classes + "\nencoding float16\n";
+                + "\nclasses " + classes + "\ngeometry " + geometry + "\nencoding float16\n";
     }
 
-    private static long imageBytes(int views, int teachers, int classes) {
-        return 2L * views * teachers * classes;
+    private static long imageBytes(int views, int teachers, int classes, int geometry) {
+        return 4L * geometry + 2L * views * teachers * classes;
     }
 
     /**
@@ -97,7 +113,7 @@ public final class TeacherViews implements AutoCloseable {
      * place when complete: an interrupted build leaves nothing that looks finished), and opens it.
      */
     public static TeacherViews build(Path file, String fingerprint, long[] keys, int views, int teachers, int classes,
-                                     Source source) {
+                                     int geometry, Source source) {
         Path tmp = file.resolveSibling(file.getFileName() + "." + ProcessHandle.current().pid() + ".tmp");
         try {
             if (file.toAbsolutePath().getParent() != null) {
@@ -105,18 +121,27 @@ public final class TeacherViews implements AutoCloseable {
             }
             try (FileChannel out = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                     StandardOpenOption.TRUNCATE_EXISTING)) {
-                byte[] h = header(fingerprint, keys.length, views, teachers, classes).getBytes(StandardCharsets.UTF_8);
+                byte[] h = header(fingerprint, keys.length, views, teachers, classes, geometry)
+                        .getBytes(StandardCharsets.UTF_8);
                 ByteBuffer head = ByteBuffer.allocate(4 + h.length + 8 * keys.length).order(ByteOrder.LITTLE_ENDIAN);
                 head.putInt(h.length).put(h);
                 for (long k : keys) {
                     head.putLong(k);
                 }
                 TeacherOutputs.writeAll(out, head.flip());
-                ByteBuffer row = ByteBuffer.allocate((int) imageBytes(views, teachers, classes))
+                ByteBuffer row = ByteBuffer.allocate((int) imageBytes(views, teachers, classes, geometry))
                         .order(ByteOrder.LITTLE_ENDIAN);
                 for (int i = 0; i < keys.length; i++) {
-                    float[][] z = source.logits(i);
+                    Entry e = source.image(i);
+                    float[][] z = e.logits();
                     row.clear();
+                    if (e.geometry().length != geometry) {
+                        throw new IllegalStateException("image " + i + ": " + e.geometry().length + " geometry values, "
+                                + "expected " + geometry);
+                    }
+                    for (float g : e.geometry()) {
+                        row.putFloat(g);
+                    }
                     for (int v = 0; v < views; v++) {
                         for (int t = 0; t < teachers; t++) {
                             if (z[t].length != views * classes) {
@@ -142,11 +167,12 @@ public final class TeacherViews implements AutoCloseable {
                 // the build's own error says what went wrong
             }
         }
-        return open(file, fingerprint, views, teachers, classes);
+        return open(file, fingerprint, views, teachers, classes, geometry);
     }
 
     /** Opens a store, refusing one built for other teachers, views or images (another fingerprint) or truncated. */
-    public static TeacherViews open(Path file, String fingerprint, int views, int teachers, int classes) {
+    public static TeacherViews open(Path file, String fingerprint, int views, int teachers, int classes,
+                                    int geometry) {
         try {
             FileChannel ch = FileChannel.open(file, StandardOpenOption.READ);
             try {
@@ -160,7 +186,7 @@ public final class TeacherViews implements AutoCloseable {
                 TeacherOutputs.readFully(ch, hb, 4);
                 String got = new String(hb.array(), StandardCharsets.UTF_8);
                 int images = images(file, got);
-                String want = header(fingerprint, images, views, teachers, classes);
+                String want = header(fingerprint, images, views, teachers, classes, geometry);
                 if (!got.equals(want)) {
                     throw new UserError(file + ": built for other teachers, views or images ("
                             + TeacherOutputs.firstDifference(got, want) + "); delete it to rebuild, or set "
@@ -168,7 +194,7 @@ public final class TeacherViews implements AutoCloseable {
                 }
                 long keysAt = 4L + n;
                 long dataAt = keysAt + 8L * images;
-                long per = imageBytes(views, teachers, classes);
+                long per = imageBytes(views, teachers, classes, geometry);
                 if (ch.size() != dataAt + per * images) {
                     throw new UserError(file + ": " + ch.size() + " bytes, expected " + (dataAt + per * images)
                             + " (truncated?); delete it to rebuild");
@@ -188,7 +214,7 @@ public final class TeacherViews implements AutoCloseable {
                     chunks[c] = ch.map(FileChannel.MapMode.READ_ONLY, dataAt + first * per, count * per);
                     chunks[c].order(ByteOrder.LITTLE_ENDIAN);
                 }
-                return new TeacherViews(file, ch, chunks, perChunk, rows, views, teachers, classes);
+                return new TeacherViews(file, ch, chunks, perChunk, rows, views, teachers, classes, geometry);
             } catch (RuntimeException | IOException e) {
                 ch.close();
                 throw e;
@@ -207,6 +233,12 @@ public final class TeacherViews implements AutoCloseable {
         throw new UserError(file + ": not a teacher-views file (delete it to rebuild)");
     }
 
+    /** Geometry value {@code index} of the image at {@code row} (sampled views: 5 a view: x, y, width, height, flip). */
+    public float geometry(int row, int index) {
+        long per = imageBytes(views, teachers, classes, geometry);
+        return chunks[(int) (row / imagesPerChunk)].getFloat((int) ((row % imagesPerChunk) * per + 4L * index));
+    }
+
     /** The store's row of the image with this key, or -1 when the store does not hold it. */
     public int row(long key) {
         return rowOfKey.getOrDefault(key, -1);
@@ -215,13 +247,14 @@ public final class TeacherViews implements AutoCloseable {
     /** Teacher {@code teacher}'s logits of view {@code codes[i]} of stored image {@code rows[i]}, as (N, classes). */
     public NDArray logits(NDManager m, int[] rows, int[] codes, int teacher) {
         float[] z = new float[rows.length * classes];
-        long per = imageBytes(views, teachers, classes);
+        long per = imageBytes(views, teachers, classes, geometry);
         for (int i = 0; i < rows.length; i++) {
             if (codes[i] < 0 || codes[i] >= views) {
                 throw new IllegalStateException("view " + codes[i] + " of " + views);
             }
             MappedByteBuffer chunk = chunks[(int) (rows[i] / imagesPerChunk)];
-            int at = (int) ((rows[i] % imagesPerChunk) * per + 2L * ((long) codes[i] * teachers + teacher) * classes);
+            int at = (int) ((rows[i] % imagesPerChunk) * per + 4L * geometry
+                    + 2L * ((long) codes[i] * teachers + teacher) * classes);
             for (int c = 0; c < classes; c++) {
                 z[i * classes + c] = Float16.toFloat(chunk.getShort(at + 2 * c));
             }

@@ -181,6 +181,9 @@ public final class Run implements AutoCloseable {
         }
         if (cfg.train().teacherViews() != null) {
             checkTeacherViews(cfg);
+        } else if (cfg.train().teacherViewsK() > 0) {
+            throw cfg.root().child("train").error("teacher_views_k", cfg.train().teacherViewsK() + ": applies to a "
+                    + "store of the teachers' outputs over views: set train.teacher_views: FILE as well, or leave it at 0");
         }
         if (cfg.train().teacherOutputsTopK() > 0 && cfg.train().teacherOutputs() == null) {
             throw cfg.root().child("train").error("teacher_outputs_top_k", "applies to a store of the teachers' "

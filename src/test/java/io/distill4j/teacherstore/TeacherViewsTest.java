@@ -19,9 +19,14 @@ import io.distill4j.util.HostArrays;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
+import javax.imageio.ImageIO;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -149,6 +154,84 @@ class TeacherViewsTest {
                 assertStored(t.logits(0, b.images()).toFloatArray(), online.toFloatArray(), 10, "batch");
                 NDArray other = b.images().duplicate();
                 assertThat(t.logits(0, other).toFloatArray()).isEqualTo(online.toFloatArray());
+            }
+        }
+    }
+
+    /**
+     * Fashion-MNIST pictures as a streamed image folder: two a class from the embedded subset, each split, as
+     * 28 px RGB PNGs in folders 0..9 (the teacher scores them, so its contract is right).
+     */
+    static Path folder(Path root) throws IOException {
+        try (Run mini = run("""
+                data: {name: fashion-mnist-mini, train_subset: 400}
+                networks: {student: {arch: resnet8}}
+                method: {name: baseline}
+                """)) {
+            ImageDataset ds = mini.train();
+            int[] taken = new int[10];
+            for (int i = 0; i < ds.size(); i++) {
+                int c = ds.label(i);
+                if (taken[c] == 4) {
+                    continue;
+                }
+                String split = taken[c] < 2 ? "train" : "test";
+                Path d = Files.createDirectories(root.resolve(split).resolve(String.valueOf(c)));
+                BufferedImage img = new BufferedImage(28, 28, BufferedImage.TYPE_INT_RGB);
+                for (int y = 0; y < 28; y++) {
+                    for (int x = 0; x < 28; x++) {
+                        img.setRGB(x, y, (ds.pixels()[i * 784 + y * 28 + x] & 0xff) * 0x010101);
+                    }
+                }
+                ImageIO.write(img, "png", d.resolve(taken[c]++ + ".png").toFile());
+            }
+        }
+        return root;
+    }
+
+    @Test
+    void sampledCropsOfStreamedImagesAreStoredWithTheirLogitsAndTheLoaderDrawsAmongThem() throws IOException {
+        Path root = folder(dir.resolve("images"));
+        Path file = dir.resolve("crops.bin");
+        Path teacher = Files.copy(TEACHER, dir.resolve("teacher.pt")); // without its card: the classes are 0..9
+        String yaml = """
+                seed: 1
+                data: {name: image-folder, root: '%s', image_size: 32, crop: random-resized, crop_scale: [0.5, 1.0], flip: true,
+                       workers: 1}
+                networks: {student: {arch: resnet8}}
+                teachers: {teacher: {model: '%s', input: {channels: 1, height: 28, width: 28, mean: [0.286],
+                           std: [0.353], normalization: caller}, classes: ['0','1','2','3','4','5','6','7','8','9']}}
+                train: {epochs: 1, batch_size: 8, threads: 1, teacher_views: '%s', teacher_views_k: 3}
+                method: {name: kd}
+                """.formatted(root, teacher, file);
+        try (Run run = run(yaml)) {
+            TeacherViewsBuilder.attach(run);
+            TeacherViews store = run.teacherViews();
+            assertThat(store.images()).isEqualTo(20);
+            assertThat(store.views()).isEqualTo(3);
+            HostBatch hb = run.trainLoader().batch(0, 0);
+            assertThat(hb.viewCodes()).hasSize(hb.size());
+            assertThat(Arrays.stream(hb.viewCodes()).boxed().toList()).allSatisfy(k -> assertThat(k).isBetween(0, 2));
+            int[] rows = run.teacherViewRows(hb.indices());
+            try (NDManager m = run.manager().newSubManager()) {
+                Batch b = new Batch(hb, m);
+                // the batch's pictures are the stored crops: rendered again from the stored geometry, bit for bit
+                int size = 3 * 32 * 32;
+                for (int i = 0; i < hb.size(); i++) {
+                    int at = 5 * hb.viewCodes()[i];
+                    double[] region = {store.geometry(rows[i], at), store.geometry(rows[i], at + 1),
+                            store.geometry(rows[i], at + 2), store.geometry(rows[i], at + 3)};
+                    byte[] px = run.train().files().input(hb.indices()[i], region, 32, 32);
+                    float[] again = new float[size];
+                    run.trainLoader().augmenter().render(px, 0, 3, 32, 32, 0, 0,
+                            store.geometry(rows[i], at + 4) != 0, again, 0);
+                    assertThat(Arrays.copyOfRange(hb.views()[0], i * size, (i + 1) * size))
+                            .as("sample %d", i).isEqualTo(again);
+                }
+                Teachers t = new Teachers(run.teachers(), null, 0, new Teachers.StoredViews(store, b.images(), rows,
+                        hb.viewCodes()));
+                assertStored(t.logits(0, b.images()).toFloatArray(),
+                        run.teachers().get(0).logits(b.images()).toFloatArray(), 10, "batch");
             }
         }
     }
