@@ -44,7 +44,8 @@ class ShippedSweepsTest {
             Map.entry("mkf-batches", List.of("mkf-batches")),
             Map.entry("logit-methods", List.of("logit-methods")),
             Map.entry("scripted-student", List.of("scripted-student")),
-            Map.entry("kd-views", List.of("kd-views")));
+            Map.entry("kd-views", List.of("kd-views")),
+            Map.entry("kd-views-crops", List.of("kd-views-crops")));
 
     @Test
     void everySweepRunReproducesItsArchivedConfig() throws IOException {
