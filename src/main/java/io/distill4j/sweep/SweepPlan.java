@@ -184,8 +184,10 @@ public final class SweepPlan {
         List<String> strings = strings(overrides, folders);
         RunConfig cfg = load(spec, name, config, strings);
         try {
+            // checkpoints a run of before: will write, and what a preparation step writes, are not there yet
             Run.validate(cfg, path -> beforeDirs.values().stream().noneMatch(d -> Path.of(path).normalize()
-                    .startsWith(d.normalize()))); // checkpoints a run of before: will write are not there yet
+                    .startsWith(d.normalize())) && spec.prepared().stream().noneMatch(p -> Path.of(path).normalize()
+                    .startsWith(p)));
         } catch (UserError e) {
             throw new UserError(spec.file() + ": run " + name + ": " + e.getMessage());
         }

@@ -32,13 +32,15 @@ import java.util.TreeSet;
  *   baseline: {method.name: baseline}
  *   kd: {method.name: kd, teachers.t.checkpoint: "${teacher}/checkpoints/best.ckpt"}
  * compute_matched: {variant: baseline, factor: 2.1}   # adds baseline-x2.1: train.epochs times the factor
+ * prepared: [runs/fmnist64]                  # written by a preparation step the file's header names (a tools/
+ *                                            # script): files under them need not exist when the sweep is planned
  * </pre>
  */
 public record SweepSpec(Path file, String name, Path base, Path out, String reference, Map<String, Object> set,
                         List<Axis> axes, Map<String, Variant> before, Map<String, Variant> variants,
-                        ComputeMatched computeMatched) {
+                        ComputeMatched computeMatched, List<Path> prepared) {
     private static final Set<String> KEYS = Set.of("name", "base", "out", "reference", "set", "seeds", "axes",
-            "before", "variants", "compute_matched");
+            "before", "variants", "compute_matched", "prepared");
 
     /**
      * One axis: its name (a config key, or a free name whose values are sets of overrides) and its values, each
@@ -151,7 +153,16 @@ public record SweepSpec(Path file, String name, Path base, Path out, String refe
         if (!variants.containsKey(reference) && !(cm != null && cm.name().equals(reference))) {
             throw new UserError(file + ": reference: no variant '" + reference + "' (variants: " + variants.keySet() + ")");
         }
-        return new SweepSpec(file, name, base, out, reference, set, List.copyOf(ordered), before, variants, cm);
+        List<Path> prepared = new ArrayList<>();
+        Object preparedRaw = m.get("prepared");
+        if (preparedRaw != null) {
+            if (!(preparedRaw instanceof List<?> l)) {
+                throw new UserError(file + ": prepared: needs a list of paths, got '" + preparedRaw + "'");
+            }
+            l.forEach(p -> prepared.add(Path.of(String.valueOf(p)).normalize()));
+        }
+        return new SweepSpec(file, name, base, out, reference, set, List.copyOf(ordered), before, variants, cm,
+                List.copyOf(prepared));
     }
 
     static String trim(double d) {

@@ -97,6 +97,18 @@ class SweepTest {
     }
 
     @Test
+    void filesAPreparationStepWritesNeedNotExistWhenTheSweepIsPlanned() throws IOException {
+        Path prepared = dir.resolve("prepared");
+        String kd = "variants:\n  kd: {method.name: kd, teachers.t.model: " + prepared.resolve("teacher.pt") + "}\n";
+        assertThatThrownBy(() -> SweepPlan.expand(SweepSpec.read(sweepFile(kd), null)))
+                .isInstanceOf(UserError.class).hasMessageContaining("teacher.pt is not found");
+        SweepPlan plan = SweepPlan.expand(SweepSpec.read(sweepFile("prepared: [" + prepared + "]\n" + kd), null));
+        assertThat(plan.runs()).hasSize(1);
+        assertThatThrownBy(() -> SweepSpec.read(sweepFile("prepared: " + prepared + "\n" + kd), null))
+                .isInstanceOf(UserError.class).hasMessageContaining("prepared: needs a list of paths");
+    }
+
+    @Test
     void aRunOfBeforeIsReferencedByName() throws IOException {
         Path f = sweepFile("""
                 before:
