@@ -65,8 +65,12 @@ public final class BatchLoader implements AutoCloseable {
      * flips) instead of a fresh random-resized crop; the batch records which ({@link HostBatch#viewCodes}).
      */
     public BatchLoader withSampledViews(SampledViews views) {
-        if (ds.files() == null || this.views != 1) {
-            throw new IllegalArgumentException("sampled views serve a streamed dataset's single view");
+        if (ds.files() == null) {
+            throw new IllegalArgumentException("sampled views serve a streamed dataset");
+        }
+        if (this.views != 1) {
+            throw new UserError("train.teacher_views_k: the method draws " + this.views + " views of each image "
+                    + "(e.g. MLKD's strong view); a store of sampled crops serves methods of one view");
         }
         this.sampled = views;
         return this;
