@@ -134,10 +134,10 @@ public final class Augmenter {
         int dx = pad > 0 ? rng.nextInt(2 * pad + 1) - pad : 0; // crop offset relative to the original
         int dy = pad > 0 ? rng.nextInt(2 * pad + 1) - pad : 0;
         boolean flip = flipProbability > 0 && rng.nextDouble() < flipProbability;
-        int[] cols = columns(w, dx, flip);
         if (strong == null) {
             render(src, srcOffset, c, h, w, dx, dy, flip, dst, dstOffset);
         } else { // the crop's bytes (0 outside the original), the strong operations, then the table
+            int[] cols = columns(w, dx, flip);
             byte[] img = new byte[c * h * w];
             for (int ch = 0; ch < c; ch++) {
                 int plane = srcOffset + ch * h * w;

@@ -85,9 +85,10 @@ public final class TeacherViewsBuilder {
         int classes = train.numClasses();
         int teachers = run.teachers().size();
         int geometry = sampled ? GEOMETRY * k : 0;
+        String fingerprint = fingerprint(run); // digests the teachers' files: once
         TeacherViews store = Files.exists(file)
-                ? TeacherViews.open(file, fingerprint(run), views, teachers, classes, geometry)
-                : build(run, file, views, teachers, classes, sampled);
+                ? TeacherViews.open(file, fingerprint, views, teachers, classes, geometry)
+                : build(run, file, fingerprint, views, teachers, classes, sampled);
         int[] rows = new int[train.size()];
         int missing = 0;
         int first = -1;
@@ -131,7 +132,8 @@ public final class TeacherViewsBuilder {
                 : TeacherViews.key(ds.pixels(), i * ds.sampleBytes(), ds.sampleBytes());
     }
 
-    private static TeacherViews build(Run run, Path file, int views, int teachers, int classes, boolean sampled) {
+    private static TeacherViews build(Run run, Path file, String fingerprint, int views, int teachers, int classes,
+                                      boolean sampled) {
         List<ImageDataset> splits = new ArrayList<>(List.of(run.train()));
         if (run.validation() != null) {
             splits.add(run.validation());
@@ -157,7 +159,7 @@ public final class TeacherViewsBuilder {
         int w = train.width();
         int size = c * h * w;
         long t0 = System.nanoTime();
-        TeacherViews store = TeacherViews.build(file, fingerprint(run), keys, views, teachers, classes,
+        TeacherViews store = TeacherViews.build(file, fingerprint, keys, views, teachers, classes,
                 sampled ? GEOMETRY * views : 0, image -> {
                     ImageDataset ds = splits.get(images.get(image)[0]);
                     int i = images.get(image)[1];
